@@ -1,0 +1,106 @@
+//! What was seen: plain, serialisable records of every fact the checks judge. A facts file written with
+//! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
+
+mod settings;
+mod store;
+mod vpc;
+
+pub use settings::*;
+pub use store::*;
+pub use vpc::*;
+
+use serde::{Deserialize, Serialize};
+
+/// Raised when the meaning of a field changes; a facts file of another version is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Facts {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// RFC 3339, UTC.
+    pub gathered_at: String,
+    pub region: String,
+    /// Every custom key store of the account in this Region (all types): the named store is found in
+    /// it, and uniqueness and quota are judged against it.
+    pub region_stores: Observed<Vec<StoreFacts>>,
+    pub targets: Vec<TargetFacts>,
+}
+
+/// One thing to check: an existing store, or the settings planned for a new one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetFacts {
+    pub subject: Subject,
+    pub proxy_config: Option<ProxyConfigFacts>,
+    pub secret: Option<SecretShape>,
+    /// Present when the settings use VPC endpoint service connectivity.
+    pub vpc: Option<VpcFacts>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Subject {
+    /// A store named on the command line, to be found in `region_stores`.
+    Store {
+        query: StoreQuery,
+    },
+    /// `--all`, when the stores could not be listed: there is nothing more specific to check.
+    AllStores,
+    Planned(PlannedSettings),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreQuery {
+    Id(String),
+    Name(String),
+}
+
+impl StoreQuery {
+    pub fn matches(&self, store: &StoreFacts) -> bool {
+        match self {
+            StoreQuery::Id(id) => store.id == *id,
+            StoreQuery::Name(name) => store.name.as_deref() == Some(name.as_str()),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreQuery::Id(id) => write!(f, "ID {id}"),
+            StoreQuery::Name(name) => write!(f, "name \"{name}\""),
+        }
+    }
+}
+
+/// The outcome of one gathering step.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Observed<T> {
+    Seen(T),
+    /// The call was made and did not answer with the fact.
+    Failed(CallFailure),
+    /// The step was not attempted, for this reason.
+    NotGathered(String),
+}
+
+impl<T> Observed<T> {
+    pub fn seen(&self) -> Option<&T> {
+        match self {
+            Observed::Seen(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// An AWS call that did not give its answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CallFailure {
+    /// The IAM action of the call, e.g. `ec2:DescribeVpcEndpointServicePermissions`.
+    pub action: String,
+    pub access_denied: bool,
+    /// The AWS error code, when the service answered with one.
+    pub code: Option<String>,
+    pub message: String,
+}

@@ -1,0 +1,96 @@
+//! Inputs read from the user's files, environment and standard input.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::InputError;
+use crate::facts::{ProxyConfigFacts, SecretShape};
+
+pub const SECRET_ENV: &str = "XKS_PROXY_SECRET_ACCESS_KEY";
+
+/// The proxy configuration file; its secret is handed back separately and never kept in the facts.
+pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String>), InputError> {
+    const SHAPE: &str = "expected a JSON object {\"XksProxyUriPath\": \"/…/kms/xks/v1\", \
+        \"XksProxyAuthenticationCredential\": {\"AccessKeyId\": \"…\", \"RawSecretAccessKey\": \"…\"}}";
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("cannot read the proxy configuration file {shown}: {e}")))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| InputError(format!("the proxy configuration file {shown} is not JSON ({e}); {SHAPE}")))?;
+    let Value::Object(object) = &value else {
+        return Err(InputError(format!("the proxy configuration file {shown} is not a JSON object; {SHAPE}")));
+    };
+    let text_field = |value: Option<&Value>, field: &str| -> Result<Option<String>, InputError> {
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(InputError(format!(
+                "the proxy configuration file {shown}: {field} is {other}, expected a string; {SHAPE}"
+            ))),
+        }
+    };
+    let uri_path = text_field(object.get("XksProxyUriPath"), "XksProxyUriPath")?;
+    let credential = match object.get("XksProxyAuthenticationCredential") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(credential)) => Some(credential),
+        Some(_) => {
+            return Err(InputError(format!(
+                "the proxy configuration file {shown}: XksProxyAuthenticationCredential is not an object; {SHAPE}"
+            )))
+        }
+    };
+    let access_key_id =
+        text_field(credential.and_then(|c| c.get("AccessKeyId")), "XksProxyAuthenticationCredential.AccessKeyId")?;
+    let secret = text_field(
+        credential.and_then(|c| c.get("RawSecretAccessKey")),
+        "XksProxyAuthenticationCredential.RawSecretAccessKey",
+    )?;
+    if uri_path.is_none() && access_key_id.is_none() {
+        return Err(InputError(format!(
+            "the proxy configuration file {shown} has neither XksProxyUriPath nor an AccessKeyId; {SHAPE}"
+        )));
+    }
+    Ok((ProxyConfigFacts { file: shown.to_string(), uri_path, access_key_id }, secret))
+}
+
+pub enum SecretSource<'a> {
+    File(&'a Path),
+    Stdin,
+}
+
+/// Finds the secret access key: an explicit file or standard input, else the environment, else the
+/// proxy configuration file. Only its shape leaves this function.
+pub fn secret_shape(
+    explicit: Option<SecretSource<'_>>,
+    from_proxy_config: Option<(String, &str)>,
+) -> Result<Option<SecretShape>, InputError> {
+    let (secret, source) = match explicit {
+        Some(SecretSource::File(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| InputError(format!("cannot read the secret access key file {}: {e}", path.display())))?;
+            (text, format!("file {}", path.display()))
+        }
+        Some(SecretSource::Stdin) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| InputError(format!("cannot read the secret access key from standard input: {e}")))?;
+            (text, "standard input".to_string())
+        }
+        None => match std::env::var(SECRET_ENV) {
+            Ok(value) => (value, format!("environment variable {SECRET_ENV}")),
+            Err(_) => match from_proxy_config {
+                Some((secret, file)) => (secret, format!("proxy configuration file {file}")),
+                None => return Ok(None),
+            },
+        },
+    };
+    // A trailing newline is how files and pipes end, not part of the secret.
+    let secret = secret.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        return Err(InputError(format!("the secret access key from {source} is empty")));
+    }
+    Ok(Some(SecretShape::of(secret, source)))
+}

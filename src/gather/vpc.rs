@@ -1,0 +1,333 @@
+//! The VPC endpoint service behind a store, and the load balancer behind the service.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::{Filter, RouteTable, ServiceConfiguration, ServiceDetail};
+use aws_sdk_elasticloadbalancingv2::types::LoadBalancer;
+
+use super::aws::{call_failure, error_code, Clients};
+use crate::aws_names::ServiceName;
+use crate::facts::*;
+
+pub async fn gather(clients: &Clients, settings: &Settings) -> VpcFacts {
+    let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
+        return VpcFacts::not_gathered("the settings name no VPC endpoint service");
+    };
+    let Ok(parsed) = ServiceName::parse(name) else {
+        return VpcFacts::not_gathered("the VPC endpoint service name is malformed");
+    };
+
+    let provider_view = provider_view(&clients.ec2, &parsed.service_id, name).await;
+    let consumer_view = match &provider_view {
+        Observed::Seen(Some(_)) => {
+            Observed::NotGathered("this account owns the service; its own view has every field".into())
+        }
+        _ => consumer_view(&clients.ec2, name).await,
+    };
+    let (permissions, load_balancers) = match provider_view.seen() {
+        Some(Some(service)) => {
+            tokio::join!(permissions(&clients.ec2, &service.service_id), load_balancers(clients, service))
+        }
+        Some(None) => {
+            let why = "only the account that owns the service can read this";
+            (Observed::NotGathered(why.into()), Observed::NotGathered(why.into()))
+        }
+        None => {
+            let why = "the service's own configuration could not be read";
+            (Observed::NotGathered(why.into()), Observed::NotGathered(why.into()))
+        }
+    };
+    VpcFacts { provider_view, consumer_view, permissions, load_balancers }
+}
+
+/// Looked up by ID, the last label of the name; a service with that ID but another name (the same ID
+/// under another Region's name) is not the one configured.
+async fn provider_view(
+    ec2: &aws_sdk_ec2::Client,
+    service_id: &str,
+    name: &str,
+) -> Observed<Option<ServiceConfigFacts>> {
+    let answer = ec2.describe_vpc_endpoint_service_configurations().service_ids(service_id).send().await;
+    match answer {
+        Ok(output) => Observed::Seen(
+            output
+                .service_configurations()
+                .iter()
+                .find(|s| s.service_id() == Some(service_id) && s.service_name() == Some(name))
+                .map(service_config_facts),
+        ),
+        Err(error) if error_code(&error).is_some_and(|c| c.starts_with("InvalidVpcEndpointServiceId")) => {
+            Observed::Seen(None)
+        }
+        Err(error) => Observed::Failed(call_failure("ec2:DescribeVpcEndpointServiceConfigurations", &error)),
+    }
+}
+
+fn service_config_facts(s: &ServiceConfiguration) -> ServiceConfigFacts {
+    ServiceConfigFacts {
+        service_id: s.service_id().unwrap_or_default().to_string(),
+        service_name: s.service_name().map(str::to_string),
+        service_types: s
+            .service_type()
+            .iter()
+            .filter_map(|t| t.service_type())
+            .map(|t| t.as_str().to_string())
+            .collect(),
+        service_state: s.service_state().map(|s| s.as_str().to_string()),
+        availability_zones: s.availability_zones().to_vec(),
+        acceptance_required: s.acceptance_required(),
+        network_load_balancer_arns: s.network_load_balancer_arns().to_vec(),
+        gateway_load_balancer_arns: s.gateway_load_balancer_arns().to_vec(),
+        supported_ip_address_types: s.supported_ip_address_types().iter().map(|t| t.as_str().to_string()).collect(),
+        private_dns_name: s.private_dns_name().map(str::to_string),
+        // An empty element (every field absent) means no name is configured.
+        private_dns_verification: s
+            .private_dns_name_configuration()
+            .filter(|c| c.state().is_some() || c.name().is_some() || c.value().is_some())
+            .map(|c| DnsVerificationFacts {
+                state: c.state().map(|s| s.as_str().to_string()),
+                record_type: c.r#type().map(str::to_string),
+                record_name: c.name().map(str::to_string),
+                record_value: c.value().map(str::to_string),
+            }),
+    }
+}
+
+async fn consumer_view(ec2: &aws_sdk_ec2::Client, name: &str) -> Observed<Option<ServiceDetailFacts>> {
+    match ec2.describe_vpc_endpoint_services().service_names(name).send().await {
+        Ok(output) => Observed::Seen(
+            output.service_details().iter().find(|d| d.service_name() == Some(name)).map(service_detail_facts),
+        ),
+        Err(error) if error_code(&error) == Some("InvalidServiceName") => Observed::Seen(None),
+        Err(error) => Observed::Failed(call_failure("ec2:DescribeVpcEndpointServices", &error)),
+    }
+}
+
+fn service_detail_facts(d: &ServiceDetail) -> ServiceDetailFacts {
+    ServiceDetailFacts {
+        service_id: d.service_id().map(str::to_string),
+        service_name: d.service_name().map(str::to_string),
+        owner: d.owner().map(str::to_string),
+        service_types: d
+            .service_type()
+            .iter()
+            .filter_map(|t| t.service_type())
+            .map(|t| t.as_str().to_string())
+            .collect(),
+        availability_zones: d.availability_zones().to_vec(),
+        acceptance_required: d.acceptance_required(),
+        supported_ip_address_types: d.supported_ip_address_types().iter().map(|t| t.as_str().to_string()).collect(),
+        private_dns_name: d.private_dns_name().map(str::to_string),
+        private_dns_verification_state: d.private_dns_name_verification_state().map(|s| s.as_str().to_string()),
+    }
+}
+
+async fn permissions(ec2: &aws_sdk_ec2::Client, service_id: &str) -> Observed<Vec<AllowedPrincipalFacts>> {
+    let mut principals = Vec::new();
+    let mut token: Option<String> = None;
+    for _page in 0..1000 {
+        let answer = ec2
+            .describe_vpc_endpoint_service_permissions()
+            .service_id(service_id)
+            .set_next_token(token.take())
+            .send()
+            .await;
+        let page = match answer {
+            Ok(page) => page,
+            Err(error) => return Observed::Failed(call_failure("ec2:DescribeVpcEndpointServicePermissions", &error)),
+        };
+        principals.extend(page.allowed_principals().iter().map(|p| AllowedPrincipalFacts {
+            principal: p.principal().map(str::to_string),
+            principal_type: p.principal_type().map(|t| t.as_str().to_string()),
+        }));
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => return Observed::Seen(principals),
+        }
+    }
+    Observed::NotGathered("DescribeVpcEndpointServicePermissions kept answering with another page".into())
+}
+
+async fn load_balancers(clients: &Clients, service: &ServiceConfigFacts) -> Observed<Vec<LoadBalancerFacts>> {
+    let arns: Vec<String> =
+        service.network_load_balancer_arns.iter().chain(&service.gateway_load_balancer_arns).cloned().collect();
+    if arns.is_empty() {
+        return Observed::Seen(Vec::new());
+    }
+    let answer = clients.elb.describe_load_balancers().set_load_balancer_arns(Some(arns)).send().await;
+    let described = match answer {
+        Ok(output) => output.load_balancers().to_vec(),
+        Err(error) => return Observed::Failed(call_failure("elasticloadbalancing:DescribeLoadBalancers", &error)),
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, lb) in described.into_iter().enumerate() {
+        let clients = clients.clone();
+        tasks.spawn(async move { (index, load_balancer_facts(&clients, &lb).await) });
+    }
+    let mut facts: Vec<(usize, LoadBalancerFacts)> = tasks.join_all().await;
+    facts.sort_by_key(|(index, _)| *index);
+    Observed::Seen(facts.into_iter().map(|(_, lb)| lb).collect())
+}
+
+async fn load_balancer_facts(clients: &Clients, lb: &LoadBalancer) -> LoadBalancerFacts {
+    let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
+    let zones: Vec<ZoneFacts> = lb
+        .availability_zones()
+        .iter()
+        .map(|z| ZoneFacts { zone: z.zone_name().map(str::to_string), subnet_id: z.subnet_id().map(str::to_string) })
+        .collect();
+    let subnets: Vec<String> = zones.iter().filter_map(|z| z.subnet_id.clone()).collect();
+    let vpc_id = lb.vpc_id().map(str::to_string);
+    let (subnet_routes, (listeners, target_groups)) =
+        tokio::join!(subnet_routes(&clients.ec2, vpc_id.as_deref(), &subnets), listeners_and_targets(clients, &arn));
+    LoadBalancerFacts {
+        name: lb.load_balancer_name().map(str::to_string),
+        lb_type: lb.r#type().map(|t| t.as_str().to_string()),
+        scheme: lb.scheme().map(|s| s.as_str().to_string()),
+        vpc_id,
+        zones,
+        subnet_routes,
+        listeners,
+        target_groups,
+        arn,
+    }
+}
+
+/// The route table of each subnet: its own association, or else the VPC's main table.
+async fn subnet_routes(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: Option<&str>,
+    subnets: &[String],
+) -> Observed<Vec<SubnetRouteFacts>> {
+    if subnets.is_empty() {
+        return Observed::Seen(Vec::new());
+    }
+    let associated = ec2
+        .describe_route_tables()
+        .filters(Filter::builder().name("association.subnet-id").set_values(Some(subnets.to_vec())).build())
+        .send()
+        .await;
+    let associated = match associated {
+        Ok(output) => output.route_tables().to_vec(),
+        Err(error) => return Observed::Failed(call_failure("ec2:DescribeRouteTables", &error)),
+    };
+    let table_of = |subnet: &str| {
+        associated.iter().find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet))).cloned()
+    };
+    let mut main: Option<RouteTable> = None;
+    if subnets.iter().any(|s| table_of(s).is_none()) {
+        let Some(vpc_id) = vpc_id else {
+            return Observed::NotGathered("the load balancer does not say which VPC it is in".into());
+        };
+        let answer = ec2
+            .describe_route_tables()
+            .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+            .filters(Filter::builder().name("association.main").values("true").build())
+            .send()
+            .await;
+        match answer {
+            Ok(output) => main = output.route_tables().first().cloned(),
+            Err(error) => return Observed::Failed(call_failure("ec2:DescribeRouteTables", &error)),
+        }
+    }
+    Observed::Seen(
+        subnets
+            .iter()
+            .map(|subnet| {
+                let own = table_of(subnet);
+                let via_main_table = own.is_none();
+                let table = own.or_else(|| main.clone());
+                SubnetRouteFacts {
+                    subnet_id: subnet.clone(),
+                    route_table_id: table.as_ref().and_then(|t| t.route_table_id()).map(str::to_string),
+                    via_main_table,
+                    internet_gateway_routes: table.as_ref().map(internet_gateway_routes).unwrap_or_default(),
+                }
+            })
+            .collect(),
+    )
+}
+
+fn internet_gateway_routes(table: &RouteTable) -> Vec<String> {
+    table
+        .routes()
+        .iter()
+        .filter_map(|route| {
+            let gateway = route.gateway_id().filter(|g| g.starts_with("igw-"))?;
+            let destination = route
+                .destination_cidr_block()
+                .or(route.destination_ipv6_cidr_block())
+                .or(route.destination_prefix_list_id())
+                .unwrap_or("?");
+            Some(format!("{destination} -> {gateway}"))
+        })
+        .collect()
+}
+
+async fn listeners_and_targets(
+    clients: &Clients,
+    lb_arn: &str,
+) -> (Observed<Vec<ListenerFacts>>, Observed<Vec<TargetGroupHealthFacts>>) {
+    let listeners = match clients.elb.describe_listeners().load_balancer_arn(lb_arn).send().await {
+        Ok(output) => output
+            .listeners()
+            .iter()
+            .map(|l| ListenerFacts {
+                port: l.port(),
+                protocol: l.protocol().map(|p| p.as_str().to_string()),
+                certificate_arns: l
+                    .certificates()
+                    .iter()
+                    .filter_map(|c| c.certificate_arn())
+                    .map(str::to_string)
+                    .collect(),
+                target_group_arns: l
+                    .default_actions()
+                    .iter()
+                    .flat_map(|a| {
+                        let forwarded = a.forward_config().map(|f| f.target_groups()).unwrap_or_default();
+                        a.target_group_arn().into_iter().chain(forwarded.iter().filter_map(|t| t.target_group_arn()))
+                    })
+                    .map(str::to_string)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            })
+            .collect::<Vec<_>>(),
+        Err(error) => {
+            let failure = call_failure("elasticloadbalancing:DescribeListeners", &error);
+            return (
+                Observed::Failed(failure),
+                Observed::NotGathered("the listeners, which name the target groups, could not be read".into()),
+            );
+        }
+    };
+    // Only what answers on 443 matters to KMS.
+    let groups: BTreeSet<String> =
+        listeners.iter().filter(|l| l.port == Some(443)).flat_map(|l| l.target_group_arns.clone()).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for arn in groups {
+        let elb = clients.elb.clone();
+        tasks.spawn(async move {
+            let targets = match elb.describe_target_health().target_group_arn(&arn).send().await {
+                Ok(output) => Observed::Seen(
+                    output
+                        .target_health_descriptions()
+                        .iter()
+                        .map(|d| TargetHealthFacts {
+                            id: d.target().and_then(|t| t.id()).map(str::to_string),
+                            port: d.target().and_then(|t| t.port()),
+                            state: d.target_health().and_then(|h| h.state()).map(|s| s.as_str().to_string()),
+                            reason: d.target_health().and_then(|h| h.reason()).map(|r| r.as_str().to_string()),
+                        })
+                        .collect(),
+                ),
+                Err(error) => Observed::Failed(call_failure("elasticloadbalancing:DescribeTargetHealth", &error)),
+            };
+            TargetGroupHealthFacts { arn, targets }
+        });
+    }
+    let mut target_groups = tasks.join_all().await;
+    target_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
+    (Observed::Seen(listeners), Observed::Seen(target_groups))
+}
