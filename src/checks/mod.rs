@@ -1,0 +1,132 @@
+//! Judgement: each check is a pure function from the facts of one target to an outcome. Nothing here
+//! calls AWS or the network.
+
+mod config;
+mod vpc;
+
+use serde::Serialize;
+
+use crate::catalogue::{self, Requirement};
+use crate::facts::{CallFailure, Facts, Observed, Settings, StoreFacts, Subject, TargetFacts};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    /// Does not apply, or needs a fact that an earlier failure or a missing input left out.
+    Skipped,
+    /// Could not be judged: a fact could not be gathered.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub status: Status,
+    /// What was seen; for skipped and error, why.
+    pub evidence: String,
+    /// What to do, for anything but a pass.
+    pub remedy: Option<String>,
+}
+
+impl Outcome {
+    pub fn pass(evidence: impl Into<String>) -> Self {
+        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None }
+    }
+    pub fn warn(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
+        Outcome { status: Status::Warn, evidence: evidence.into(), remedy: Some(remedy.into()) }
+    }
+    pub fn fail(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
+        Outcome { status: Status::Fail, evidence: evidence.into(), remedy: Some(remedy.into()) }
+    }
+    pub fn skipped(why: impl Into<String>) -> Self {
+        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None }
+    }
+    pub fn error(why: impl Into<String>, remedy: impl Into<String>) -> Self {
+        Outcome { status: Status::Error, evidence: why.into(), remedy: Some(remedy.into()) }
+    }
+
+    /// An AWS call that did not answer: an error naming the IAM action, never a pass.
+    pub fn from_failure(failure: &CallFailure) -> Self {
+        let code = failure.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        if failure.access_denied {
+            Outcome::error(
+                format!("{} was refused{code}: {}", failure.action, failure.message),
+                format!("Allow {} to the identity running xks-preflight, then run it again.", failure.action),
+            )
+        } else {
+            Outcome::error(
+                format!("{} failed{code}: {}", failure.action, failure.message),
+                "Check the credentials, the Region and any AWS_ENDPOINT_URL setting, then run it again.",
+            )
+        }
+    }
+}
+
+/// Everything one check may look at.
+pub struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub target: &'a TargetFacts,
+    pub store: Option<&'a StoreFacts>,
+    pub settings: Option<Settings>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(facts: &'a Facts, target: &'a TargetFacts) -> Self {
+        Ctx { facts, target, store: facts.store_of(target), settings: facts.settings_of(target) }
+    }
+
+    pub fn is_planned(&self) -> bool {
+        matches!(self.target.subject, Subject::Planned(_))
+    }
+
+    /// The settings, or why there are none to judge.
+    pub fn settings(&self) -> Result<&Settings, Outcome> {
+        if let Some(settings) = &self.settings {
+            return Ok(settings);
+        }
+        Err(match (&self.target.subject, &self.facts.region_stores, self.store) {
+            (_, Observed::Failed(_), _) => Outcome::skipped("the store could not be read (see config.store_found)"),
+            (_, Observed::NotGathered(why), _) => Outcome::skipped(why.clone()),
+            (Subject::Store { .. }, _, Some(_)) => {
+                Outcome::skipped("the store has no external key store proxy configuration (see config.store_type)")
+            }
+            _ => Outcome::skipped("no store to check (see config.store_found)"),
+        })
+    }
+}
+
+pub type CheckFn = fn(&Ctx) -> Outcome;
+
+/// A section's checks, each under its catalogue ID.
+pub type Checks = &'static [(&'static str, CheckFn)];
+
+/// Every check this version runs, in catalogue order.
+pub fn registry() -> Vec<(&'static Requirement, CheckFn)> {
+    let implemented: Vec<(&str, CheckFn)> = config::CHECKS.iter().chain(vpc::CHECKS).copied().collect();
+    catalogue::CATALOGUE
+        .iter()
+        .filter_map(|r| implemented.iter().find(|(id, _)| *id == r.id).map(|(_, check)| (r, *check)))
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub requirement: &'static Requirement,
+    pub outcome: Outcome,
+}
+
+pub fn run_target(facts: &Facts, target: &TargetFacts) -> Vec<CheckResult> {
+    let ctx = Ctx::new(facts, target);
+    registry().into_iter().map(|(requirement, check)| CheckResult { requirement, outcome: check(&ctx) }).collect()
+}
+
+/// Joins names for evidence: `a, b and c`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => "none".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
