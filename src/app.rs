@@ -1,0 +1,117 @@
+//! From parsed arguments to a report: reads the inputs, gathers or loads the facts, checks, renders.
+
+use std::path::Path;
+
+use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
+use xks_preflight::gather::input::{read_proxy_config, secret_shape, SecretSource};
+use xks_preflight::gather::{self, InputError, Request, WayIn};
+use xks_preflight::report;
+
+use crate::cli::{CheckArgs, Output};
+
+/// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user.
+pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
+    let facts = match &args.facts {
+        Some(path) => load_facts(path)?,
+        None => gather::gather(request(&args)?).await?,
+    };
+    if let Some(path) = &args.save_facts {
+        let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
+        std::fs::write(path, text + "\n")
+            .map_err(|e| InputError(format!("cannot write the facts file {}: {e}", path.display())))?;
+    }
+    let report = report::build(&facts);
+    let text = match args.output {
+        Output::Table => {
+            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+            report::render_table(&report, width)
+        }
+        Output::Json => report::render_json(&report),
+    };
+    print!("{text}");
+    Ok(report.exit_code)
+}
+
+fn request(args: &CheckArgs) -> Result<Request, InputError> {
+    let way_in = if let Some(id) = &args.custom_key_store_id {
+        if !is_store_id(id) {
+            return Err(InputError(format!(
+                "--custom-key-store-id '{id}' is not a custom key store ID; expected one like cks-1234567890abcdef0"
+            )));
+        }
+        WayIn::Store(StoreQuery::Id(id.clone()))
+    } else if let Some(name) = &args.custom_key_store_name {
+        if name.is_empty() || name.len() > 256 {
+            return Err(InputError("--custom-key-store-name must have 1 to 256 characters".into()));
+        }
+        WayIn::Store(StoreQuery::Name(name.clone()))
+    } else if args.all {
+        WayIn::All
+    } else if args.endpoint.is_some()
+        || args.path.is_some()
+        || args.vpc_endpoint_service_name.is_some()
+        || args.access_key_id.is_some()
+        || args.proxy_config.is_some()
+    {
+        WayIn::Planned(PlannedSettings {
+            uri_endpoint: args.endpoint.clone(),
+            uri_path: args.path.clone(),
+            vpc_endpoint_service_name: args.vpc_endpoint_service_name.clone(),
+            vpc_endpoint_service_owner: args.vpc_endpoint_service_owner.clone(),
+            access_key_id: args.access_key_id.clone(),
+        })
+    } else {
+        return Err(InputError(
+            "say what to check: --custom-key-store-id, --custom-key-store-name, --all, or planned settings \
+             (--endpoint, --path, --vpc-endpoint-service-name, --access-key-id, --proxy-config), or --facts FILE"
+                .into(),
+        ));
+    };
+    let (proxy_config, file_secret) = match &args.proxy_config {
+        Some(path) => {
+            let (config, secret) = read_proxy_config(path)?;
+            let secret = secret.map(|s| (s, config.file.clone()));
+            (Some(config), secret)
+        }
+        None => (None, None),
+    };
+    let explicit = match (&args.secret_access_key_file, args.secret_access_key_stdin) {
+        (Some(path), _) => Some(SecretSource::File(path)),
+        (None, true) => Some(SecretSource::Stdin),
+        (None, false) => None,
+    };
+    let secret = secret_shape(explicit, file_secret.as_ref().map(|(s, f)| (s.clone(), f.as_str())))?;
+    Ok(Request {
+        way_in,
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        proxy_config,
+        secret,
+        use_aws: !args.no_aws,
+    })
+}
+
+/// `cks-` and lowercase letters or digits, as KMS writes store IDs.
+fn is_store_id(id: &str) -> bool {
+    id.strip_prefix("cks-")
+        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 60 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn load_facts(path: &Path) -> Result<Facts, InputError> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| InputError(format!("cannot read the facts file {shown}: {e}")))?;
+    let version: Option<u64> = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| InputError(format!("the facts file {shown} is not JSON: {e}")))?
+        .get("schema_version")
+        .and_then(|v| v.as_u64());
+    if version != Some(u64::from(SCHEMA_VERSION)) {
+        return Err(InputError(format!(
+            "the facts file {shown} has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
+            version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
+        )));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        InputError(format!("the facts file {shown} is not a facts file written by xks-preflight --save-facts: {e}"))
+    })
+}

@@ -1,0 +1,118 @@
+//! The command line, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xks-preflight",
+    version,
+    about = "Checks every requirement of an AWS KMS external key store in one run"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an existing store, every external key store of the Region, or planned settings.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("existing").args(["custom_key_store_id", "custom_key_store_name", "all"])))]
+#[command(group(ArgGroup::new("planned").multiple(true)
+    .args(["endpoint", "path", "vpc_endpoint_service_name", "vpc_endpoint_service_owner", "access_key_id"])))]
+pub struct CheckArgs {
+    /// An existing store, by ID (cks-…).
+    #[arg(long, value_name = "ID", help_heading = "Which store")]
+    pub custom_key_store_id: Option<String>,
+    /// An existing store, by name.
+    #[arg(long, value_name = "NAME", help_heading = "Which store")]
+    pub custom_key_store_name: Option<String>,
+    /// Every external key store in the Region.
+    #[arg(long, help_heading = "Which store", conflicts_with_all = ["planned", "proxy_config", "secret_access_key_file", "secret_access_key_stdin"])]
+    pub all: bool,
+
+    /// Planned XksProxyUriEndpoint, e.g. https://xks.example.com.
+    #[arg(
+        long,
+        value_name = "URL",
+        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        conflicts_with = "existing"
+    )]
+    pub endpoint: Option<String>,
+    /// Planned XksProxyUriPath, e.g. /example-prefix/kms/xks/v1.
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        conflicts_with = "existing"
+    )]
+    pub path: Option<String>,
+    /// Planned XksProxyVpcEndpointServiceName (makes the connectivity VPC_ENDPOINT_SERVICE).
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        conflicts_with = "existing"
+    )]
+    pub vpc_endpoint_service_name: Option<String>,
+    /// Planned XksProxyVpcEndpointServiceOwner: the account that owns the endpoint service.
+    #[arg(
+        long,
+        value_name = "ACCOUNT",
+        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        conflicts_with = "existing"
+    )]
+    pub vpc_endpoint_service_owner: Option<String>,
+    /// Planned proxy access key ID.
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        conflicts_with = "existing"
+    )]
+    pub access_key_id: Option<String>,
+    /// The proxy's JSON configuration file (XksProxyUriPath and credential), for planned settings or to
+    /// compare with an existing store.
+    #[arg(long, value_name = "FILE")]
+    pub proxy_config: Option<PathBuf>,
+
+    /// Read the proxy secret access key from this file (else XKS_PROXY_SECRET_ACCESS_KEY, else the proxy
+    /// configuration file). Never given on the command line.
+    #[arg(long, value_name = "FILE", help_heading = "Secret", conflicts_with = "secret_access_key_stdin")]
+    pub secret_access_key_file: Option<PathBuf>,
+    /// Read the proxy secret access key from standard input.
+    #[arg(long, help_heading = "Secret")]
+    pub secret_access_key_stdin: bool,
+
+    /// AWS Region (else the SDK's usual chain: AWS_REGION, the profile).
+    #[arg(long, value_name = "REGION", help_heading = "AWS")]
+    pub region: Option<String>,
+    /// AWS profile name.
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+    /// Judge planned settings without asking AWS.
+    #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with = "existing")]
+    pub no_aws: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// Write every gathered fact (never a secret) to this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "facts")]
+    pub save_facts: Option<PathBuf>,
+    /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
+        "secret_access_key_stdin", "region", "profile", "no_aws"])]
+    pub facts: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}

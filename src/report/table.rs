@@ -1,0 +1,93 @@
+//! The checklist a person reads: one table per section, the remedy under each non-pass.
+
+use std::fmt::Write;
+
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use super::{Report, Summary, TargetReport};
+use crate::checks::Status;
+
+const DEFAULT_WIDTH: usize = 110;
+
+pub fn render(report: &Report, width: Option<usize>) -> String {
+    let width = width.unwrap_or(DEFAULT_WIDTH).max(60);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "xks-preflight {} · {} · facts gathered {}",
+        report.tool_version, report.region, report.facts_gathered_at
+    );
+    if report.targets.is_empty() {
+        let _ = writeln!(out, "\nNo external key stores in {}.", report.region);
+    }
+    for target in &report.targets {
+        render_target(&mut out, target, width);
+        if report.targets.len() > 1 {
+            let _ = writeln!(out, "\n{}", counts(&target.summary));
+        }
+    }
+    if !report.not_checked.is_empty() {
+        let sections: Vec<&str> = report.not_checked.iter().map(|s| s.heading()).collect();
+        let _ = writeln!(out, "\nNot checked by this version: {}.", sections.join(", "));
+    }
+    let _ = writeln!(out, "\n{} → exit {}", counts(&report.summary), report.exit_code);
+    out
+}
+
+fn render_target(out: &mut String, target: &TargetReport, width: usize) {
+    let mut heading = target.label.clone();
+    if let Some(store) = &target.store {
+        for part in [&store.connectivity, &store.connection_state].into_iter().flatten() {
+            heading.push_str(" · ");
+            heading.push_str(part);
+        }
+        if let Some(code) = &store.connection_error_code {
+            let _ = write!(heading, " ({code})");
+        }
+    }
+    let _ = writeln!(out, "\n━━ {heading}");
+    let mut sections: Vec<_> = target.checks.iter().map(|c| c.section).collect();
+    sections.dedup();
+    let id_width = target.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let text_width = width.saturating_sub(id_width + 14).max(30);
+    for section in sections {
+        let mut builder = Builder::default();
+        for check in target.checks.iter().filter(|c| c.section == section) {
+            let mut text = wrap(&check.evidence, text_width);
+            if let Some(remedy) = &check.remedy {
+                let lead = if check.status == Status::Error { "next" } else { "fix" };
+                let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), text_width));
+            }
+            builder.push_record([mark(check.status).to_string(), format!("{:id_width$}", check.id), text]);
+        }
+        let mut table = builder.build();
+        table.with(Style::blank());
+        let _ = writeln!(out, "\n{}", section.heading());
+        for line in table.to_string().lines() {
+            let _ = writeln!(out, " {}", line.trim_end());
+        }
+    }
+}
+
+/// Wraps at spaces only: IDs, ARNs and commands keep their hyphens whole, so they can be copied.
+fn wrap(text: &str, width: usize) -> String {
+    textwrap::fill(text, textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation))
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+        Status::Skipped => "SKIP",
+        Status::Error => "ERROR",
+    }
+}
+
+fn counts(summary: &Summary) -> String {
+    format!(
+        "{} pass · {} warn · {} fail · {} skipped · {} error",
+        summary.pass, summary.warn, summary.fail, summary.skipped, summary.error
+    )
+}
