@@ -1,0 +1,79 @@
+//! The command line: exit codes, bad input, output formats.
+
+use crate::replay::EXAMPLE;
+use crate::support::{command, run, write};
+
+#[test]
+fn malformed_store_id_exits_two_naming_the_value() {
+    let out = run(command(None), &["check", "--custom-key-store-id", "store-1"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("'store-1'") && out.stderr.contains("cks-"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn nothing_to_check_exits_two_and_lists_the_ways_in() {
+    let out = run(command(None), &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--custom-key-store-id") && out.stderr.contains("--all"), "{}", out.stderr);
+}
+
+#[test]
+fn all_with_planned_settings_is_refused() {
+    let out = run(command(None), &["check", "--all", "--endpoint", "https://xks.example.com"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn secret_is_never_taken_from_the_command_line() {
+    let out = run(
+        command(None),
+        &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--secret-access-key", "abc"],
+    );
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn proxy_config_that_is_not_json_exits_two_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "proxy.json", "XksProxyUriPath=/kms/xks/v1");
+    let out =
+        run(command(None), &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &file]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&file) && out.stderr.contains("not JSON"), "{}", out.stderr);
+}
+
+#[test]
+fn proxy_config_with_a_wrong_field_type_exits_two_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "proxy.json", r#"{"XksProxyUriPath": 12}"#);
+    let out =
+        run(command(None), &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &file]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("XksProxyUriPath is 12"), "{}", out.stderr);
+}
+
+#[test]
+fn missing_region_exits_two() {
+    let mut cmd = command(None);
+    cmd.env_remove("AWS_REGION");
+    let out = run(cmd, &["check", "--no-aws", "--endpoint", "https://xks.example.com"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--region"), "{}", out.stderr);
+}
+
+#[test]
+fn json_output_is_one_document_with_a_schema_version() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "json"]);
+    let report = out.json();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["exit_code"], out.code);
+    assert_eq!(report["not_checked"], serde_json::json!(["dns", "net", "tls", "proxy", "key"]));
+}
+
+#[test]
+fn table_output_of_the_example_reads_as_a_checklist() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!("example_table", out.stdout);
+}

@@ -1,0 +1,11 @@
+//! The one integration test binary: every scenario runs the real `xks-preflight` binary against a local
+//! AWS endpoint (moto's server, and fixtures for what moto cannot produce).
+
+mod support;
+
+mod catalogue;
+mod cli;
+mod config_checks;
+mod connection_errors;
+mod replay;
+mod vpc_checks;

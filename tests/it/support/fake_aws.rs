@@ -1,0 +1,219 @@
+//! A local AWS endpoint for the tests, bound to 127.0.0.1. KMS's DescribeCustomKeyStores is answered
+//! from the stores a test gives (paged two at a time, as a real marker chain); chosen EC2 and ELBv2
+//! actions are answered from `fixtures/aws/`; everything else goes to moto's server unchanged.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::{json, Value};
+
+const PAGE_SIZE: usize = 2;
+
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+}
+
+#[derive(Default)]
+struct State {
+    stores: Vec<Value>,
+    kms_error: Option<Canned>,
+    /// (service, action) → answer.
+    canned: HashMap<(String, String), Canned>,
+    upstream: Option<String>,
+    /// Every (service, action) asked, in order.
+    seen: Vec<(String, String)>,
+}
+
+pub struct FakeAws {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+pub fn fixture(path: &str, values: &[(&str, &str)]) -> String {
+    let full = format!("{}/fixtures/aws/{path}", env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("fixture {full}: {e}"));
+    for (key, value) in values {
+        text = text.replace(&format!("{{{{{key}}}}}"), value);
+    }
+    assert!(!text.contains("{{"), "fixture {path} has a placeholder left: {text}");
+    text
+}
+
+impl FakeAws {
+    /// Starts the server; `upstream` is moto's URL for what is not canned.
+    pub fn start(upstream: Option<&str>) -> FakeAws {
+        let state = Arc::new(Mutex::new(State { upstream: upstream.map(str::to_string), ..State::default() }));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        listener.set_nonblocking(true).unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        let (shutdown, mut stop) = tokio::sync::oneshot::channel::<()>();
+        let shared = state.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    tokio::select! {
+                        _ = &mut stop => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let state = shared.clone();
+                            tokio::spawn(async move {
+                                let service = service_fn(move |request| handle(state.clone(), request));
+                                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        FakeAws { url: format!("http://{address}"), state, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    pub fn with_stores(self, stores: Vec<Value>) -> Self {
+        self.state.lock().unwrap().stores = stores;
+        self
+    }
+
+    pub fn with_kms_error(self, status: u16, body: String) -> Self {
+        self.state.lock().unwrap().kms_error =
+            Some(Canned { status, content_type: "application/x-amz-json-1.1", body });
+        self
+    }
+
+    /// Answers `action` of `service` (`ec2` or `elasticloadbalancing`) with this XML.
+    pub fn with_canned(self, service: &str, action: &str, status: u16, body: String) -> Self {
+        self.state
+            .lock()
+            .unwrap()
+            .canned
+            .insert((service.to_string(), action.to_string()), Canned { status, content_type: "text/xml", body });
+        self
+    }
+
+    pub fn seen(&self) -> Vec<(String, String)> {
+        self.state.lock().unwrap().seen.clone()
+    }
+}
+
+impl Drop for FakeAws {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn respond(canned: Canned) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(canned.status)
+        .header("content-type", canned.content_type)
+        .header("x-amzn-requestid", "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        .body(Full::new(Bytes::from(canned.body)))
+        .unwrap()
+}
+
+/// The service a SigV4-signed request is for, from its credential scope.
+fn signed_service(request: &Request<Incoming>) -> String {
+    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|credential| credential.split('/').nth(3))
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+fn form_action(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let service = signed_service(&request);
+    let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+
+    if let Some(target) = target {
+        let action = target.rsplit('.').next().unwrap_or("").to_string();
+        state.lock().unwrap().seen.push(("kms".into(), action.clone()));
+        return Ok(respond(kms(&state, &action, &body)));
+    }
+    let action = form_action(&body);
+    let (canned, upstream) = {
+        let mut state = state.lock().unwrap();
+        state.seen.push((service.clone(), action.clone()));
+        (state.canned.get(&(service.clone(), action.clone())).cloned(), state.upstream.clone())
+    };
+    if let Some(canned) = canned {
+        return Ok(respond(canned));
+    }
+    let Some(upstream) = upstream else {
+        return Ok(respond(Canned {
+            status: 500,
+            content_type: "text/plain",
+            body: format!("the test gave no answer for {service} {action} and no moto"),
+        }));
+    };
+    let mut forward = Request::builder().method(parts.method).uri(format!("{upstream}{}", parts.uri));
+    for (name, value) in &parts.headers {
+        if name != "host" {
+            forward = forward.header(name, value);
+        }
+    }
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let answer = client.request(forward.body(Full::new(body)).unwrap()).await;
+    Ok(match answer {
+        Ok(answer) => {
+            let (parts, body) = answer.into_parts();
+            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            Response::from_parts(parts, Full::new(body))
+        }
+        Err(error) => respond(Canned { status: 502, content_type: "text/plain", body: format!("moto: {error}") }),
+    })
+}
+
+fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8]) -> Canned {
+    let state = state.lock().unwrap();
+    if action != "DescribeCustomKeyStores" {
+        return Canned {
+            status: 400,
+            content_type: "application/x-amz-json-1.1",
+            body: json!({"__type": "UnknownOperationException"}).to_string(),
+        };
+    }
+    if let Some(error) = &state.kms_error {
+        return error.clone();
+    }
+    let request: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+    let start: usize =
+        request["Marker"].as_str().and_then(|m| m.strip_prefix("page-")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let page: Vec<Value> = state.stores.iter().skip(start).take(PAGE_SIZE).cloned().collect();
+    let next = start + page.len();
+    let mut answer = json!({"CustomKeyStores": page, "Truncated": next < state.stores.len()});
+    if next < state.stores.len() {
+        answer["NextMarker"] = json!(format!("page-{next}"));
+    }
+    Canned { status: 200, content_type: "application/x-amz-json-1.1", body: answer.to_string() }
+}

@@ -1,0 +1,168 @@
+//! Shared helpers: the fake AWS endpoint, moto scenarios, and running the binary.
+
+pub mod fake_aws;
+pub mod moto;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+pub const REGION: &str = "us-east-1";
+pub const ACCESS_KEY_ID: &str = "AKSE2VPZ7WQ4XKS3PROXY5AB";
+pub const PATH: &str = "/tenant-a/kms/xks/v1";
+
+/// The binary, cut off from the user's AWS configuration and pointed at `endpoint`.
+pub fn command(endpoint: Option<&str>) -> Command {
+    let mut command = Command::cargo_bin("xks-preflight").unwrap();
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("COLUMNS", "110");
+    if let Some(endpoint) = endpoint {
+        command.env("AWS_ENDPOINT_URL", endpoint);
+    }
+    command
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!("stdout is not one JSON document ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
+    }
+
+    /// The status of one check of the first target, from the JSON report.
+    pub fn status(&self, id: &str) -> String {
+        self.check(id)["status"].as_str().unwrap().to_string()
+    }
+
+    pub fn evidence(&self, id: &str) -> String {
+        self.check(id)["evidence"].as_str().unwrap().to_string()
+    }
+
+    pub fn remedy(&self, id: &str) -> String {
+        self.check(id)["remedy"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn check(&self, id: &str) -> Value {
+        let report = self.json();
+        report["targets"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id} in the report"))
+            .clone()
+    }
+
+    /// Every check of the first target with the given status.
+    pub fn with_status(&self, status: &str) -> Vec<String> {
+        self.json()["targets"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == status)
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub fn run(mut command: Command, args: &[&str]) -> Run {
+    let output = command.args(args).output().unwrap();
+    Run {
+        code: output.status.code().expect("the binary exits with a code"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// `check … --output json` against the fake endpoint.
+pub fn check_json(endpoint: &str, args: &[&str]) -> Run {
+    let mut all = vec!["check", "--output", "json"];
+    all.extend_from_slice(args);
+    run(command(Some(endpoint)), &all)
+}
+
+/// A DescribeCustomKeyStores entry, as KMS writes it.
+pub struct Store {
+    pub id: String,
+    pub name: String,
+    pub state: &'static str,
+    pub error_code: Option<&'static str>,
+    pub endpoint: String,
+    pub path: String,
+    pub access_key_id: String,
+    pub service_name: Option<String>,
+}
+
+impl Store {
+    pub fn public(id: &str, endpoint: &str) -> Store {
+        Store {
+            id: id.to_string(),
+            name: format!("store-{id}"),
+            state: "CONNECTED",
+            error_code: None,
+            endpoint: endpoint.to_string(),
+            path: PATH.to_string(),
+            access_key_id: ACCESS_KEY_ID.to_string(),
+            service_name: None,
+        }
+    }
+
+    pub fn vpc(id: &str, private_dns_name: &str, service_name: &str) -> Store {
+        Store {
+            service_name: Some(service_name.to_string()),
+            ..Store::public(id, &format!("https://{private_dns_name}"))
+        }
+    }
+
+    pub fn failed(mut self, code: &'static str) -> Store {
+        self.state = "FAILED";
+        self.error_code = Some(code);
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        let mut xks = json!({
+            "AccessKeyId": self.access_key_id,
+            "Connectivity": if self.service_name.is_some() { "VPC_ENDPOINT_SERVICE" } else { "PUBLIC_ENDPOINT" },
+            "UriEndpoint": self.endpoint,
+            "UriPath": self.path,
+        });
+        if let Some(name) = &self.service_name {
+            xks["VpcEndpointServiceName"] = json!(name);
+        }
+        let mut entry = json!({
+            "ConnectionState": self.state,
+            "CreationDate": 1.7E9,
+            "CustomKeyStoreId": self.id,
+            "CustomKeyStoreName": self.name,
+            "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+            "XksProxyConfiguration": xks,
+        });
+        if let Some(code) = self.error_code {
+            entry["ConnectionErrorCode"] = json!(code);
+        }
+        entry
+    }
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
