@@ -88,6 +88,7 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         proxy_config,
         secret,
         use_aws: !args.no_aws,
+        aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
     })
 }
 

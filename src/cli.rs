@@ -95,6 +95,9 @@ pub struct CheckArgs {
     /// AWS profile name.
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
     pub profile: Option<String>,
+    /// The longest one attempt of an AWS call may take, in seconds (at most three attempts are made).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "AWS")]
+    pub aws_timeout: u64,
     /// Judge planned settings without asking AWS.
     #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with = "existing")]
     pub no_aws: bool,
@@ -107,7 +110,7 @@ pub struct CheckArgs {
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "region", "profile", "no_aws"])]
+        "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout"])]
     pub facts: Option<PathBuf>,
 }
 

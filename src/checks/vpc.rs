@@ -140,6 +140,12 @@ fn service_found(ctx: &Ctx) -> Outcome {
         );
     }
     let configured_owner = settings.vpc_endpoint_service_owner.as_deref();
+    if let Some(owner) = configured_owner.filter(|o| o.len() != 12 || !o.chars().all(|c| c.is_ascii_digit())) {
+        return Outcome::fail(
+            format!("VpcEndpointServiceOwner '{owner}' is not an AWS account ID (12 digits)"),
+            "Give the 12-digit ID of the account that owns the VPC endpoint service, or leave it out for this account.",
+        );
+    }
     match view(ctx) {
         Ok(View::Owner(service)) => Outcome::pass(format!("{name} ({}), owned by this account", service.service_id)),
         Ok(View::Consumer(detail)) => {
@@ -596,9 +602,10 @@ fn private_dns_verified(ctx: &Ctx) -> Outcome {
             format!("the verification of {name}'s domain failed"),
             format!("{publish} The name must lie under a public domain with public name servers."),
         ),
-        other => Outcome::fail(
-            format!("the domain of {name} has verification state {}", other.unwrap_or("not reported")),
-            publish,
+        Some(other) => Outcome::fail(format!("the domain of {name} has verification state {other}"), publish),
+        None => Outcome::warn(
+            format!("EC2 does not report the verification state of {name}'s domain"),
+            "Check the domain verification status of the endpoint service in the owner account's VPC console.",
         ),
     }
 }

@@ -9,9 +9,9 @@ use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use crate::facts::CallFailure;
 
 /// Bounds on every AWS call: a hung endpoint costs seconds, never the whole run.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The SDK's standard retry makes at most three attempts.
+const MAX_ATTEMPTS: u32 = 3;
 
 #[derive(Clone)]
 pub struct Clients {
@@ -20,13 +20,14 @@ pub struct Clients {
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
 }
 
-/// Loads configuration through aws-config's usual chain (environment, profiles, `AWS_ENDPOINT_URL*`).
-pub async fn load_config(region: Option<String>, profile: Option<String>) -> SdkConfig {
+/// Loads configuration through aws-config's usual chain (environment, profiles, `AWS_ENDPOINT_URL*`),
+/// with every attempt of every call bounded by `attempt_timeout`.
+pub async fn load_config(region: Option<String>, profile: Option<String>, attempt_timeout: Duration) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
         TimeoutConfig::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-            .operation_timeout(OPERATION_TIMEOUT)
+            .connect_timeout(attempt_timeout.min(MAX_CONNECT_TIMEOUT))
+            .operation_attempt_timeout(attempt_timeout)
+            .operation_timeout(attempt_timeout * MAX_ATTEMPTS)
             .build(),
     );
     if let Some(region) = region {

@@ -35,10 +35,12 @@ pub struct Request {
     pub secret: Option<SecretShape>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
+    /// The longest one attempt of an AWS call may take.
+    pub aws_timeout: std::time::Duration,
 }
 
 pub async fn gather(request: Request) -> Result<Facts, InputError> {
-    let config = aws::load_config(request.region, request.profile).await;
+    let config = aws::load_config(request.region, request.profile, request.aws_timeout).await;
     let region = config
         .region()
         .map(|r| r.as_ref().to_string())

@@ -1,7 +1,8 @@
 //! The command line: exit codes, bad input, output formats.
 
 use crate::replay::EXAMPLE;
-use crate::support::{command, run, write};
+use crate::support::fake_aws::FakeAws;
+use crate::support::{check_json, command, run, write, Hanging};
 
 #[test]
 fn malformed_store_id_exits_two_naming_the_value() {
@@ -76,4 +77,36 @@ fn table_output_of_the_example_reads_as_a_checklist() {
     let out = run(command(None), &["check", "--facts", EXAMPLE]);
     assert_eq!(out.code, 1);
     insta::assert_snapshot!("example_table", out.stdout);
+}
+
+#[test]
+fn hung_aws_endpoint_gives_an_error_within_the_timeout_not_a_hang() {
+    let hanging = Hanging::start();
+    let started = std::time::Instant::now();
+    let out = check_json(&hanging.url, &["--custom-key-store-id", "cks-1a2b3c4d5e6f7a8b9", "--aws-timeout", "1"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert_eq!(out.status("config.store_found"), "error");
+    assert!(out.evidence("config.store_found").contains("kms:DescribeCustomKeyStores"));
+    assert_eq!(out.code, 3);
+}
+
+#[test]
+fn all_with_no_external_key_stores_says_so_and_exits_zero() {
+    let aws = FakeAws::start(None);
+    let out = run(crate::support::command(Some(&aws.url)), &["check", "--all"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("No external key stores in us-east-1"), "{}", out.stdout);
+}
+
+#[test]
+fn profile_from_the_aws_config_file_sets_the_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "config", "[profile xks-audit]\nregion = eu-west-1\n");
+    let mut cmd = command(None);
+    cmd.env_remove("AWS_REGION").env("AWS_CONFIG_FILE", &config);
+    let out = run(
+        cmd,
+        &["check", "--output", "json", "--no-aws", "--profile", "xks-audit", "--endpoint", "https://xks.example.com"],
+    );
+    assert_eq!(out.json()["region"], "eu-west-1", "{}", out.stderr);
 }

@@ -279,3 +279,62 @@ async fn vpc_stores_sharing_an_endpoint_service_fail_uniqueness() {
     assert_eq!(run.status("config.endpoint_unique"), "fail");
     assert!(run.evidence("config.endpoint_unique").contains("XksProxyVpcEndpointServiceInUseException"));
 }
+
+/// The owner's view answers as AWS does for a service of another account: no such service ID.
+fn as_another_account(aws: FakeAws, built: &Built) -> FakeAws {
+    aws.with_canned(
+        "ec2",
+        "DescribeVpcEndpointServiceConfigurations",
+        400,
+        fixture("ec2/vpc-endpoint-service-not-found.xml", &[("service_id", &built.service_id)]),
+    )
+}
+
+#[tokio::test]
+async fn service_of_another_account_passes_when_its_owner_is_configured() {
+    let built = moto::build(VpcSpec::default()).await;
+    let mut store = vpc_store(&built);
+    store.service_owner = Some("123456789012".into());
+    let aws = as_another_account(FakeAws::start(Some(&moto::url())).with_stores(vec![store.json()]), &built);
+    let run = check(&aws);
+    assert_eq!(run.status("vpc.service_found"), "pass", "{}", run.evidence("vpc.service_found"));
+    assert!(run.evidence("vpc.service_found").contains("123456789012"));
+    assert_eq!(run.status("vpc.private_dns_name"), "pass");
+    assert_eq!(run.status("vpc.acceptance_required"), "pass");
+    // Only the owner can read these.
+    assert_eq!(run.status("vpc.allowed_principal"), "skipped");
+    assert_eq!(run.status("vpc.load_balancer_type"), "skipped");
+    // moto's consumer view leaves out the verification state.
+    assert_eq!(run.status("vpc.private_dns_verified"), "warn");
+    assert_eq!(run.with_status("fail"), Vec::<String>::new());
+    assert_eq!(run.code, 0);
+}
+
+#[tokio::test]
+async fn service_of_another_account_fails_without_a_configured_owner() {
+    let built = moto::build(VpcSpec::default()).await;
+    let aws =
+        as_another_account(FakeAws::start(Some(&moto::url())).with_stores(vec![vpc_store(&built).json()]), &built);
+    let run = check(&aws);
+    assert_eq!(run.status("vpc.service_found"), "fail");
+    assert!(run.remedy("vpc.service_found").contains("VpcEndpointServiceOwner to 123456789012"));
+}
+
+#[test]
+fn malformed_service_owner_fails_service_found() {
+    let aws = FakeAws::start(None);
+    let run = check_json(
+        &aws.url,
+        &[
+            "--no-aws",
+            "--endpoint",
+            "https://xks.example.com",
+            "--vpc-endpoint-service-name",
+            "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f6a7b8",
+            "--vpc-endpoint-service-owner",
+            "payments",
+        ],
+    );
+    assert_eq!(run.status("vpc.service_found"), "fail");
+    assert!(run.evidence("vpc.service_found").contains("'payments'"));
+}

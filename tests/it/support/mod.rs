@@ -107,6 +107,7 @@ pub struct Store {
     pub path: String,
     pub access_key_id: String,
     pub service_name: Option<String>,
+    pub service_owner: Option<String>,
 }
 
 impl Store {
@@ -120,6 +121,7 @@ impl Store {
             path: PATH.to_string(),
             access_key_id: ACCESS_KEY_ID.to_string(),
             service_name: None,
+            service_owner: None,
         }
     }
 
@@ -146,6 +148,9 @@ impl Store {
         if let Some(name) = &self.service_name {
             xks["VpcEndpointServiceName"] = json!(name);
         }
+        if let Some(owner) = &self.service_owner {
+            xks["VpcEndpointServiceOwner"] = json!(owner);
+        }
         let mut entry = json!({
             "ConnectionState": self.state,
             "CreationDate": 1.7E9,
@@ -158,6 +163,43 @@ impl Store {
             entry["ConnectionErrorCode"] = json!(code);
         }
         entry
+    }
+}
+
+/// A loopback endpoint that accepts connections and never answers, until dropped.
+pub struct Hanging {
+    pub url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Hanging {
+    pub fn start() -> Hanging {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            // Bounded: a minute at most, whatever the test does.
+            for _ in 0..600 {
+                if stopped.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Ok((stream, _)) = listener.accept() {
+                    held.push(stream);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        Hanging { url, stop }
+    }
+}
+
+impl Drop for Hanging {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
