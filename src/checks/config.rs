@@ -1,8 +1,8 @@
 //! `config.*`: the store's settings, from DescribeCustomKeyStores or from the planned settings.
 
-use super::{list, Checks, Ctx, Outcome};
+use super::{list, need, seen, Checks, Ctx, Outcome};
 use crate::explain::connection_error;
-use crate::facts::{Observed, Subject, VPC_ENDPOINT_SERVICE};
+use crate::facts::{Subject, VPC_ENDPOINT_SERVICE};
 
 pub const CHECKS: Checks = &[
     ("config.store_found", store_found),
@@ -30,19 +30,12 @@ fn store_found(ctx: &Ctx) -> Outcome {
     let query = match &ctx.target.subject {
         Subject::Planned(_) => return Outcome::skipped(PLANNED),
         Subject::AllStores => {
-            return match &ctx.facts.region_stores {
-                Observed::Failed(failure) => Outcome::from_failure(failure),
-                Observed::NotGathered(why) => Outcome::skipped(why.clone()),
-                Observed::Seen(_) => Outcome::skipped("the stores were listed; each is checked on its own"),
-            }
+            need!(seen(&ctx.facts.region_stores));
+            return Outcome::skipped("the stores were listed; each is checked on its own");
         }
         Subject::Store { query } => query,
     };
-    let stores = match &ctx.facts.region_stores {
-        Observed::Seen(stores) => stores,
-        Observed::Failed(failure) => return Outcome::from_failure(failure),
-        Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-    };
+    let stores = need!(seen(&ctx.facts.region_stores));
     match ctx.store {
         Some(store) => {
             let name = store.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
@@ -138,10 +131,7 @@ fn connection_state(ctx: &Ctx) -> Outcome {
 }
 
 fn endpoint_format(ctx: &Ctx) -> Outcome {
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
+    let settings = need!(ctx.settings());
     let Some(endpoint) = settings.uri_endpoint.as_deref() else {
         return Outcome::skipped("no proxy URI endpoint given (--endpoint)");
     };
@@ -182,10 +172,7 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
 }
 
 fn path_format(ctx: &Ctx) -> Outcome {
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
+    let settings = need!(ctx.settings());
     let Some(path) = settings.uri_path.as_deref() else {
         return Outcome::skipped("no proxy URI path given (--path or --proxy-config)");
     };
@@ -227,10 +214,7 @@ fn path_problem(path: &str) -> Option<String> {
 }
 
 fn uri_length(ctx: &Ctx) -> Outcome {
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
+    let settings = need!(ctx.settings());
     let (Some(endpoint), Some(path)) = (settings.uri_endpoint.as_deref(), settings.uri_path.as_deref()) else {
         return Outcome::skipped("needs both the endpoint and the path");
     };
@@ -253,10 +237,7 @@ fn uri_length(ctx: &Ctx) -> Outcome {
 }
 
 fn access_key_id_format(ctx: &Ctx) -> Outcome {
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
+    let settings = need!(ctx.settings());
     let Some(id) = settings.access_key_id.as_deref() else {
         return Outcome::skipped("no access key ID given (--access-key-id or --proxy-config)");
     };
@@ -330,10 +311,10 @@ fn proxy_config_match(ctx: &Ctx) -> Outcome {
             }
             (planned.uri_path.as_deref(), planned.access_key_id.as_deref(), "the command line")
         }
-        _ => match ctx.settings() {
-            Ok(settings) => (settings.uri_path.as_deref(), settings.access_key_id.as_deref(), "the store"),
-            Err(outcome) => return outcome,
-        },
+        _ => {
+            let settings = need!(ctx.settings());
+            (settings.uri_path.as_deref(), settings.access_key_id.as_deref(), "the store")
+        }
     };
     let mut differences = Vec::new();
     if let (Some(theirs), Some(ours)) = (file.uri_path.as_deref(), path) {
@@ -363,15 +344,8 @@ fn same_host(a: &str, b: &str) -> bool {
 }
 
 fn endpoint_unique(ctx: &Ctx) -> Outcome {
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
-    let stores = match &ctx.facts.region_stores {
-        Observed::Seen(stores) => stores,
-        Observed::Failed(failure) => return Outcome::from_failure(failure),
-        Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-    };
+    let settings = need!(ctx.settings());
+    let stores = need!(seen(&ctx.facts.region_stores));
     let Some(endpoint) = settings.uri_endpoint.as_deref() else {
         return Outcome::skipped("no proxy URI endpoint given (--endpoint)");
     };
@@ -473,11 +447,7 @@ fn store_quota(ctx: &Ctx) -> Outcome {
     if !ctx.is_planned() {
         return Outcome::skipped("applies before creating a store; this one exists");
     }
-    let stores = match &ctx.facts.region_stores {
-        Observed::Seen(stores) => stores,
-        Observed::Failed(failure) => return Outcome::from_failure(failure),
-        Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-    };
+    let stores = need!(seen(&ctx.facts.region_stores));
     let used = stores.len();
     if used >= STORE_QUOTA {
         Outcome::warn(

@@ -64,6 +64,28 @@ impl Outcome {
     }
 }
 
+/// What an observation gives a check: the fact, or the outcome that stands in for it (an error
+/// naming the refused call, or skipped with the reason it was not gathered).
+pub fn seen<T>(observed: &Observed<T>) -> Result<&T, Outcome> {
+    match observed {
+        Observed::Seen(value) => Ok(value),
+        Observed::Failed(failure) => Err(Outcome::from_failure(failure)),
+        Observed::NotGathered(why) => Err(Outcome::skipped(why.clone())),
+    }
+}
+
+/// `need!(expr)`: the `Ok` value, or return the `Err` outcome from the check. A check judges only
+/// what it has; whatever it lacks has already said why.
+macro_rules! need {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(outcome) => return outcome,
+        }
+    };
+}
+pub(crate) use need;
+
 /// Everything one check may look at.
 pub struct Ctx<'a> {
     pub facts: &'a Facts,

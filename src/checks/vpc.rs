@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{list, Checks, Ctx, Outcome};
+use super::{list, need, seen, Checks, Ctx, Outcome};
 use crate::aws_names::ServiceName;
 use crate::facts::*;
 
@@ -105,12 +105,7 @@ fn owner_view<'a>(ctx: &'a Ctx) -> Result<(&'a ServiceConfigFacts, &'a Observed<
 
 /// The described Network Load Balancers behind the service.
 fn network_load_balancers<'a>(ctx: &'a Ctx) -> Result<Vec<&'a LoadBalancerFacts>, Outcome> {
-    let (_, lbs) = owner_view(ctx)?;
-    let lbs = match lbs {
-        Observed::Seen(lbs) => lbs,
-        Observed::Failed(failure) => return Err(Outcome::from_failure(failure)),
-        Observed::NotGathered(why) => return Err(Outcome::skipped(why.clone())),
-    };
+    let lbs = seen(owner_view(ctx)?.1)?;
     let network: Vec<&LoadBalancerFacts> = lbs.iter().filter(|lb| lb.lb_type.as_deref() == Some("network")).collect();
     if network.is_empty() {
         return Err(Outcome::skipped("no Network Load Balancer behind the service (see vpc.load_balancer_type)"));
@@ -123,10 +118,7 @@ fn lb_label(lb: &LoadBalancerFacts) -> String {
 }
 
 fn service_found(ctx: &Ctx) -> Outcome {
-    let (settings, vpc) = match vpc_facts(ctx) {
-        Ok(found) => found,
-        Err(outcome) => return outcome,
-    };
+    let (settings, vpc) = need!(vpc_facts(ctx));
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
         return Outcome::fail(
             "VPC_ENDPOINT_SERVICE connectivity without a VPC endpoint service name",
@@ -176,10 +168,7 @@ fn service_found(ctx: &Ctx) -> Outcome {
 }
 
 fn service_region(ctx: &Ctx) -> Outcome {
-    let (settings, _) = match vpc_facts(ctx) {
-        Ok(found) => found,
-        Err(outcome) => return outcome,
-    };
+    let (settings, _) = need!(vpc_facts(ctx));
     let Some(Ok(parsed)) = settings.vpc_endpoint_service_name.as_deref().map(ServiceName::parse) else {
         return Outcome::skipped("no usable VPC endpoint service name (see vpc.service_found)");
     };
@@ -195,10 +184,7 @@ fn service_region(ctx: &Ctx) -> Outcome {
 }
 
 fn service_state(ctx: &Ctx) -> Outcome {
-    let (service, _) = match owner_view(ctx) {
-        Ok(found) => found,
-        Err(outcome) => return outcome,
-    };
+    let (service, _) = need!(owner_view(ctx));
     match service.service_state.as_deref() {
         Some("Available") => Outcome::pass("Available"),
         state => Outcome::fail(
@@ -209,10 +195,7 @@ fn service_state(ctx: &Ctx) -> Outcome {
 }
 
 fn service_type(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let types = view.service_types();
     if types.iter().any(|t| t == "Interface") {
         Outcome::pass("Interface")
@@ -225,10 +208,7 @@ fn service_type(ctx: &Ctx) -> Outcome {
 }
 
 fn load_balancer_type(ctx: &Ctx) -> Outcome {
-    let (service, lbs) = match owner_view(ctx) {
-        Ok(found) => found,
-        Err(outcome) => return outcome,
-    };
+    let (service, lbs) = need!(owner_view(ctx));
     let remedy = "Create the endpoint service from a Network Load Balancer (TCP listener on 443 to the proxy); \
                   a Gateway Load Balancer cannot carry KMS's requests.";
     if !service.gateway_load_balancer_arns.is_empty() {
@@ -240,30 +220,22 @@ fn load_balancer_type(ctx: &Ctx) -> Outcome {
     if service.network_load_balancer_arns.is_empty() {
         return Outcome::fail("the service names no Network Load Balancer", remedy);
     }
-    match lbs {
-        Observed::Seen(lbs) => {
-            let wrong: Vec<String> = lbs
-                .iter()
-                .filter(|lb| lb.lb_type.as_deref() != Some("network"))
-                .map(|lb| format!("{} is of type {}", lb_label(lb), lb.lb_type.as_deref().unwrap_or("unknown")))
-                .collect();
-            if wrong.is_empty() {
-                let names: Vec<String> = lbs.iter().map(lb_label).collect();
-                Outcome::pass(format!("Network Load Balancer {}", list(&names)))
-            } else {
-                Outcome::fail(wrong.join("; "), remedy)
-            }
-        }
-        Observed::Failed(failure) => Outcome::from_failure(failure),
-        Observed::NotGathered(why) => Outcome::skipped(why.clone()),
+    let lbs = need!(seen(lbs));
+    let wrong: Vec<String> = lbs
+        .iter()
+        .filter(|lb| lb.lb_type.as_deref() != Some("network"))
+        .map(|lb| format!("{} is of type {}", lb_label(lb), lb.lb_type.as_deref().unwrap_or("unknown")))
+        .collect();
+    if wrong.is_empty() {
+        let names: Vec<String> = lbs.iter().map(lb_label).collect();
+        Outcome::pass(format!("Network Load Balancer {}", list(&names)))
+    } else {
+        Outcome::fail(wrong.join("; "), remedy)
     }
 }
 
 fn availability_zones(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let remedy = "Map the load balancer to subnets in at least two Availability Zones \
                   (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
     if let Ok(lbs) = network_load_balancers(ctx) {
@@ -296,18 +268,11 @@ fn availability_zones(ctx: &Ctx) -> Outcome {
 }
 
 fn subnets_private(ctx: &Ctx) -> Outcome {
-    let lbs = match network_load_balancers(ctx) {
-        Ok(lbs) => lbs,
-        Err(outcome) => return outcome,
-    };
+    let lbs = need!(network_load_balancers(ctx));
     let mut private = Vec::new();
     let mut public = Vec::new();
     for lb in lbs {
-        let routes = match &lb.subnet_routes {
-            Observed::Seen(routes) => routes,
-            Observed::Failed(failure) => return Outcome::from_failure(failure),
-            Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-        };
+        let routes = need!(seen(&lb.subnet_routes));
         for subnet in routes {
             if subnet.internet_gateway_routes.is_empty() {
                 private.push(subnet.subnet_id.clone());
@@ -333,10 +298,7 @@ fn subnets_private(ctx: &Ctx) -> Outcome {
 }
 
 fn nlb_scheme(ctx: &Ctx) -> Outcome {
-    let lbs = match network_load_balancers(ctx) {
-        Ok(lbs) => lbs,
-        Err(outcome) => return outcome,
-    };
+    let lbs = need!(network_load_balancers(ctx));
     let exposed: Vec<String> = lbs
         .iter()
         .filter(|lb| lb.scheme.as_deref() != Some("internal"))
@@ -353,20 +315,13 @@ fn nlb_scheme(ctx: &Ctx) -> Outcome {
 }
 
 fn nlb_listener(ctx: &Ctx) -> Outcome {
-    let lbs = match network_load_balancers(ctx) {
-        Ok(lbs) => lbs,
-        Err(outcome) => return outcome,
-    };
+    let lbs = need!(network_load_balancers(ctx));
     let remedy = "Add a listener on port 443: TCP passing through to a proxy that terminates TLS itself, or TLS with \
                   a certificate for the private DNS name in front of a proxy that speaks plain HTTP.";
     let mut good = Vec::new();
     let mut problems = Vec::new();
     for lb in lbs {
-        let listeners = match &lb.listeners {
-            Observed::Seen(listeners) => listeners,
-            Observed::Failed(failure) => return Outcome::from_failure(failure),
-            Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-        };
+        let listeners = need!(seen(&lb.listeners));
         let on_443: Vec<&ListenerFacts> = listeners.iter().filter(|l| l.port == Some(443)).collect();
         if on_443.is_empty() {
             let others: Vec<String> = listeners
@@ -407,10 +362,7 @@ fn nlb_listener(ctx: &Ctx) -> Outcome {
 }
 
 fn targets_healthy(ctx: &Ctx) -> Outcome {
-    let lbs = match network_load_balancers(ctx) {
-        Ok(lbs) => lbs,
-        Err(outcome) => return outcome,
-    };
+    let lbs = need!(network_load_balancers(ctx));
     let mut healthy = Vec::new();
     let mut unhealthy = Vec::new();
     let mut groups = 0;
@@ -428,9 +380,8 @@ fn targets_healthy(ctx: &Ctx) -> Outcome {
         for group in target_groups {
             groups += 1;
             let targets = match &group.targets {
-                Observed::Seen(targets) => targets,
                 Observed::Failed(failure) => return unreadable(failure),
-                Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
+                other => need!(seen(other)),
             };
             for target in targets {
                 let label = format!(
@@ -478,10 +429,7 @@ fn unreadable(failure: &CallFailure) -> Outcome {
 }
 
 fn acceptance_required(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let id = match &view {
         View::Owner(service) => service.service_id.clone(),
         View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
@@ -500,15 +448,8 @@ fn acceptance_required(ctx: &Ctx) -> Outcome {
 }
 
 fn allowed_principal(ctx: &Ctx) -> Outcome {
-    let (service, vpc) = match owner_view(ctx).and_then(|(service, _)| Ok((service, vpc_facts(ctx)?.1))) {
-        Ok(found) => found,
-        Err(outcome) => return outcome,
-    };
-    let permissions = match &vpc.permissions {
-        Observed::Seen(principals) => principals,
-        Observed::Failed(failure) => return Outcome::from_failure(failure),
-        Observed::NotGathered(why) => return Outcome::skipped(why.clone()),
-    };
+    let (service, vpc) = need!(owner_view(ctx).and_then(|(service, _)| Ok((service, vpc_facts(ctx)?.1))));
+    let permissions = need!(seen(&vpc.permissions));
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
     let principals: Vec<String> = permissions.iter().filter_map(|p| p.principal.clone()).collect();
     let has = |wanted: &str| principals.iter().any(|p| p.eq_ignore_ascii_case(wanted));
@@ -538,10 +479,7 @@ fn allowed_principal(ctx: &Ctx) -> Outcome {
 }
 
 fn private_dns_name(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let Some(name) = view.private_dns_name() else {
         return Outcome::fail(
             "the service has no private DNS name",
@@ -549,10 +487,7 @@ fn private_dns_name(ctx: &Ctx) -> Outcome {
              and make the store's endpoint https://<that name>.",
         );
     };
-    let settings = match ctx.settings() {
-        Ok(settings) => settings,
-        Err(outcome) => return outcome,
-    };
+    let settings = need!(ctx.settings());
     match (settings.endpoint_host(), settings.uri_endpoint.as_deref()) {
         (Some(host), _) if host.eq_ignore_ascii_case(name) => Outcome::pass(format!("{name}, the endpoint's host")),
         (_, Some(endpoint)) => Outcome::fail(
@@ -564,10 +499,7 @@ fn private_dns_name(ctx: &Ctx) -> Outcome {
 }
 
 fn private_dns_verified(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let Some(name) = view.private_dns_name() else {
         return Outcome::skipped("no private DNS name (see vpc.private_dns_name)");
     };
@@ -611,10 +543,7 @@ fn private_dns_verified(ctx: &Ctx) -> Outcome {
 }
 
 fn ip_address_type(ctx: &Ctx) -> Outcome {
-    let view = match view(ctx) {
-        Ok(view) => view,
-        Err(outcome) => return outcome,
-    };
+    let view = need!(view(ctx));
     let types = view.supported_ip_address_types();
     if types.is_empty() {
         Outcome::pass("no IP address types reported: such a service is IPv4-only")
