@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+const PLANNED: &str = "Planned settings (before CreateCustomKeyStore)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xks-preflight",
@@ -40,7 +42,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "URL",
-        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        help_heading = PLANNED,
         conflicts_with = "existing"
     )]
     pub endpoint: Option<String>,
@@ -48,7 +50,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "PATH",
-        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        help_heading = PLANNED,
         conflicts_with = "existing"
     )]
     pub path: Option<String>,
@@ -56,7 +58,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "NAME",
-        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        help_heading = PLANNED,
         conflicts_with = "existing"
     )]
     pub vpc_endpoint_service_name: Option<String>,
@@ -64,7 +66,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "ACCOUNT",
-        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        help_heading = PLANNED,
         conflicts_with = "existing"
     )]
     pub vpc_endpoint_service_owner: Option<String>,
@@ -72,7 +74,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "ID",
-        help_heading = "Planned settings (before CreateCustomKeyStore)",
+        help_heading = PLANNED,
         conflicts_with = "existing"
     )]
     pub access_key_id: Option<String>,

@@ -131,17 +131,21 @@ fn connection_state(ctx: &Ctx) -> Outcome {
 }
 
 fn endpoint_format(ctx: &Ctx) -> Outcome {
-    let settings = need!(ctx.settings());
-    let Some(endpoint) = settings.uri_endpoint.as_deref() else {
-        return Outcome::skipped("no proxy URI endpoint given (--endpoint)");
-    };
-    match endpoint_problem(endpoint) {
-        None => Outcome::pass(endpoint),
-        Some(problem) => Outcome::fail(
-            format!("{endpoint}: {problem}"),
-            "Use https:// followed by the proxy's DNS name and nothing else, e.g. https://xks.example.com; \
-             KMS always connects on port 443 and takes the path from XksProxyUriPath.",
-        ),
+    judge_shape(
+        need!(ctx.settings()).uri_endpoint.as_deref(),
+        "no proxy URI endpoint given (--endpoint)",
+        endpoint_problem,
+        "Use https:// followed by the proxy's DNS name and nothing else, e.g. https://xks.example.com; \
+         KMS always connects on port 443 and takes the path from XksProxyUriPath.",
+    )
+}
+
+/// A setting judged by its form alone: skipped when absent, else a pass or a fail naming the problem.
+fn judge_shape(value: Option<&str>, absent: &str, problem: fn(&str) -> Option<String>, remedy: &str) -> Outcome {
+    let Some(value) = value else { return Outcome::skipped(absent) };
+    match problem(value) {
+        None => Outcome::pass(value),
+        Some(problem) => Outcome::fail(format!("{value}: {problem}"), remedy),
     }
 }
 
@@ -172,18 +176,13 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
 }
 
 fn path_format(ctx: &Ctx) -> Outcome {
-    let settings = need!(ctx.settings());
-    let Some(path) = settings.uri_path.as_deref() else {
-        return Outcome::skipped("no proxy URI path given (--path or --proxy-config)");
-    };
-    match path_problem(path) {
-        None => Outcome::pass(path),
-        Some(problem) => Outcome::fail(
-            format!("{path}: {problem}"),
-            "Use the path the proxy serves: /kms/xks/v1, or a prefix of letters, digits, /, - and _ followed by \
-             /kms/xks/v1 (e.g. /tenant-a/kms/xks/v1). The proxy's configuration file has the right value.",
-        ),
-    }
+    judge_shape(
+        need!(ctx.settings()).uri_path.as_deref(),
+        "no proxy URI path given (--path or --proxy-config)",
+        path_problem,
+        "Use the path the proxy serves: /kms/xks/v1, or a prefix of letters, digits, /, - and _ followed by \
+         /kms/xks/v1 (e.g. /tenant-a/kms/xks/v1). The proxy's configuration file has the right value.",
+    )
 }
 
 fn path_problem(path: &str) -> Option<String> {
