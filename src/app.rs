@@ -1,10 +1,11 @@
 //! From parsed arguments to a report: reads the inputs, gathers or loads the facts, checks, renders.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
 use xks_preflight::gather::input::{read_proxy_config, secret_shape, SecretSource};
-use xks_preflight::gather::{self, InputError, Request, WayIn};
+use xks_preflight::gather::{self, InputError, NetworkOptions, Request, WayIn};
 use xks_preflight::report;
 
 use crate::cli::{CheckArgs, Output};
@@ -89,7 +90,53 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         secret,
         use_aws: !args.no_aws,
         aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
+        network: if args.no_network { None } else { Some(network_options(args)?) },
     })
+}
+
+fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
+    let dns_server = args
+        .dns_server
+        .as_deref()
+        .map(|server| {
+            server
+                .parse::<SocketAddr>()
+                .or_else(|_| server.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .map_err(|_| InputError(format!("--dns-server '{server}' is not an IP address with an optional :PORT")))
+        })
+        .transpose()?;
+    if let Some(target) = &args.connect_to {
+        let valid = target.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !valid {
+            return Err(InputError(format!("--connect-to '{target}' is not HOST:PORT")));
+        }
+    }
+    let extra_roots = match &args.ca_file {
+        Some(path) => read_ca_file(path)?,
+        None => Vec::new(),
+    };
+    Ok(NetworkOptions {
+        dns_server,
+        connect_to: args.connect_to.clone(),
+        rtt_samples: usize::from(args.rtt_samples),
+        timeout: std::time::Duration::from_secs(args.probe_timeout),
+        extra_roots,
+    })
+}
+
+fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let shown = path.display();
+    let certificates: Vec<Vec<u8>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| InputError(format!("cannot read the CA file {shown}: {e}")))?
+        .map(|certificate| certificate.map(|c| c.to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| InputError(format!("the CA file {shown} is not PEM: {e}")))?;
+    if certificates.is_empty() {
+        return Err(InputError(format!("the CA file {shown} holds no PEM certificate")));
+    }
+    Ok(certificates)
 }
 
 /// `cks-` and lowercase letters or digits, as KMS writes store IDs.

@@ -104,6 +104,26 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with = "existing")]
     pub no_aws: bool,
 
+    /// Do not probe the endpoint: AWS-side checks only.
+    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout"])]
+    pub no_network: bool,
+    /// Resolver for the DNS checks, IP[:PORT] (default: the system's).
+    #[arg(long, value_name = "IP[:PORT]", help_heading = "Network")]
+    pub dns_server: Option<String>,
+    /// Send the endpoint's connections to HOST:PORT instead, keeping its name for SNI and Host: one proxy
+    /// node behind a load balancer, a bastion's forward, a test server.
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Network")]
+    pub connect_to: Option<String>,
+    /// PEM certificates of a private CA, to follow a chain that ends there (KMS still refuses it).
+    #[arg(long, value_name = "PEM", help_heading = "Network")]
+    pub ca_file: Option<PathBuf>,
+    /// TCP handshakes to measure the round-trip time with.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100), help_heading = "Network")]
+    pub rtt_samples: u16,
+    /// The longest any one network step (lookup, connection, handshake, request) may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
+    pub probe_timeout: u64,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
@@ -112,7 +132,8 @@ pub struct CheckArgs {
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout"])]
+        "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
+        "ca_file", "rtt_samples", "probe_timeout"])]
     pub facts: Option<PathBuf>,
 }
 

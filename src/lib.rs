@@ -10,3 +10,4 @@ pub mod explain;
 pub mod facts;
 pub mod gather;
 pub mod report;
+pub mod trusted_cas;

@@ -1,13 +1,19 @@
 //! Judgement: each check is a pure function from the facts of one target to an outcome. Nothing here
 //! calls AWS or the network.
 
+mod chain;
 mod config;
+mod dns;
+mod net;
+mod tls;
 mod vpc;
 
 use serde::Serialize;
 
 use crate::catalogue::{self, Requirement};
-use crate::facts::{CallFailure, Facts, Observed, Settings, StoreFacts, Subject, TargetFacts};
+use crate::facts::{
+    CallFailure, Facts, NetworkFacts, Observed, ProbeFailure, Settings, StoreFacts, Subject, TargetFacts,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,12 +72,38 @@ impl Outcome {
 
 /// What an observation gives a check: the fact, or the outcome that stands in for it (an error
 /// naming the refused call, or skipped with the reason it was not gathered).
-pub fn seen<T>(observed: &Observed<T>) -> Result<&T, Outcome> {
+pub fn seen<T, F: Failure>(observed: &Observed<T, F>) -> Result<&T, Outcome> {
     match observed {
         Observed::Seen(value) => Ok(value),
-        Observed::Failed(failure) => Err(Outcome::from_failure(failure)),
+        Observed::Failed(failure) => Err(failure.outcome()),
         Observed::NotGathered(why) => Err(Outcome::skipped(why.clone())),
     }
+}
+
+/// A step that did not give its fact, as the outcome of a check that needed it.
+pub trait Failure {
+    fn outcome(&self) -> Outcome;
+}
+
+impl Failure for CallFailure {
+    fn outcome(&self) -> Outcome {
+        Outcome::from_failure(self)
+    }
+}
+
+impl Failure for ProbeFailure {
+    fn outcome(&self) -> Outcome {
+        let how = if self.timed_out { "timed out" } else { "failed" };
+        Outcome::error(
+            format!("{} {how}: {}", self.step, self.message),
+            "Check that this host can reach the endpoint (or use --connect-to), then run it again.",
+        )
+    }
+}
+
+/// The network facts of the target, or why there are none.
+pub fn network<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
+    seen(&ctx.target.network)
 }
 
 /// `need!(expr)`: the `Ok` value, or return the `Err` outcome from the check. A check judges only
@@ -126,7 +158,8 @@ pub type Checks = &'static [(&'static str, CheckFn)];
 
 /// Every check this version runs, in catalogue order.
 pub fn registry() -> Vec<(&'static Requirement, CheckFn)> {
-    let implemented: Vec<(&str, CheckFn)> = config::CHECKS.iter().chain(vpc::CHECKS).copied().collect();
+    let implemented: Vec<(&str, CheckFn)> =
+        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS].into_iter().flatten().copied().collect();
     catalogue::CATALOGUE
         .iter()
         .filter_map(|r| implemented.iter().find(|(id, _)| *id == r.id).map(|(_, check)| (r, *check)))

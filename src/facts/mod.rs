@@ -1,10 +1,12 @@
 //! What was seen: plain, serialisable records of every fact the checks judge. A facts file written with
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
+mod network;
 mod settings;
 mod store;
 mod vpc;
 
+pub use network::*;
 pub use settings::*;
 pub use store::*;
 pub use vpc::*;
@@ -35,6 +37,8 @@ pub struct TargetFacts {
     pub secret: Option<SecretShape>,
     /// Present when the settings use VPC endpoint service connectivity.
     pub vpc: Option<VpcFacts>,
+    /// DNS, TCP and TLS as seen from where the tool ran.
+    pub network: Observed<NetworkFacts, ProbeFailure>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -74,18 +78,33 @@ impl std::fmt::Display for StoreQuery {
     }
 }
 
-/// The outcome of one gathering step.
+/// The outcome of one gathering step: an AWS call (failing with a [`CallFailure`]) or a network
+/// probe (failing with a [`ProbeFailure`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
-pub enum Observed<T> {
+pub enum Observed<T, F = CallFailure> {
     Seen(T),
     /// The call was made and did not answer with the fact.
-    Failed(CallFailure),
+    Failed(F),
     /// The step was not attempted, for this reason.
     NotGathered(String),
 }
 
-impl<T> Observed<T> {
+impl<F: Clone> Observed<std::convert::Infallible, F> {
+    /// An outcome with no fact, standing in for the outcome of any step it kept from running.
+    pub fn cast<T>(&self) -> Observed<T, F> {
+        match self {
+            Observed::Seen(never) => match *never {},
+            Observed::Failed(failure) => Observed::Failed(failure.clone()),
+            Observed::NotGathered(why) => Observed::NotGathered(why.clone()),
+        }
+    }
+}
+
+/// A network probe's outcome.
+pub type Probed<T> = Observed<T, ProbeFailure>;
+
+impl<T, F> Observed<T, F> {
     pub fn seen(&self) -> Option<&T> {
         match self {
             Observed::Seen(value) => Some(value),
@@ -102,5 +121,14 @@ pub struct CallFailure {
     pub access_denied: bool,
     /// The AWS error code, when the service answered with one.
     pub code: Option<String>,
+    pub message: String,
+}
+
+/// A network probe that did not give its answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProbeFailure {
+    /// What was tried, e.g. `TCP connect to 203.0.113.10:443`.
+    pub step: String,
+    pub timed_out: bool,
     pub message: String,
 }

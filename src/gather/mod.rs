@@ -2,9 +2,14 @@
 //! out is plain data for the checks.
 
 mod aws;
+mod dns;
 pub mod input;
 mod kms;
+mod network;
+mod tls;
 mod vpc;
+
+pub use network::{parent_domains, NetworkOptions};
 
 use crate::aws_names::is_region_code;
 use crate::facts::*;
@@ -20,6 +25,7 @@ impl std::fmt::Display for InputError {
 }
 
 const NO_AWS: &str = "--no-aws: AWS was not asked";
+const NO_NETWORK: &str = "--no-network: the endpoint was not probed";
 
 pub enum WayIn {
     Store(StoreQuery),
@@ -37,6 +43,8 @@ pub struct Request {
     pub use_aws: bool,
     /// The longest one attempt of an AWS call may take.
     pub aws_timeout: std::time::Duration,
+    /// `None` with `--no-network`.
+    pub network: Option<NetworkOptions>,
 }
 
 pub async fn gather(request: Request) -> Result<Facts, InputError> {
@@ -77,22 +85,48 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
                 proxy_config: request.proxy_config.clone(),
                 secret: request.secret.clone(),
                 vpc: None,
+                network: Probed::NotGathered(String::new()),
             })
             .collect(),
     };
 
+    let network = std::sync::Arc::new(request.network.map(|options| {
+        let dns = dns::Dns::new(options.dns_server, options.timeout);
+        (options, dns)
+    }));
+    let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, target) in facts.targets.iter().enumerate() {
-        let Some(settings) = facts.settings_of(target).filter(|s| s.is_vpc()) else { continue };
-        let clients = clients.clone();
-        let use_aws = request.use_aws;
+    for (index, settings) in settings.into_iter().enumerate() {
+        let Some(settings) = settings else {
+            facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
+            continue;
+        };
+        let (clients, network, use_aws) = (clients.clone(), network.clone(), request.use_aws);
         tasks.spawn(async move {
-            let vpc = if use_aws { vpc::gather(&clients, &settings).await } else { VpcFacts::not_gathered(NO_AWS) };
-            (index, vpc)
+            let vpc = async {
+                match (settings.is_vpc(), use_aws) {
+                    (false, _) => None,
+                    (true, true) => Some(vpc::gather(&clients, &settings).await),
+                    (true, false) => Some(VpcFacts::not_gathered(NO_AWS)),
+                }
+            };
+            let probes = async {
+                match network.as_ref() {
+                    Some((options, dns)) => network::probe(&settings, options, dns).await,
+                    None => Probed::NotGathered(NO_NETWORK.into()),
+                }
+            };
+            let (vpc, mut probed) = tokio::join!(vpc, probes);
+            // The verification record comes from EC2, so its lookups wait for the VPC facts.
+            if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref()) {
+                facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
+            }
+            (index, vpc, probed)
         });
     }
-    for (index, vpc) in tasks.join_all().await {
-        facts.targets[index].vpc = Some(vpc);
+    for (index, vpc, network) in tasks.join_all().await {
+        facts.targets[index].vpc = vpc;
+        facts.targets[index].network = network;
     }
     Ok(facts)
 }

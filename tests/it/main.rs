@@ -7,5 +7,7 @@ mod catalogue;
 mod cli;
 mod config_checks;
 mod connection_errors;
+mod network_checks;
 mod replay;
+mod trusted_cas;
 mod vpc_checks;

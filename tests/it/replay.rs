@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::support::fake_aws::FakeAws;
 use crate::support::moto::{self, VpcSpec};
-use crate::support::{check_json, command, run, write, Run, Store, ACCESS_KEY_ID, PATH};
+use crate::support::{check_json, command, dns_server, run, write, Run, Store, ACCESS_KEY_ID, PATH};
 
 const SECRET: &str = "c2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3RzLTQ0Ynl0";
 pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/failed-vpc-store.json");
@@ -91,6 +91,8 @@ fn example_facts_replay_to_a_failed_vpc_store() {
     assert_eq!(out.status("vpc.acceptance_required"), "fail");
     assert_eq!(out.status("vpc.allowed_principal"), "warn");
     assert_eq!(out.status("vpc.subnets_private"), "warn");
+    assert_eq!(out.status("dns.public_parent"), "pass");
+    assert_eq!(out.status("dns.resolves"), "skipped");
 }
 
 /// Records the example in moto as the README's quick start shows it. With `XKS_RECORD_EXAMPLES=1` the
@@ -101,7 +103,7 @@ async fn example_facts_file_is_what_the_tool_records_today() {
         acceptance_required: true,
         public_subnets: true,
         principals: vec!["*".into()],
-        private_dns_name: Some("xks-proxy.payments.example.com".into()),
+        private_dns_name: Some("xks-proxy.payments.test".into()),
         ..VpcSpec::default()
     })
     .await;
@@ -111,7 +113,9 @@ async fn example_facts_file_is_what_the_tool_records_today() {
     let aws = FakeAws::start(Some(&moto::url())).with_stores(vec![store.json()]);
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("facts.json").display().to_string();
-    let live = check_json(&aws.url, &["--custom-key-store-id", EXAMPLE_STORE, "--save-facts", &fresh]);
+    let dns = dns_server();
+    let live =
+        check_json(&aws.url, &["--custom-key-store-id", EXAMPLE_STORE, "--save-facts", &fresh, "--dns-server", &dns]);
     if std::env::var("XKS_RECORD_EXAMPLES").is_ok() {
         std::fs::copy(&fresh, EXAMPLE).unwrap();
     }

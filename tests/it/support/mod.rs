@@ -2,6 +2,8 @@
 
 pub mod fake_aws;
 pub mod moto;
+pub mod pki;
+pub mod servers;
 
 use std::path::Path;
 
@@ -11,6 +13,12 @@ use serde_json::{json, Value};
 pub const REGION: &str = "us-east-1";
 pub const ACCESS_KEY_ID: &str = "AKSE2VPZ7WQ4XKS3PROXY5AB";
 pub const PATH: &str = "/tenant-a/kms/xks/v1";
+
+/// The loopback resolver scripts/test starts (dnsmasq with tests/it/dnsmasq.conf).
+pub fn dns_server() -> String {
+    std::env::var("XKS_TEST_DNS")
+        .expect("XKS_TEST_DNS is not set: run the tests through scripts/test, which starts dnsmasq")
+}
 
 /// The binary, cut off from the user's AWS configuration and pointed at `endpoint`.
 pub fn command(endpoint: Option<&str>) -> Command {
@@ -81,8 +89,15 @@ impl Run {
     }
 }
 
+/// Runs the binary. No test may reach the internet: a `check` that names no local resolver
+/// (`--dns-server`) and replays no facts file runs with `--no-network`.
 pub fn run(mut command: Command, args: &[&str]) -> Run {
-    let output = command.args(args).output().unwrap();
+    command.args(args);
+    let probes_network = args.contains(&"--dns-server") || args.contains(&"--facts");
+    if args.first() == Some(&"check") && !probes_network {
+        command.arg("--no-network");
+    }
+    let output = command.output().unwrap();
     Run {
         code: output.status.code().expect("the binary exits with a code"),
         stdout: String::from_utf8(output.stdout).unwrap(),

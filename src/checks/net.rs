@@ -1,0 +1,111 @@
+//! `net.*`: TCP to port 443 and the round-trip time, measured from where the tool ran.
+
+use super::{need, network, seen, Checks, Ctx, Outcome};
+use crate::facts::{NetworkFacts, Probed};
+
+pub const CHECKS: Checks = &[("net.tcp_connect", tcp_connect), ("net.rtt", rtt)];
+
+const MAX_RTT_MS: f64 = 35.0;
+
+/// `from host (via --connect-to …)`.
+fn vantage(net: &NetworkFacts) -> String {
+    match &net.connect_to {
+        Some(target) => format!("from {} via --connect-to {target}", net.measured_from),
+        None => format!("from {}", net.measured_from),
+    }
+}
+
+/// A curl-like line of where the time of one connection went.
+pub fn phases(net: &NetworkFacts) -> String {
+    let mut parts = Vec::new();
+    if let Probed::Seen(answer) = &net.ipv4 {
+        parts.push(format!("DNS {:.1} ms", answer.duration_ms));
+    }
+    let handshake = net.tls.iter().find_map(|attempt| attempt.outcome.seen().filter(|_| attempt.kms_suites_only));
+    match (handshake, &net.tcp) {
+        (Some(tls), _) => {
+            parts.push(format!("TCP {:.1} ms", tls.tcp_ms));
+            parts.push(format!("TLS {:.1} ms", tls.handshake_ms));
+        }
+        (None, Probed::Seen(tcp)) => parts.push(format!("TCP {:.1} ms", tcp.connect_ms)),
+        _ => {}
+    }
+    if let Probed::Seen(http) = &net.http {
+        parts.push(format!("HTTP {:.1} ms", http.duration_ms));
+    }
+    parts.join(" · ")
+}
+
+fn tcp_connect(ctx: &Ctx) -> Outcome {
+    let net = need!(network(ctx));
+    match &net.tcp {
+        Probed::Seen(tcp) => Outcome::pass(format!("{} accepted {} ({})", tcp.address, vantage(net), phases(net))),
+        Probed::Failed(failure) => Outcome::fail(
+            format!("{} {}: {}", failure.step, vantage(net), failure.message),
+            "Let port 443 of the proxy (or its load balancer) accept connections: check that the proxy listens, \
+             and the security groups, network ACLs and firewalls on the way.",
+        ),
+        Probed::NotGathered(why) => Outcome::skipped(why.clone()),
+    }
+}
+
+/// The median of sorted samples.
+fn median(sorted: &[f64]) -> f64 {
+    let middle = sorted.len() / 2;
+    if sorted.len() % 2 == 0 {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    }
+}
+
+/// The nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn rtt(ctx: &Ctx) -> Outcome {
+    let net = need!(network(ctx));
+    if !matches!(net.tcp, Probed::Seen(_)) {
+        return Outcome::skipped("no TCP connection (see net.tcp_connect)");
+    }
+    let rtt = need!(seen(&net.rtt));
+    let samples = &rtt.samples_ms;
+    if samples.is_empty() {
+        return Outcome::error(
+            format!(
+                "none of the {} handshakes to {} connected: {}",
+                rtt.failures.len(),
+                rtt.address,
+                rtt.failures.join("; ")
+            ),
+            "Run the check again; connections that come and go point at an overloaded proxy or load balancer.",
+        );
+    }
+    let lost = if rtt.failures.is_empty() { String::new() } else { format!(", {} failed", rtt.failures.len()) };
+    let figures = format!(
+        "median {:.1} ms (min {:.1}, p90 {:.1}, max {:.1}; {} handshakes{lost}) to {} {}; KMS sees the time from \
+         {}, which is what counts",
+        median(samples),
+        samples[0],
+        percentile(samples, 90.0),
+        samples[samples.len() - 1],
+        samples.len(),
+        rtt.address,
+        vantage(net),
+        ctx.facts.region
+    );
+    if median(samples) <= MAX_RTT_MS {
+        Outcome::pass(figures)
+    } else {
+        Outcome::fail(
+            format!("{figures}; more than {MAX_RTT_MS} ms"),
+            format!(
+                "Bring the proxy and its external key manager within {MAX_RTT_MS} ms of {}: host them closer to the \
+                 Region, or use a Region closer to them. Measure from an instance in {} to be sure.",
+                ctx.facts.region, ctx.facts.region
+            ),
+        )
+    }
+}

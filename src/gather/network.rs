@@ -1,0 +1,173 @@
+//! The network side of one endpoint: DNS, TCP, round trips, TLS and HTTP/1.1, run concurrently so
+//! that the whole set costs about its slowest probe. Every step is bounded by the probe timeout.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rustls::version::{TLS12, TLS13};
+
+use super::dns::Dns;
+use super::tls;
+use crate::facts::*;
+
+pub struct NetworkOptions {
+    pub dns_server: Option<SocketAddr>,
+    /// `HOST:PORT` that receives the endpoint's connections instead.
+    pub connect_to: Option<String>,
+    pub rtt_samples: usize,
+    pub timeout: Duration,
+    /// `--ca-file` certificates, DER.
+    pub extra_roots: Vec<Vec<u8>>,
+}
+
+const HTTPS_PORT: u16 = 443;
+
+pub async fn probe(settings: &Settings, options: &NetworkOptions, dns: &Result<Dns, String>) -> Probed<NetworkFacts> {
+    let Some(host) = settings.endpoint_host() else {
+        return Probed::NotGathered("no endpoint host to probe (see config.endpoint_format)".into());
+    };
+    let dns = match dns {
+        Ok(dns) => dns,
+        Err(message) => {
+            return Probed::Failed(ProbeFailure {
+                step: "DNS resolver".into(),
+                timed_out: false,
+                message: message.clone(),
+            })
+        }
+    };
+    let parents = parent_domains(host);
+    let looked_up = async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for domain in parents.clone() {
+            let dns = dns.clone();
+            tasks.spawn(async move { ParentDomainFacts { name_servers: dns.name_servers(&domain).await, domain } });
+        }
+        let mut found = tasks.join_all().await;
+        found.sort_by_key(|p| parents.iter().position(|d| *d == p.domain));
+        found
+    };
+    let (ipv4, ipv6, parent_facts, overridden) =
+        tokio::join!(dns.ipv4(host), dns.ipv6(host), looked_up, connect_to_address(options));
+    let address = match (overridden, ipv4.seen()) {
+        (Some(Ok(address)), _) => Ok(address),
+        (Some(Err(failure)), _) => Err(Probed::Failed(failure)),
+        (None, Some(answer)) => match answer.addresses.first().and_then(|a| a.parse().ok()) {
+            Some(ip) => Ok(SocketAddr::new(ip, HTTPS_PORT)),
+            None if settings.is_vpc() => Err(Probed::NotGathered(
+                "the private DNS name has no IPv4 address here (KMS resolves it inside its own VPC); \
+                 --connect-to HOST:PORT reaches the load balancer or a proxy node from here"
+                    .into(),
+            )),
+            None => Err(Probed::NotGathered("the endpoint has no IPv4 address (see dns.resolves)".into())),
+        },
+        (None, None) => Err(Probed::NotGathered("the endpoint's name could not be resolved (see dns.resolves)".into())),
+    };
+    let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
+    let (tcp, rtt, tls, http) = match address {
+        Ok(address) => connections(address, host, path, options).await,
+        Err(why) => {
+            let why: Probed<std::convert::Infallible> = why;
+            (why.cast(), why.cast(), Vec::new(), why.cast())
+        }
+    };
+    Probed::Seen(NetworkFacts {
+        host: host.to_string(),
+        port: HTTPS_PORT,
+        connect_to: options.connect_to.clone(),
+        measured_from: local_host_name(),
+        resolver: dns.label.clone(),
+        ipv4,
+        ipv6,
+        parent_domains: settings.is_vpc().then_some(parent_facts),
+        verification_txt: None,
+        tcp,
+        rtt,
+        tls,
+        http,
+        extra_roots: options.extra_roots.iter().map(|der| base64_der(der)).collect(),
+    })
+}
+
+fn base64_der(der: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// TCP, round trips and the four TLS handshakes at once; HTTP/1.1 follows on the first connection
+/// that completed a handshake with KMS's suites, TLS 1.3 first.
+async fn connections(
+    address: SocketAddr,
+    host: &str,
+    path: &str,
+    options: &NetworkOptions,
+) -> (Probed<TcpFacts>, Probed<RttFacts>, Vec<TlsAttemptFacts>, Probed<HttpFacts>) {
+    let timeout = options.timeout;
+    let kms13_then_http = async {
+        let (attempt, stream) = tls::handshake(address, host, &TLS13, true, timeout).await;
+        let http = match stream {
+            Some(stream) => Some(tls::http11(stream, host, path, timeout).await),
+            None => None,
+        };
+        (attempt, http)
+    };
+    let (tcp, rtt, (kms13, http13), (kms12, stream12), (any13, _), (any12, _)) = tokio::join!(
+        tls::tcp(address, timeout),
+        tls::rtt(address, options.rtt_samples, timeout),
+        kms13_then_http,
+        tls::handshake(address, host, &TLS12, true, timeout),
+        tls::handshake(address, host, &TLS13, false, timeout),
+        tls::handshake(address, host, &TLS12, false, timeout),
+    );
+    let http = match (http13, stream12) {
+        (Some(http), _) => http,
+        (None, Some(stream)) => tls::http11(stream, host, path, timeout).await,
+        (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
+    };
+    (tcp, rtt, vec![kms13, kms12, any13, any12], http)
+}
+
+async fn connect_to_address(options: &NetworkOptions) -> Option<Result<SocketAddr, ProbeFailure>> {
+    let target = options.connect_to.as_deref()?;
+    let step = format!("--connect-to {target}");
+    let resolved = tokio::time::timeout(options.timeout, tokio::net::lookup_host(target)).await;
+    Some(match resolved {
+        Ok(Ok(mut addresses)) => addresses.next().ok_or_else(|| ProbeFailure {
+            step,
+            timed_out: false,
+            message: "resolves to no address".into(),
+        }),
+        Ok(Err(error)) => Err(ProbeFailure { step, timed_out: false, message: error.to_string() }),
+        Err(_) => Err(ProbeFailure { step, timed_out: true, message: "no answer in time".into() }),
+    })
+}
+
+/// `a.b.example.com` → `b.example.com`, `example.com`: the domains that can prove ownership of a name.
+pub fn parent_domains(name: &str) -> Vec<String> {
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    (1..labels.len().saturating_sub(1)).map(|start| labels[start..].join(".")).collect()
+}
+
+/// The TXT lookups that would verify the private DNS name's domain, once EC2 has said which record.
+pub async fn verification_txt(dns: &Dns, host: &str, vpc: &VpcFacts) -> Option<VerificationTxtFacts> {
+    let record = vpc.provider_view.seen()?.as_ref()?.private_dns_verification.as_ref()?;
+    let (name, value) = (record.record_name.as_deref()?, record.record_value.as_deref()?);
+    let mut tasks = tokio::task::JoinSet::new();
+    let records: Vec<String> = parent_domains(host).iter().map(|parent| format!("{name}.{parent}")).collect();
+    for record in records.clone() {
+        let dns = dns.clone();
+        tasks.spawn(async move { TxtLookupFacts { values: dns.txt(&record).await, record } });
+    }
+    let mut lookups = tasks.join_all().await;
+    lookups.sort_by_key(|l| records.iter().position(|r| *r == l.record));
+    Some(VerificationTxtFacts { expected_value: value.to_string(), lookups })
+}
+
+fn local_host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "this host".to_string())
+}

@@ -1,0 +1,242 @@
+//! TCP connections, round trips, TLS handshakes with rustls, and one HTTP/1.1 request.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedProtocolVersion};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+use crate::facts::{HttpFacts, ProbeFailure, Probed, RttFacts, TcpFacts, TlsAttemptFacts, TlsHandshakeFacts};
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn probe_failure(step: &str, timed_out: bool, message: impl Into<String>) -> ProbeFailure {
+    ProbeFailure { step: step.to_string(), timed_out, message: message.into() }
+}
+
+async fn connect(address: SocketAddr, timeout: Duration) -> Result<(TcpStream, f64), ProbeFailure> {
+    let step = format!("TCP connect to {address}");
+    let started = Instant::now();
+    match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
+        Ok(Ok(stream)) => Ok((stream, ms(started))),
+        Ok(Err(error)) => Err(probe_failure(&step, false, error.to_string())),
+        Err(_) => Err(probe_failure(&step, true, format!("no answer within {} ms", timeout.as_millis()))),
+    }
+}
+
+pub async fn tcp(address: SocketAddr, timeout: Duration) -> Probed<TcpFacts> {
+    match connect(address, timeout).await {
+        Ok((_, connect_ms)) => Probed::Seen(TcpFacts { address: address.to_string(), connect_ms }),
+        Err(failure) => Probed::Failed(failure),
+    }
+}
+
+/// `samples` TCP handshakes at once: the set costs about one handshake, not their sum.
+pub async fn rtt(address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..samples {
+        tasks.spawn(async move { connect(address, timeout).await.map(|(_, ms)| ms) });
+    }
+    let mut facts = RttFacts { address: address.to_string(), samples_ms: Vec::new(), failures: Vec::new() };
+    for result in tasks.join_all().await {
+        match result {
+            Ok(ms) => facts.samples_ms.push(ms),
+            Err(failure) => facts.failures.push(failure.message),
+        }
+    }
+    facts.samples_ms.sort_by(f64::total_cmp);
+    Probed::Seen(facts)
+}
+
+/// The four suites KMS offers, two per protocol version.
+fn kms_suites() -> Vec<rustls::SupportedCipherSuite> {
+    use aws_lc_rs::cipher_suite::*;
+    vec![
+        TLS13_AES_256_GCM_SHA384,
+        TLS13_CHACHA20_POLY1305_SHA256,
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    ]
+}
+
+/// Accepts any certificate so that the chain can be judged on its own, and records nothing itself:
+/// the chain is read from the connection. Handshake signatures are still verified.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+fn version_name(version: &'static SupportedProtocolVersion) -> String {
+    format!("{:?}", version.version)
+}
+
+/// One handshake limited to `version` and, when `kms_suites_only`, to KMS's suites. On success the
+/// stream is handed back so that a request can follow on the same connection.
+pub async fn handshake(
+    address: SocketAddr,
+    host: &str,
+    version: &'static SupportedProtocolVersion,
+    kms_suites_only: bool,
+    timeout: Duration,
+) -> (TlsAttemptFacts, Option<TlsStream<TcpStream>>) {
+    let name = version_name(version);
+    let step = format!("{name} handshake with {address}");
+    let mut attempt = TlsAttemptFacts {
+        version: name,
+        kms_suites_only,
+        server_alert: None,
+        outcome: Probed::NotGathered(String::new()),
+    };
+    let mut provider = aws_lc_rs::default_provider();
+    if kms_suites_only {
+        provider.cipher_suites = kms_suites();
+    }
+    let provider = Arc::new(provider);
+    let config =
+        ClientConfig::builder_with_provider(provider.clone()).with_protocol_versions(&[version]).map(|builder| {
+            let mut config = builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            config
+        });
+    let config = match config {
+        Ok(config) => config,
+        Err(error) => {
+            attempt.outcome = Probed::Failed(probe_failure(&step, false, error.to_string()));
+            return (attempt, None);
+        }
+    };
+    let server_name = match ServerName::try_from(host.to_string()) {
+        Ok(name) => name,
+        Err(error) => {
+            attempt.outcome =
+                Probed::Failed(probe_failure(&step, false, format!("{host} is not a server name: {error}")));
+            return (attempt, None);
+        }
+    };
+    let (tcp, tcp_ms) = match connect(address, timeout).await {
+        Ok(connected) => connected,
+        Err(failure) => {
+            attempt.outcome = Probed::Failed(failure);
+            return (attempt, None);
+        }
+    };
+    let started = Instant::now();
+    let connecting = TlsConnector::from(Arc::new(config)).connect(server_name, tcp);
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(Ok(stream)) => {
+            let (_, connection) = stream.get_ref();
+            let engine = base64::engine::general_purpose::STANDARD;
+            attempt.outcome = Probed::Seen(TlsHandshakeFacts {
+                cipher_suite: connection
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()))
+                    .unwrap_or_else(|| "unknown".into()),
+                alpn: connection.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+                chain: connection.peer_certificates().unwrap_or_default().iter().map(|c| engine.encode(c)).collect(),
+                tcp_ms,
+                handshake_ms: ms(started),
+            });
+            (attempt, Some(stream))
+        }
+        Ok(Err(error)) => {
+            attempt.server_alert = server_alert(&error);
+            attempt.outcome = Probed::Failed(probe_failure(&step, false, error.to_string()));
+            (attempt, None)
+        }
+        Err(_) => {
+            attempt.outcome =
+                Probed::Failed(probe_failure(&step, true, format!("no handshake within {} ms", timeout.as_millis())));
+            (attempt, None)
+        }
+    }
+}
+
+/// The alert the server sent, when the handshake ended with one.
+fn server_alert(error: &std::io::Error) -> Option<String> {
+    let inner = error.get_ref()?.downcast_ref::<rustls::Error>()?;
+    match inner {
+        rustls::Error::AlertReceived(alert) => Some(format!("{alert:?}")),
+        _ => None,
+    }
+}
+
+/// An unsigned POST to the health URI over an established TLS connection: any HTTP/1.1 answer shows
+/// the proxy speaks HTTP/1.1 there.
+pub async fn http11(stream: TlsStream<TcpStream>, host: &str, path: &str, timeout: Duration) -> Probed<HttpFacts> {
+    let uri = format!("{}/health", path.trim_end_matches('/'));
+    let step = format!("HTTP/1.1 POST {uri}");
+    let started = Instant::now();
+    let exchange = async {
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        let body =
+            r#"{"requestMetadata":{"kmsRequestId":"xks-preflight-unsigned-probe","kmsOperation":"KmsHealthCheck"}}"#;
+        let request = hyper::Request::post(&uri)
+            .header(hyper::header::HOST, host)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from_static(body.as_bytes())))
+            .map_err(|e| e.to_string())?;
+        let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+        let version = format!("{:?}", response.version());
+        let status = response.status().as_u16();
+        // Read the answer to its end so that a server that stalls mid-body is seen.
+        response.into_body().collect().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>((version, status))
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(Ok((version, status))) => {
+            Probed::Seen(HttpFacts { request: format!("POST {uri}"), version, status, duration_ms: ms(started) })
+        }
+        Ok(Err(message)) => Probed::Failed(probe_failure(&step, false, message)),
+        Err(_) => Probed::Failed(probe_failure(&step, true, format!("no answer within {} ms", timeout.as_millis()))),
+    }
+}

@@ -1,0 +1,352 @@
+//! `dns.*`, `net.*` and `tls.*` against servers on 127.0.0.1 (rustls with rcgen chains, Debian's
+//! `openssl s_server`) and a dnsmasq resolver on a loopback port, both started for the tests.
+
+use rustls::version::{TLS12, TLS13};
+
+use crate::support::fake_aws::{fixture, FakeAws};
+use crate::support::moto::{self, VpcSpec};
+use crate::support::pki::{Ca, Leaf};
+use crate::support::servers::{closed_port, OpensslServer, Speaks, TlsServer};
+use crate::support::{check_json, command, dns_server, run, write, Hanging, Run, Store};
+
+const HOST: &str = "xks.example.test";
+
+/// Planned settings for `https://host`, probed through `connect_to` with the test resolver.
+fn probe(host: &str, connect_to: &str, extra: &[&str]) -> Run {
+    let dns = dns_server();
+    let endpoint = format!("https://{host}");
+    let mut args = vec![
+        "check",
+        "--output",
+        "json",
+        "--no-aws",
+        "--endpoint",
+        &endpoint,
+        "--path",
+        "/kms/xks/v1",
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        connect_to,
+        "--rtt-samples",
+        "3",
+        "--probe-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    run(command(None), &args)
+}
+
+struct Pki {
+    intermediate: Ca,
+    root_file: tempfile::TempDir,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let root = Ca::root("xks-preflight Test Root");
+        let intermediate = root.intermediate("xks-preflight Test Intermediate");
+        let root_file = tempfile::tempdir().unwrap();
+        write(root_file.path(), "root.pem", &root.pem());
+        Pki { intermediate, root_file }
+    }
+
+    fn ca_file(&self) -> String {
+        self.root_file.path().join("root.pem").display().to_string()
+    }
+
+    /// A server sending `names`' certificate and the intermediate.
+    fn serve(&self, names: &[&str], from_days_ago: i64, days: i64) -> TlsServer {
+        let leaf = self.intermediate.server(names, from_days_ago, days);
+        TlsServer::start(leaf.chain(&[&self.intermediate]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Http11)
+    }
+}
+
+fn statuses(run: &Run, ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|id| format!("{id}={}", run.status(id))).collect()
+}
+
+#[test]
+fn proxy_with_a_full_chain_from_a_private_ca_passes_all_but_the_trusted_root() {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], 1, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    let ids = [
+        "dns.resolves",
+        "net.tcp_connect",
+        "net.rtt",
+        "tls.version",
+        "tls.cipher_suite",
+        "tls.hostname",
+        "tls.validity",
+        "tls.chain_complete",
+        "tls.http11",
+    ];
+    assert!(statuses(&run, &ids).iter().all(|s| s.ends_with("=pass")), "{:?}\n{}", statuses(&run, &ids), run.stdout);
+    assert_eq!(run.status("tls.trusted_ca"), "fail");
+    assert!(
+        run.evidence("tls.trusted_ca").contains("xks-preflight Test Root")
+            && run.evidence("tls.trusted_ca").contains("--ca-file")
+    );
+    assert!(run.evidence("tls.chain_complete").contains("found in --ca-file"));
+    assert!(run.evidence("tls.version").contains("TLS 1.3") && run.evidence("tls.version").contains("TLS 1.2"));
+    assert!(run.evidence("tls.http11").contains("HTTP/1.1 401"));
+    let tcp = run.evidence("net.tcp_connect");
+    assert!(tcp.contains("DNS ") && tcp.contains("TCP ") && tcp.contains("TLS "), "{tcp}");
+    assert!(run.evidence("net.rtt").contains("3 handshakes"));
+    assert!(run.evidence("dns.resolves").contains("127.0.0.1"));
+    assert_eq!(run.status("dns.public_parent"), "skipped");
+}
+
+#[test]
+fn expired_certificate_fails_validity_with_its_date() {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], 400, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.validity"), "fail");
+    assert!(run.evidence("tls.validity").contains("expired on"), "{}", run.evidence("tls.validity"));
+}
+
+#[test]
+fn certificate_not_yet_valid_fails_validity() {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], -10, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.validity"), "fail");
+    assert!(run.evidence("tls.validity").contains("not valid before"));
+}
+
+#[test]
+fn certificate_expiring_within_30_days_warns() {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], 355, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.validity"), "warn");
+    assert!(run.evidence("tls.validity").contains("days left"));
+}
+
+#[test]
+fn certificate_for_another_host_fails_hostname_naming_its_names() {
+    let pki = Pki::new();
+    let server = pki.serve(&["other.example.test"], 1, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.hostname"), "fail");
+    assert!(run.evidence("tls.hostname").contains("other.example.test") && run.evidence("tls.hostname").contains(HOST));
+}
+
+#[test]
+fn wildcard_matches_one_label_only() {
+    let pki = Pki::new();
+    let server = pki.serve(&["*.example.test"], 1, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.hostname"), "pass", "{}", run.evidence("tls.hostname"));
+    let run = probe("a.xks.example.test", &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.hostname"), "fail");
+}
+
+#[test]
+fn missing_intermediate_fails_chain_completeness_and_skips_the_root_check() {
+    let pki = Pki::new();
+    let leaf = pki.intermediate.server(&[HOST], 1, 365);
+    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Http11);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.chain_complete"), "fail");
+    assert!(run.evidence("tls.chain_complete").contains("xks-preflight Test Intermediate"));
+    assert_eq!(run.status("tls.trusted_ca"), "skipped");
+}
+
+#[test]
+fn self_signed_certificate_fails_the_trusted_root() {
+    let leaf = Leaf::self_signed(HOST);
+    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Http11);
+    let run = probe(HOST, &server.connect_to(), &[]);
+    assert_eq!(run.status("tls.trusted_ca"), "fail");
+    assert!(run.evidence("tls.trusted_ca").contains("self-signed"));
+    assert_eq!(run.status("tls.chain_complete"), "pass");
+}
+
+#[test]
+fn tls12_only_and_tls13_only_servers_pass_the_version_check() {
+    let pki = Pki::new();
+    for (version, spoken, refused) in [(&TLS12, "TLS 1.2", "TLS 1.3:"), (&TLS13, "TLS 1.3", "TLS 1.2:")] {
+        let leaf = pki.intermediate.server(&[HOST], 1, 365);
+        let server = TlsServer::start(leaf.chain(&[&pki.intermediate]), leaf.private_key(), &[version], Speaks::Http11);
+        let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+        assert_eq!(run.status("tls.version"), "pass", "{spoken}");
+        let evidence = run.evidence("tls.version");
+        assert!(evidence.starts_with(spoken) && evidence.contains(refused), "{evidence}");
+        assert_eq!(run.status("tls.cipher_suite"), "pass");
+        assert_eq!(run.status("tls.http11"), "pass");
+    }
+}
+
+#[test]
+fn server_of_only_tls_1_0_and_1_1_fails_the_version_check() {
+    let leaf = Leaf::self_signed(HOST);
+    let server = OpensslServer::start(
+        &leaf.cert.pem(),
+        &leaf.key.serialize_pem(),
+        &["-no_tls1_2", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
+    );
+    let run = probe(HOST, &server.address.to_string(), &[]);
+    assert_eq!(run.status("tls.version"), "fail", "{}", run.evidence("tls.version"));
+    assert!(run.evidence("tls.version").contains("ProtocolVersion"), "{}", run.evidence("tls.version"));
+    assert_eq!(run.status("tls.cipher_suite"), "skipped");
+}
+
+#[test]
+fn server_of_only_suites_kms_does_not_offer_fails_the_suite_check() {
+    let leaf = Leaf::self_signed(HOST);
+    let server = OpensslServer::start(
+        &leaf.cert.pem(),
+        &leaf.key.serialize_pem(),
+        &["-no_tls1_3", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+    );
+    let run = probe(HOST, &server.address.to_string(), &[]);
+    assert_eq!(run.status("tls.version"), "pass", "{}", run.evidence("tls.version"));
+    assert_eq!(run.status("tls.cipher_suite"), "fail");
+    assert!(
+        run.evidence("tls.cipher_suite").contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        "{}",
+        run.evidence("tls.cipher_suite")
+    );
+}
+
+#[test]
+fn server_that_answers_garbage_after_tls_fails_http11() {
+    let leaf = Leaf::self_signed(HOST);
+    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Garbage);
+    let run = probe(HOST, &server.connect_to(), &[]);
+    assert_eq!(run.status("tls.version"), "pass");
+    assert_eq!(run.status("tls.http11"), "fail", "{}", run.evidence("tls.http11"));
+}
+
+#[test]
+fn closed_port_fails_tcp_and_skips_what_needs_a_connection() {
+    let run = probe(HOST, &closed_port().to_string(), &[]);
+    assert_eq!(run.status("net.tcp_connect"), "fail");
+    assert!(run.evidence("net.tcp_connect").to_lowercase().contains("refused"), "{}", run.evidence("net.tcp_connect"));
+    for id in ["net.rtt", "tls.version", "tls.hostname", "tls.http11"] {
+        assert_eq!(run.status(id), "skipped", "{id}");
+    }
+}
+
+#[test]
+fn endpoint_that_accepts_and_never_answers_fails_within_the_probe_timeout() {
+    let hanging = Hanging::start();
+    let address = hanging.url.trim_start_matches("http://").to_string();
+    let started = std::time::Instant::now();
+    let run = probe(HOST, &address, &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    assert_eq!(run.status("net.tcp_connect"), "pass");
+    assert_eq!(run.status("tls.version"), "fail");
+    assert!(run.evidence("tls.version").contains("no handshake within 2000 ms"), "{}", run.evidence("tls.version"));
+}
+
+#[test]
+fn name_that_does_not_exist_fails_dns() {
+    let run = probe("missing.example.test", &closed_port().to_string(), &[]);
+    assert_eq!(run.status("dns.resolves"), "fail");
+    assert!(run.evidence("dns.resolves").contains("NXDOMAIN"), "{}", run.evidence("dns.resolves"));
+}
+
+#[test]
+fn name_with_only_an_ipv6_address_fails_dns() {
+    let run = probe("v6only.example.test", &closed_port().to_string(), &[]);
+    assert_eq!(run.status("dns.resolves"), "fail");
+    assert!(run.evidence("dns.resolves").contains("only IPv6") && run.evidence("dns.resolves").contains("::1"));
+}
+
+#[test]
+fn without_connect_to_the_resolved_address_is_probed() {
+    let dns = dns_server();
+    let out = run(
+        command(None),
+        &["check", "--output", "json", "--no-aws", "--endpoint", "https://missing.example.test", "--dns-server", &dns],
+    );
+    assert_eq!(out.status("dns.resolves"), "fail");
+    assert!(out.evidence("net.tcp_connect").contains("no IPv4 address"), "{}", out.evidence("net.tcp_connect"));
+    assert_eq!(out.status("net.tcp_connect"), "skipped");
+}
+
+/// A VPC store whose service (built in moto, answered from the fixture) names `private_dns_name`.
+async fn vpc_store_with_dns(private_dns_name: &str) -> Run {
+    let built = moto::build(VpcSpec { private_dns_name: Some(private_dns_name.into()), ..VpcSpec::default() }).await;
+    let xml = fixture(
+        "ec2/describe-vpc-endpoint-service-configurations.xml",
+        &[
+            ("service_id", &built.service_id),
+            ("service_name", &built.service_name),
+            ("nlb_arn", &built.nlb_arn),
+            ("private_dns_name", private_dns_name),
+            ("verification_state", "pendingVerification"),
+        ],
+    );
+    let aws = FakeAws::start(Some(&moto::url()))
+        .with_stores(vec![Store::vpc("cks-5e6f7a8b9c0d1e2f3", private_dns_name, &built.service_name).json()])
+        .with_canned("ec2", "DescribeVpcEndpointServiceConfigurations", 200, xml);
+    let dns = dns_server();
+    check_json(
+        &aws.url,
+        &["--custom-key-store-id", "cks-5e6f7a8b9c0d1e2f3", "--dns-server", &dns, "--probe-timeout", "2"],
+    )
+}
+
+#[tokio::test]
+async fn published_verification_record_passes_under_a_public_parent() {
+    let run = vpc_store_with_dns("xks-proxy.payments.test").await;
+    assert_eq!(run.status("dns.public_parent"), "pass", "{}", run.evidence("dns.public_parent"));
+    assert!(run.evidence("dns.public_parent").contains("ns1.payments.test"));
+    assert_eq!(run.status("dns.verification_txt"), "pass", "{}", run.evidence("dns.verification_txt"));
+    assert!(run.evidence("dns.verification_txt").contains("_6e86v84tqgqubxbwii1m.payments.test"));
+    // The private name resolves only inside the VPC.
+    assert_eq!(run.status("dns.resolves"), "skipped");
+    assert_eq!(run.status("net.tcp_connect"), "skipped");
+    assert!(run.evidence("net.tcp_connect").contains("--connect-to"));
+}
+
+#[tokio::test]
+async fn missing_verification_record_fails_with_the_record_to_publish() {
+    let run = vpc_store_with_dns("xks-proxy.example.test").await;
+    assert_eq!(run.status("dns.verification_txt"), "fail");
+    assert!(run.remedy("dns.verification_txt").contains("_6e86v84tqgqubxbwii1m.example.test"));
+    assert!(run.remedy("dns.verification_txt").contains("vpce:l6p0ERxlTt45jevFwOCp"));
+}
+
+#[tokio::test]
+async fn verification_record_with_another_value_fails_naming_it() {
+    let run = vpc_store_with_dns("xks-proxy.wrongvalue.test").await;
+    assert_eq!(run.status("dns.verification_txt"), "fail");
+    assert!(
+        run.evidence("dns.verification_txt").contains("vpce:stale-value"),
+        "{}",
+        run.evidence("dns.verification_txt")
+    );
+}
+
+#[tokio::test]
+async fn private_name_under_a_domain_without_name_servers_fails_public_parent() {
+    let run = vpc_store_with_dns("xks-proxy.nowhere.test").await;
+    assert_eq!(run.status("dns.public_parent"), "fail", "{}", run.evidence("dns.public_parent"));
+    assert!(run.evidence("dns.public_parent").contains("nowhere.test"));
+}
+
+#[test]
+fn kms_trusted_list_knows_amazon_root_ca_1_by_fingerprint_and_not_isrg_root_x2() {
+    use sha2::{Digest, Sha256};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let fingerprint_of = |common_name: &str| {
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .find(|der| {
+                let (_, cert) = X509Certificate::from_der(der).unwrap();
+                let named = cert.subject().iter_common_name().any(|cn| cn.as_str() == Ok(common_name));
+                named
+            })
+            .map(|der| Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<String>())
+            .unwrap_or_else(|| panic!("{common_name} is among the well-known roots"))
+    };
+    let amazon = xks_preflight::trusted_cas::by_fingerprint(&fingerprint_of("Amazon Root CA 1")).unwrap();
+    assert_eq!(amazon.alias, "amazonrootca1");
+    assert!(xks_preflight::trusted_cas::by_fingerprint(&fingerprint_of("ISRG Root X2")).is_none());
+}

@@ -1,0 +1,160 @@
+//! Proxy stand-ins on 127.0.0.1: a rustls server with a chosen chain and TLS versions, `openssl s_server`
+//! for what rustls will not speak, and endpoints that misbehave at the TCP level.
+
+use std::convert::Infallible;
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, SupportedProtocolVersion};
+
+/// Runs until dropped: a thread with its own runtime, stopped through a channel.
+pub struct TlsServer {
+    pub address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+pub enum Speaks {
+    /// Answers every request with 401 and a specification-shaped error body.
+    Http11,
+    /// Completes TLS, then writes bytes that are not HTTP and closes.
+    Garbage,
+}
+
+impl TlsServer {
+    pub fn start(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        versions: &[&'static SupportedProtocolVersion],
+        speaks: Speaks,
+    ) -> TlsServer {
+        let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    tokio::select! {
+                        _ = &mut stopped => break,
+                        accepted = listener.accept() => {
+                            let Ok((tcp, _)) = accepted else { continue };
+                            let acceptor = acceptor.clone();
+                            let garbage = matches!(speaks, Speaks::Garbage);
+                            tokio::spawn(async move {
+                                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                                if garbage {
+                                    use tokio::io::AsyncWriteExt;
+                                    let _ = tls.write_all(b"\x00\x01 this is not HTTP\r\n\r\n").await;
+                                    let _ = tls.shutdown().await;
+                                    return;
+                                }
+                                let service = hyper::service::service_fn(answer);
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(TokioIo::new(tls), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        TlsServer { address, stop: Some(stop), thread: Some(thread) }
+    }
+
+    pub fn connect_to(&self) -> String {
+        self.address.to_string()
+    }
+}
+
+async fn answer(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    Ok(Response::builder()
+        .status(401)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(br#"{"errorName":"AuthenticationFailedException"}"#)))
+        .unwrap())
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits (at most five seconds) until something accepts on `address`.
+fn wait_for(address: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {address}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Debian's `openssl s_server`, for protocol versions and suites rustls will not serve.
+pub struct OpensslServer {
+    pub address: SocketAddr,
+    child: Child,
+    _files: tempfile::TempDir,
+}
+
+impl OpensslServer {
+    pub fn start(cert_pem: &str, key_pem: &str, options: &[&str]) -> OpensslServer {
+        let files = tempfile::tempdir().unwrap();
+        let cert = files.path().join("cert.pem");
+        let key = files.path().join("key.pem");
+        std::fs::write(&cert, cert_pem).unwrap();
+        std::fs::write(&key, key_pem).unwrap();
+        let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let child = Command::new("openssl")
+            .args(["s_server", "-accept", &address.to_string(), "-cert"])
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .args(["-www", "-quiet"])
+            .args(options)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl is installed (scripts/test needs Debian's openssl)");
+        wait_for(address);
+        OpensslServer { address, child, _files: files }
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port where nothing listens.
+pub fn closed_port() -> SocketAddr {
+    format!("127.0.0.1:{}", free_port()).parse().unwrap()
+}
