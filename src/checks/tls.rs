@@ -125,10 +125,14 @@ fn followed<'a>(ctx: &Ctx<'a>) -> Result<(Chain, &'a NetworkFacts), Outcome> {
 
 /// Seconds since the epoch when the facts were gathered: a replay judges dates as the run did.
 fn gathered_at(ctx: &Ctx) -> Result<i64, Outcome> {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
-    DateTime::from_str(&ctx.facts.gathered_at, DateTimeFormat::DateTime).map(|t| t.secs()).map_err(|e| {
+    epoch(&ctx.facts.gathered_at).map_err(|e| {
         Outcome::error(format!("gathered_at '{}' is not a date: {e}", ctx.facts.gathered_at), "Gather the facts again.")
     })
+}
+
+fn epoch(rfc3339: &str) -> Result<i64, String> {
+    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+    DateTime::from_str(rfc3339, DateTimeFormat::DateTime).map(|t| t.secs()).map_err(|e| e.to_string())
 }
 
 fn date(epoch: i64) -> String {
@@ -229,12 +233,15 @@ fn trusted_ca(ctx: &Ctx) -> Outcome {
     match trusted_cas::by_fingerprint(&root.sha256) {
         Some(trusted) => {
             let until = trusted.valid_until;
-            let expired =
-                aws_sdk_kms::primitives::DateTime::from_str(until, aws_sdk_kms::primitives::DateTimeFormat::DateTime)
-                    .is_ok_and(|t| t.secs() < now);
+            let expired = epoch(until).is_ok_and(|t| t < now);
             if expired {
                 Outcome::fail(
                     format!("ends at {} ({}), whose validity on KMS's list ended {until}", root.subject, trusted.alias),
+                    remedy,
+                )
+            } else if root.not_after < now {
+                Outcome::fail(
+                    format!("ends at {} ({}), which expired on {}", root.subject, trusted.alias, date(root.not_after)),
                     remedy,
                 )
             } else {

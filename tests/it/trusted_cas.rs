@@ -87,7 +87,7 @@ fn keytool_pacific_dates_become_utc() {
 /// Needs the reference beside the repository; `XKS_UPDATE_DERIVED=1` rewrites `data/trusted-cas.tsv`.
 #[test]
 #[ignore = "reads ../shared/xks/TrustedCertificateAuthorities, which only CI and the team have"]
-fn trusted_ca_table_matches_the_shared_list() {
+fn derived_trusted_ca_table_matches_the_shared_list() {
     let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/xks/TrustedCertificateAuthorities");
     let derived = derive(&std::fs::read_to_string(shared).expect("the shared list beside the repository"));
     let table = concat!(env!("CARGO_MANIFEST_DIR"), "/data/trusted-cas.tsv");

@@ -1,0 +1,143 @@
+//! Benchmark: the network probes of one endpoint cost about their slowest probe, not their sum.
+//!
+//! `cargo run --example bench_probes [DELAY_MS] [RUNS]` starts a TLS server on 127.0.0.1 behind a relay
+//! that holds every chunk for DELAY_MS (default 20) in each direction, as a distant proxy would, gathers
+//! the facts for `https://localhost` through it RUNS times (default 5), and prints, per run, the wall
+//! time of the whole probe set beside the sum of the probes' own durations and the slowest of them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
+use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+
+async fn tls_server() -> std::net::SocketAddr {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let mut buffer = [0u8; 4096];
+                if tls.read(&mut buffer).await.is_ok() {
+                    let body = r#"{"errorName":"AuthenticationFailedException"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                }
+            });
+        }
+    });
+    address
+}
+
+/// Copies one direction, holding every chunk for `delay`.
+async fn pipe(mut from: tokio::net::tcp::OwnedReadHalf, mut to: tokio::net::tcp::OwnedWriteHalf, delay: Duration) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    while let Ok(read) = from.read(&mut buffer).await {
+        if read == 0 {
+            break;
+        }
+        tokio::time::sleep(delay).await;
+        if to.write_all(&buffer[..read]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+async fn slow_relay(target: std::net::SocketAddr, delay: Duration) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(target).await else { return };
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                tokio::join!(pipe(client_read, server_write, delay), pipe(server_read, client_write, delay));
+            });
+        }
+    });
+    address
+}
+
+/// Each probe's own duration, as the facts record it.
+fn probe_durations(net: &NetworkFacts) -> Vec<f64> {
+    let mut durations = Vec::new();
+    for answer in [&net.ipv4, &net.ipv6] {
+        if let Probed::Seen(answer) = answer {
+            durations.push(answer.duration_ms);
+        }
+    }
+    if let Probed::Seen(tcp) = &net.tcp {
+        durations.push(tcp.connect_ms);
+    }
+    if let Probed::Seen(rtt) = &net.rtt {
+        durations.extend(&rtt.samples_ms);
+    }
+    for attempt in &net.tls {
+        if let Probed::Seen(handshake) = &attempt.outcome {
+            durations.push(handshake.tcp_ms + handshake.handshake_ms);
+        }
+    }
+    if let Probed::Seen(http) = &net.http {
+        durations.push(http.duration_ms);
+    }
+    durations
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let delay = Duration::from_millis(args.next().and_then(|a| a.parse().ok()).unwrap_or(20));
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let relay = slow_relay(tls_server().await, delay).await;
+    println!("probe set for one endpoint, relay delay {} ms each way, {runs} runs", delay.as_millis());
+    println!("{:>10} {:>16} {:>14} {:>8}", "wall ms", "sum of probes ms", "slowest ms", "probes");
+    for _ in 0..runs {
+        let request = Request {
+            way_in: WayIn::Planned(PlannedSettings {
+                uri_endpoint: Some("https://localhost".into()),
+                uri_path: Some("/kms/xks/v1".into()),
+                ..PlannedSettings::default()
+            }),
+            region: Some("us-east-1".into()),
+            profile: None,
+            proxy_config: None,
+            secret: None,
+            use_aws: false,
+            aws_timeout: Duration::from_secs(5),
+            network: Some(NetworkOptions {
+                dns_server: None,
+                connect_to: Some(relay.to_string()),
+                rtt_samples: 10,
+                timeout: Duration::from_secs(5),
+                extra_roots: Vec::new(),
+            }),
+        };
+        let started = Instant::now();
+        let facts = gather::gather(request).await.expect("planned settings gather");
+        let wall = started.elapsed().as_secs_f64() * 1000.0;
+        let Probed::Seen(net) = &facts.targets[0].network else { panic!("the probes did not run") };
+        let durations = probe_durations(net);
+        let sum: f64 = durations.iter().sum();
+        let slowest = durations.iter().copied().fold(0.0, f64::max);
+        println!("{wall:>10.1} {sum:>16.1} {slowest:>14.1} {:>8}", durations.len());
+    }
+}
