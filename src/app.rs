@@ -8,7 +8,7 @@ use xks_preflight::gather::input::{read_proxy_config, secret_shape, SecretSource
 use xks_preflight::gather::{self, InputError, NetworkOptions, Request, WayIn};
 use xks_preflight::report;
 
-use crate::cli::{CheckArgs, Output};
+use crate::cli::{CheckArgs, ExplainArgs, Output};
 
 /// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user.
 pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
@@ -162,4 +162,29 @@ fn load_facts(path: &Path) -> Result<Facts, InputError> {
     serde_json::from_str(&text).map_err(|e| {
         InputError(format!("the facts file {shown} is not a facts file written by xks-preflight --save-facts: {e}"))
     })
+}
+
+/// Runs `explain`: 0 when the text was recognised, 1 when it was not.
+pub fn explain(args: ExplainArgs) -> Result<i32, InputError> {
+    if args.list {
+        print!("{}", report::answer::list());
+        return Ok(report::EXIT_OK);
+    }
+    let text = if args.text == ["-"] {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| InputError(format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        args.text.join(" ")
+    };
+    if text.trim().is_empty() {
+        return Err(InputError("nothing to explain: give a code, an exception name or a message".into()));
+    }
+    let answer = xks_preflight::explain::explain(&text);
+    match args.output {
+        Output::Table => print!("{}", report::answer::text(&answer)),
+        Output::Json => print!("{}", report::answer::json(&answer)),
+    }
+    Ok(if answer.sure { report::EXIT_OK } else { report::EXIT_FAILED })
 }

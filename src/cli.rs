@@ -20,7 +20,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check an existing store, every external key store of the Region, or planned settings.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
+    /// Explain a connection error code, an exception name or a KMS error message: causes, checks, what to do.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// What KMS said, as pasted (several words are joined); `-` reads it from standard input.
+    #[arg(value_name = "TEXT", required_unless_present = "list", conflicts_with = "list")]
+    pub text: Vec<String>,
+    /// List every code, exception and message this version knows.
+    #[arg(long)]
+    pub list: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]

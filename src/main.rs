@@ -8,7 +8,14 @@ use xks_preflight::report::EXIT_USAGE;
 async fn main() {
     let cli = cli::Cli::parse();
     let code = match cli.command {
-        cli::Command::Check(args) => match app::check(args).await {
+        cli::Command::Check(args) => match app::check(*args).await {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("xks-preflight: {error}");
+                EXIT_USAGE
+            }
+        },
+        cli::Command::Explain(args) => match app::explain(args) {
             Ok(code) => code,
             Err(error) => {
                 eprintln!("xks-preflight: {error}");

@@ -1,7 +1,7 @@
 //! `config.*`: the store's settings, from DescribeCustomKeyStores or from the planned settings.
 
 use super::{list, need, seen, Checks, Ctx, Outcome};
-use crate::explain::connection_error;
+use crate::explain::topic_for_name;
 use crate::facts::{Subject, VPC_ENDPOINT_SERVICE};
 
 pub const CHECKS: Checks = &[
@@ -91,17 +91,16 @@ fn connection_state(ctx: &Ctx) -> Outcome {
                  aws kms disconnect-custom-key-store --custom-key-store-id {id}, then \
                  aws kms connect-custom-key-store --custom-key-store-id {id} (connecting takes about five minutes)."
             );
-            match connection_error(code) {
-                Some(known) => {
-                    let related: Vec<String> = known.related_checks().iter().map(|r| r.id.to_string()).collect();
-                    let related = if related.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" Checks that bear on it: {}.", list(&related))
-                    };
+            match topic_for_name(code) {
+                Some(topic) => {
+                    let causes: Vec<String> = topic
+                        .causes
+                        .iter()
+                        .map(|cause| format!("{} ({})", cause.text.trim_end_matches('.'), cause.checks.join(", ")))
+                        .collect();
                     Outcome::fail(
-                        format!("FAILED with {code}: {}{related}", known.meaning),
-                        format!("{} {reconnect}", known.next_steps),
+                        format!("FAILED with {code}: {}. Likely causes: {}.", topic.title, causes.join("; ")),
+                        format!("{} {reconnect}", topic.what_to_do),
                     )
                 }
                 None => Outcome::fail(

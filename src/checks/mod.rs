@@ -3,6 +3,7 @@
 
 mod chain;
 mod config;
+pub mod diagnosis;
 mod dns;
 mod net;
 mod tls;

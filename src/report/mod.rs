@@ -1,5 +1,6 @@
 //! Turns check results into what the user reads. Renderers only render: statuses come from the checks.
 
+pub mod answer;
 mod json;
 mod table;
 
@@ -9,7 +10,9 @@ pub use table::render as render_table;
 use serde::Serialize;
 
 use crate::catalogue::{Section, CATALOGUE};
+use crate::checks::diagnosis::{self, Diagnosis};
 use crate::checks::{self, CheckResult, Status};
+use crate::explain::{kms_answers, Operation};
 use crate::facts::{Facts, StoreQuery, Subject, TargetFacts};
 
 /// Raised when a field of the JSON report changes meaning or disappears.
@@ -37,6 +40,8 @@ pub struct Report {
 pub struct TargetReport {
     pub label: String,
     pub store: Option<StoreSummary>,
+    /// Present when the store is FAILED or a check fails: what to fix first.
+    pub diagnosis: Option<Diagnosis>,
     pub summary: Summary,
     pub checks: Vec<CheckReport>,
 }
@@ -58,7 +63,17 @@ pub struct CheckReport {
     pub status: Status,
     pub evidence: String,
     pub remedy: Option<String>,
+    /// The failing check whose failure keeps this one from being judged on its own.
+    pub blocked_by: Option<&'static str>,
     pub kms_says: &'static [&'static str],
+    /// What KMS answers, per operation, while this requirement is broken.
+    pub kms_answers: Vec<KmsAnswer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KmsAnswer {
+    pub operation: Operation,
+    pub answer: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -68,10 +83,16 @@ pub struct Summary {
     pub fail: usize,
     pub skipped: usize,
     pub error: usize,
+    /// Checks that fail, or could not run, only because an earlier check failed; not in the counts above.
+    pub blocked: usize,
 }
 
 impl Summary {
-    fn add(&mut self, status: Status) {
+    fn add(&mut self, status: Status, blocked: bool) {
+        if blocked {
+            self.blocked += 1;
+            return;
+        }
         match status {
             Status::Pass => self.pass += 1,
             Status::Warn => self.warn += 1,
@@ -87,6 +108,7 @@ impl Summary {
         self.fail += other.fail;
         self.skipped += other.skipped;
         self.error += other.error;
+        self.blocked += other.blocked;
     }
 
     /// 1 when a requirement failed, else 3 when a check could not run, else 0.
@@ -141,11 +163,16 @@ fn target_report(facts: &Facts, target: &TargetFacts, results: Vec<CheckResult>)
         (Subject::AllStores, _) => format!("all external key stores in {}", facts.region),
         (Subject::Planned(_), _) => "planned settings".to_string(),
     };
+    let blocked = diagnosis::blockers(&results);
+    let reported = store.as_ref().filter(|s| s.connection_state.as_deref() == Some("FAILED"));
+    let reported = reported.map(|s| s.connection_error_code.as_deref().unwrap_or("no ConnectionErrorCode"));
+    let diagnosis = diagnosis::diagnose(reported, &results, &blocked);
     let mut summary = Summary::default();
     let checks = results
         .into_iter()
-        .map(|result| {
-            summary.add(result.outcome.status);
+        .zip(blocked)
+        .map(|(result, blocked_by)| {
+            summary.add(result.outcome.status, blocked_by.is_some());
             CheckReport {
                 id: result.requirement.id,
                 section: result.requirement.section,
@@ -153,9 +180,14 @@ fn target_report(facts: &Facts, target: &TargetFacts, results: Vec<CheckResult>)
                 status: result.outcome.status,
                 evidence: result.outcome.evidence,
                 remedy: result.outcome.remedy,
+                blocked_by,
                 kms_says: result.requirement.kms_says,
+                kms_answers: kms_answers(result.requirement.id)
+                    .iter()
+                    .map(|(operation, answer)| KmsAnswer { operation: *operation, answer })
+                    .collect(),
             }
         })
         .collect();
-    TargetReport { label, store, summary, checks }
+    TargetReport { label, store, diagnosis, summary, checks }
 }

@@ -47,6 +47,12 @@ fn render_target(out: &mut String, target: &TargetReport, width: usize) {
         }
     }
     let _ = writeln!(out, "\n━━ {heading}");
+    if let Some(diagnosis) = &target.diagnosis {
+        let _ = writeln!(out, "\nDiagnosis");
+        for line in wrap(&diagnosis.summary, width.saturating_sub(2)).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let mut sections: Vec<_> = target.checks.iter().map(|c| c.section).collect();
     sections.dedup();
     let id_width = target.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -54,10 +60,19 @@ fn render_target(out: &mut String, target: &TargetReport, width: usize) {
     for section in sections {
         let mut builder = Builder::default();
         for check in target.checks.iter().filter(|c| c.section == section) {
-            let mut text = wrap(&check.evidence, text_width);
-            if let Some(remedy) = &check.remedy {
+            let evidence = match check.blocked_by {
+                Some(blocker) => format!("[blocked by {blocker}] {}", check.evidence),
+                None => check.evidence.clone(),
+            };
+            let mut text = wrap(&evidence, text_width);
+            if let Some(remedy) = check.remedy.as_ref().filter(|_| check.blocked_by.is_none()) {
                 let lead = if check.status == Status::Error { "next" } else { "fix" };
                 let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), text_width));
+            }
+            if check.status == Status::Fail && check.blocked_by.is_none() && !check.kms_answers.is_empty() {
+                let answers: Vec<String> =
+                    check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
+                let _ = write!(text, "\n{}", wrap(&format!("KMS answers: {}", answers.join("; ")), text_width));
             }
             builder.push_record([mark(check.status).to_string(), format!("{:id_width$}", check.id), text]);
         }
@@ -86,8 +101,9 @@ fn mark(status: Status) -> &'static str {
 }
 
 fn counts(summary: &Summary) -> String {
+    let blocked = if summary.blocked > 0 { format!(" · {} blocked", summary.blocked) } else { String::new() };
     format!(
-        "{} pass · {} warn · {} fail · {} skipped · {} error",
+        "{} pass · {} warn · {} fail · {} skipped · {} error{blocked}",
         summary.pass, summary.warn, summary.fail, summary.skipped, summary.error
     )
 }

@@ -7,6 +7,8 @@ mod catalogue;
 mod cli;
 mod config_checks;
 mod connection_errors;
+mod diagnosis;
+mod explain;
 mod network_checks;
 mod replay;
 mod trusted_cas;

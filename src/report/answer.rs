@@ -1,0 +1,72 @@
+//! The answer of `explain`, as text or JSON, and the list of everything it knows.
+
+use std::fmt::Write;
+
+use super::REPORT_SCHEMA_VERSION;
+use crate::checks;
+use crate::explain::{Answer, MESSAGE_TOPICS, NAMES};
+
+pub fn text(answer: &Answer) -> String {
+    let mut out = String::new();
+    let Some(topic) = answer.topic else {
+        let _ = writeln!(
+            out,
+            "xks-preflight is not sure what this is: it matches no exception name, connection error code \
+            or KMS message it knows."
+        );
+        if answer.suggestions.is_empty() {
+            let _ = writeln!(out, "Nothing known comes close; `xks-preflight explain --list` shows what it knows.");
+        } else {
+            let _ = writeln!(out, "\nClosest known:");
+            for suggestion in &answer.suggestions {
+                let _ = writeln!(out, "  - {suggestion}");
+            }
+        }
+        return out;
+    };
+    let _ = writeln!(out, "{}", topic.title);
+    let _ = writeln!(out, "\nRecognised: {}", answer.recognised.join("; "));
+    let doing = match &answer.kms_operation {
+        Some(operation) => format!("{operation} (as the text says). {}", topic.kms_doing),
+        None => topic.kms_doing.to_string(),
+    };
+    let _ = writeln!(out, "\nWhat KMS was doing: {}", textwrap::fill(&doing, 100));
+    let _ = writeln!(out, "\nLikely causes, most likely first:");
+    for (index, cause) in topic.causes.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", index + 1, cause.text);
+        let _ = writeln!(out, "     checks: {}", cause.checks.join(", "));
+    }
+    let _ = writeln!(out, "\nWhat to do: {}", textwrap::fill(topic.what_to_do, 100));
+    let run: Vec<&str> = checks::registry().iter().map(|(r, _)| r.id).collect();
+    let (checked, later): (Vec<&str>, Vec<&str>) = topic.checks().into_iter().partition(|id| run.contains(id));
+    if !checked.is_empty() {
+        let _ = writeln!(out, "\n`xks-preflight check` runs {} against the store.", checked.join(", "));
+    }
+    if !later.is_empty() {
+        let _ = writeln!(out, "Not checked by this version yet: {}.", later.join(", "));
+    }
+    out
+}
+
+pub fn json(answer: &Answer) -> String {
+    let mut value = serde_json::to_value(answer).expect("the answer is plain data");
+    value["schema_version"] = REPORT_SCHEMA_VERSION.into();
+    let mut text = serde_json::to_string_pretty(&value).expect("the answer is plain data");
+    text.push('\n');
+    text
+}
+
+/// Every exception name and connection error code `explain` knows, then the message phrases it recognises.
+pub fn list() -> String {
+    let mut out = String::from("Connection error codes and exception names:\n");
+    let width = NAMES.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, topic) in NAMES {
+        let title = crate::explain::topic_for_name(name).map(|t| t.title).unwrap_or(topic);
+        let _ = writeln!(out, "  {name:width$}  {title}");
+    }
+    out.push_str("\nKMS error messages (recognised whole or in part):\n");
+    for (phrase, _) in MESSAGE_TOPICS {
+        let _ = writeln!(out, "  …{phrase}…");
+    }
+    out
+}

@@ -1,0 +1,109 @@
+//! The diagnosis at the top of a report: what KMS reported, which failing checks explain it, what to
+//! fix first, and which failures only follow from an earlier one.
+
+use xks_preflight::catalogue;
+use xks_preflight::checks::diagnosis::{blockers, diagnose};
+use xks_preflight::checks::{CheckResult, Outcome};
+
+use crate::replay::EXAMPLE;
+use crate::support::{command, dns_server, run};
+
+fn result(id: &str, outcome: Outcome) -> CheckResult {
+    CheckResult { requirement: catalogue::find(id).unwrap(), outcome }
+}
+
+fn fail(id: &str) -> CheckResult {
+    result(id, Outcome::fail("seen", "fix"))
+}
+
+fn pass(id: &str) -> CheckResult {
+    result(id, Outcome::pass("seen"))
+}
+
+#[test]
+fn failed_store_report_opens_with_the_requirement_behind_its_code() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "json"]);
+    let diagnosis = &out.json()["targets"][0]["diagnosis"];
+    assert_eq!(diagnosis["reported"], "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION");
+    assert_eq!(diagnosis["explained_by"], serde_json::json!(["vpc.acceptance_required"]));
+    assert!(diagnosis["summary"].as_str().unwrap().contains("Fix first: vpc.acceptance_required"));
+    let table = run(command(None), &["check", "--facts", EXAMPLE]).stdout;
+    let diagnosis_at = table.find("Diagnosis").expect("a diagnosis in the table");
+    assert!(diagnosis_at < table.find("Key store settings").unwrap());
+}
+
+#[test]
+fn failing_check_states_what_kms_answers_per_operation() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "json"]);
+    let check = out.check("vpc.acceptance_required");
+    let answers = check["kms_answers"].as_array().unwrap();
+    assert!(answers.iter().any(|a| a["operation"] == "create_or_update_store"
+        && a["answer"] == "XksProxyVpcEndpointServiceInvalidConfigurationException"));
+    assert!(answers
+        .iter()
+        .any(|a| a["operation"] == "connect_store" && a["answer"] == "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"));
+    let table = run(command(None), &["check", "--facts", EXAMPLE]).stdout;
+    assert!(table.contains("KMS answers: Create/UpdateCustomKeyStore →"), "{table}");
+}
+
+#[test]
+fn name_resolution_failure_blocks_the_connection_checks() {
+    let dns = dns_server();
+    let out = run(
+        command(None),
+        &["check", "--output", "json", "--no-aws", "--endpoint", "https://missing.example.test", "--dns-server", &dns],
+    );
+    assert_eq!(out.check("net.tcp_connect")["blocked_by"], "dns.resolves");
+    assert_eq!(out.check("tls.version")["blocked_by"], "dns.resolves");
+    let report = out.json();
+    let diagnosis = &report["targets"][0]["diagnosis"];
+    assert_eq!(diagnosis["problems"][0], "dns.resolves");
+    assert_eq!(report["summary"]["fail"], 1);
+    assert!(report["summary"]["blocked"].as_u64().unwrap() >= 9);
+}
+
+#[test]
+fn fixes_are_ordered_settings_dns_network_tls_authentication_keys() {
+    let results = vec![
+        fail("key.metadata"),
+        fail("proxy.latency"),
+        fail("proxy.credential_accepted"),
+        fail("tls.validity"),
+        pass("tls.version"),
+        fail("config.path_format"),
+    ];
+    let blocked = blockers(&results);
+    let diagnosis = diagnose(None, &results, &blocked).unwrap();
+    // A refused credential fails every signed call after it: the latency and key failures follow from it.
+    assert_eq!(diagnosis.problems, vec!["config.path_format", "tls.validity", "proxy.credential_accepted"]);
+    assert_eq!(blocked[0], Some("proxy.credential_accepted"));
+    assert_eq!(blocked[1], Some("proxy.credential_accepted"));
+    assert!(diagnosis.summary.starts_with("Fix first: config.path_format"), "{}", diagnosis.summary);
+}
+
+#[test]
+fn tcp_failure_blocks_tls_but_a_passing_check_is_never_blocked() {
+    let results = vec![fail("net.tcp_connect"), fail("tls.hostname"), pass("dns.resolves"), pass("tls.http11")];
+    let blocked = blockers(&results);
+    assert_eq!(blocked, vec![None, Some("net.tcp_connect"), None, None]);
+}
+
+#[test]
+fn reported_code_without_a_failing_check_says_what_could_not_be_judged() {
+    let results = vec![
+        pass("net.tcp_connect"),
+        result("tls.hostname", Outcome::skipped("no handshake")),
+        result("tls.trusted_ca", Outcome::skipped("no handshake")),
+    ];
+    let blocked = blockers(&results);
+    let diagnosis = diagnose(Some("XKS_PROXY_INVALID_TLS_CONFIGURATION"), &results, &blocked).unwrap();
+    assert!(diagnosis.explained_by.is_empty());
+    assert!(diagnosis.summary.contains("No check of this run fails for it"), "{}", diagnosis.summary);
+    assert!(diagnosis.unchecked.contains(&"tls.hostname") && diagnosis.unchecked.contains(&"tls.trusted_ca"));
+}
+
+#[test]
+fn nothing_failing_and_nothing_reported_needs_no_diagnosis() {
+    let results = vec![pass("config.store_found"), pass("dns.resolves")];
+    assert!(diagnose(None, &results, &blockers(&results)).is_none());
+}
