@@ -1,4 +1,5 @@
-//! Benchmark: the network probes of one endpoint cost about their slowest probe, not their sum.
+//! Benchmark: the network probes of one endpoint cost about their longest chain (a TLS handshake, then
+//! the proxy calls that follow one another on its connection), not the sum of all probes.
 //!
 //! `cargo run --example bench_probes [DELAY_MS] [RUNS]` starts a TLS server on 127.0.0.1 behind a relay
 //! that holds every chunk for DELAY_MS (default 20) in each direction, as a distant proxy would, gathers
@@ -96,8 +97,14 @@ fn probe_durations(net: &NetworkFacts) -> Vec<f64> {
             durations.push(handshake.tcp_ms + handshake.handshake_ms);
         }
     }
-    if let Probed::Seen(http) = &net.http {
-        durations.push(http.duration_ms);
+    if let Probed::Seen(proxy) = &net.proxy {
+        for call in
+            [&proxy.unsigned_health, &proxy.signed_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.get]
+        {
+            if let Probed::Seen(exchange) = call {
+                durations.push(exchange.duration_ms);
+            }
+        }
     }
     durations
 }
@@ -121,6 +128,7 @@ async fn main() {
             profile: None,
             proxy_config: None,
             secret: None,
+            proxy_secret: None,
             use_aws: false,
             aws_timeout: Duration::from_secs(5),
             network: Some(NetworkOptions {

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
-use xks_preflight::gather::input::{read_proxy_config, secret_shape, SecretSource};
+use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
 use xks_preflight::gather::{self, InputError, NetworkOptions, Request, WayIn};
 use xks_preflight::report;
 
@@ -81,13 +81,18 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         (None, true) => Some(SecretSource::Stdin),
         (None, false) => None,
     };
-    let secret = secret_shape(explicit, file_secret.as_ref().map(|(s, f)| (s.clone(), f.as_str())))?;
+    let secret = read_secret(explicit, file_secret.as_ref().map(|(s, f)| (s.clone(), f.as_str())))?;
+    let (secret, proxy_secret) = match secret {
+        Some((shape, value)) => (Some(shape), Some(value)),
+        None => (None, None),
+    };
     Ok(Request {
         way_in,
         region: args.region.clone(),
         profile: args.profile.clone(),
         proxy_config,
         secret,
+        proxy_secret,
         use_aws: !args.no_aws,
         aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
         network: if args.no_network { None } else { Some(network_options(args)?) },

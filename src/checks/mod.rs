@@ -6,6 +6,7 @@ mod config;
 pub mod diagnosis;
 mod dns;
 mod net;
+mod proxy;
 mod tls;
 mod vpc;
 
@@ -102,6 +103,15 @@ impl Failure for ProbeFailure {
     }
 }
 
+/// The network facts, once a TCP connection was made: without one no handshake or call could be tried.
+pub fn connected<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
+    let net = network(ctx)?;
+    match &net.tcp {
+        Observed::Seen(_) => Ok(net),
+        _ => Err(Outcome::skipped("no TCP connection (see net.tcp_connect)")),
+    }
+}
+
 /// The network facts of the target, or why there are none.
 pub fn network<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
     seen(&ctx.target.network)
@@ -160,7 +170,11 @@ pub type Checks = &'static [(&'static str, CheckFn)];
 /// Every check this version runs, in catalogue order.
 pub fn registry() -> Vec<(&'static Requirement, CheckFn)> {
     let implemented: Vec<(&str, CheckFn)> =
-        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS].into_iter().flatten().copied().collect();
+        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS, proxy::CHECKS]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
     catalogue::CATALOGUE
         .iter()
         .filter_map(|r| implemented.iter().find(|(id, _)| *id == r.id).map(|(_, check)| (r, *check)))

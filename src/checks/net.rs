@@ -30,8 +30,8 @@ pub fn phases(net: &NetworkFacts) -> String {
         (None, Probed::Seen(tcp)) => parts.push(format!("TCP {:.1} ms", tcp.connect_ms)),
         _ => {}
     }
-    if let Probed::Seen(http) = &net.http {
-        parts.push(format!("HTTP {:.1} ms", http.duration_ms));
+    if let Some(exchange) = net.proxy.seen().and_then(|proxy| proxy.unsigned_health.seen()) {
+        parts.push(format!("HTTP {:.1} ms", exchange.duration_ms));
     }
     parts.join(" · ")
 }

@@ -1,7 +1,7 @@
 //! `tls.*`: the handshakes, judged as KMS would, and the presented chain judged on its own.
 
 use super::chain::{self, Chain, ChainEnd, RootSource};
-use super::{list, need, network, Checks, Ctx, Outcome};
+use super::{connected, list, need, Checks, Ctx, Outcome};
 use crate::facts::{NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts};
 use crate::trusted_cas;
 
@@ -23,15 +23,6 @@ fn readable(version: &str) -> &str {
         "TLSv1_3" => "TLS 1.3",
         "TLSv1_2" => "TLS 1.2",
         other => other,
-    }
-}
-
-/// The network facts, once a TCP connection was made: without one no handshake could be tried.
-fn connected<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
-    let net = network(ctx)?;
-    match &net.tcp {
-        Probed::Seen(_) => Ok(net),
-        _ => Err(Outcome::skipped("no TCP connection (see net.tcp_connect)")),
     }
 }
 
@@ -270,12 +261,17 @@ fn short(hex: &str) -> String {
 
 fn http11(ctx: &Ctx) -> Outcome {
     let net = need!(connected(ctx));
-    match &net.http {
-        Probed::Seen(http) if http.version == "HTTP/1.1" => {
+    let exchange = match &net.proxy {
+        Probed::Seen(proxy) => &proxy.unsigned_health,
+        Probed::NotGathered(why) => return Outcome::skipped(why.clone()),
+        Probed::Failed(failure) => return Outcome::skipped(failure.message.clone()),
+    };
+    match exchange {
+        Probed::Seen(http) if http.http_version == "HTTP/1.1" => {
             Outcome::pass(format!("{} answered HTTP/1.1 {} in {:.1} ms", http.request, http.status, http.duration_ms))
         }
         Probed::Seen(http) => Outcome::fail(
-            format!("{} answered {} {}", http.request, http.version, http.status),
+            format!("{} answered {} {}", http.request, http.http_version, http.status),
             "Serve HTTP/1.1 on the TLS connection; KMS speaks HTTP/1.1 to the proxy.",
         ),
         Probed::Failed(failure) => Outcome::fail(

@@ -2,11 +2,13 @@
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
 mod network;
+mod proxy;
 mod settings;
 mod store;
 mod vpc;
 
 pub use network::*;
+pub use proxy::*;
 pub use settings::*;
 pub use store::*;
 pub use vpc::*;
@@ -37,7 +39,7 @@ pub struct TargetFacts {
     pub secret: Option<SecretShape>,
     /// Present when the settings use VPC endpoint service connectivity.
     pub vpc: Option<VpcFacts>,
-    /// DNS, TCP and TLS as seen from where the tool ran.
+    /// DNS, TCP, TLS and the proxy API as seen from where the tool ran.
     pub network: Observed<NetworkFacts, ProbeFailure>,
 }
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Probed;
+use super::{Probed, ProxyFacts};
 
 /// What the network showed of a proxy endpoint, from the host the tool ran on.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -22,7 +22,8 @@ pub struct NetworkFacts {
     pub tcp: Probed<TcpFacts>,
     pub rtt: Probed<RttFacts>,
     pub tls: Vec<TlsAttemptFacts>,
-    pub http: Probed<HttpFacts>,
+    /// The proxy API, called over the first connection that completed a handshake with KMS's suites.
+    pub proxy: Probed<ProxyFacts>,
     /// Certificates of `--ca-file`, base64 DER: private roots that help follow a chain, never trusted by KMS.
     pub extra_roots: Vec<String>,
 }
@@ -88,12 +89,4 @@ pub struct TlsHandshakeFacts {
     pub chain: Vec<String>,
     pub tcp_ms: f64,
     pub handshake_ms: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct HttpFacts {
-    pub request: String,
-    pub version: String,
-    pub status: u16,
-    pub duration_ms: f64,
 }

@@ -55,17 +55,35 @@ pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String
     Ok((ProxyConfigFacts { file: shown.to_string(), uri_path, access_key_id }, secret))
 }
 
+/// The proxy secret access key. It has no `Display` and no `Serialize`, and its `Debug` hides it, so
+/// that it cannot reach output, logs or a facts file by accident.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// For signing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(hidden)")
+    }
+}
+
 pub enum SecretSource<'a> {
     File(&'a Path),
     Stdin,
 }
 
 /// Finds the secret access key: an explicit file or standard input, else the environment, else the
-/// proxy configuration file. Only its shape leaves this function.
-pub fn secret_shape(
+/// proxy configuration file. The facts keep only its shape.
+pub fn read_secret(
     explicit: Option<SecretSource<'_>>,
     from_proxy_config: Option<(String, &str)>,
-) -> Result<Option<SecretShape>, InputError> {
+) -> Result<Option<(SecretShape, Secret)>, InputError> {
     let (secret, source) = match explicit {
         Some(SecretSource::File(path)) => {
             let text = std::fs::read_to_string(path)
@@ -92,5 +110,5 @@ pub fn secret_shape(
     if secret.is_empty() {
         return Err(InputError(format!("the secret access key from {source} is empty")));
     }
-    Ok(Some(SecretShape::of(secret, source)))
+    Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
 }

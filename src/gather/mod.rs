@@ -6,10 +6,12 @@ mod dns;
 pub mod input;
 mod kms;
 mod network;
+mod proxy;
 mod tls;
 mod vpc;
 
 pub use network::{parent_domains, NetworkOptions};
+pub use proxy::{sign_request, SERVICE as PROXY_SERVICE};
 
 use crate::aws_names::is_region_code;
 use crate::facts::*;
@@ -39,6 +41,8 @@ pub struct Request {
     pub profile: Option<String>,
     pub proxy_config: Option<ProxyConfigFacts>,
     pub secret: Option<SecretShape>,
+    /// The secret itself, for signing proxy calls; never in the facts.
+    pub proxy_secret: Option<input::Secret>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
     /// The longest one attempt of an AWS call may take.
@@ -102,6 +106,12 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             continue;
         };
         let (clients, network, use_aws) = (clients.clone(), network.clone(), request.use_aws);
+        let inputs = proxy::ProxyInputs {
+            region: facts.region.clone(),
+            kms_operation: kms_operation(&facts, &facts.targets[index]),
+            access_key_id: settings.access_key_id.clone(),
+            secret: request.proxy_secret.clone(),
+        };
         tasks.spawn(async move {
             let vpc = async {
                 match (settings.is_vpc(), use_aws) {
@@ -112,7 +122,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             };
             let probes = async {
                 match network.as_ref() {
-                    Some((options, dns)) => network::probe(&settings, options, dns).await,
+                    Some((options, dns)) => network::probe(&settings, options, dns, &inputs).await,
                     None => Probed::NotGathered(NO_NETWORK.into()),
                 }
             };
@@ -129,6 +139,15 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
         facts.targets[index].network = network;
     }
     Ok(facts)
+}
+
+/// The `kmsOperation` KMS would send in this situation.
+fn kms_operation(facts: &Facts, target: &TargetFacts) -> &'static str {
+    match (&target.subject, facts.store_of(target)) {
+        (Subject::Planned(_), _) => "CreateCustomKeyStore",
+        (_, Some(store)) if store.connection_state.as_deref() == Some("FAILED") => "ConnectCustomKeyStore",
+        _ => "KmsHealthCheck",
+    }
 }
 
 fn now_rfc3339() -> String {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rustls::version::{TLS12, TLS13};
 
 use super::dns::Dns;
+use super::proxy::{self, ProxyInputs};
 use super::tls;
 use crate::facts::*;
 
@@ -22,7 +23,12 @@ pub struct NetworkOptions {
 
 const HTTPS_PORT: u16 = 443;
 
-pub async fn probe(settings: &Settings, options: &NetworkOptions, dns: &Result<Dns, String>) -> Probed<NetworkFacts> {
+pub async fn probe(
+    settings: &Settings,
+    options: &NetworkOptions,
+    dns: &Result<Dns, String>,
+    inputs: &ProxyInputs,
+) -> Probed<NetworkFacts> {
     let Some(host) = settings.endpoint_host() else {
         return Probed::NotGathered("no endpoint host to probe (see config.endpoint_format)".into());
     };
@@ -64,8 +70,8 @@ pub async fn probe(settings: &Settings, options: &NetworkOptions, dns: &Result<D
         (None, None) => Err(Probed::NotGathered("the endpoint's name could not be resolved (see dns.resolves)".into())),
     };
     let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
-    let (tcp, rtt, tls, http) = match address {
-        Ok(address) => connections(address, host, path, options).await,
+    let (tcp, rtt, tls, proxy) = match address {
+        Ok(address) => connections(address, host, path, options, inputs).await,
         Err(why) => {
             let why: Probed<std::convert::Infallible> = why;
             (why.cast(), why.cast(), Vec::new(), why.cast())
@@ -84,7 +90,7 @@ pub async fn probe(settings: &Settings, options: &NetworkOptions, dns: &Result<D
         tcp,
         rtt,
         tls,
-        http,
+        proxy,
         extra_roots: options.extra_roots.iter().map(|der| base64_der(der)).collect(),
     })
 }
@@ -94,37 +100,38 @@ fn base64_der(der: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(der)
 }
 
-/// TCP, round trips and the four TLS handshakes at once; HTTP/1.1 follows on the first connection
+/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow on the first connection
 /// that completed a handshake with KMS's suites, TLS 1.3 first.
 async fn connections(
     address: SocketAddr,
     host: &str,
     path: &str,
     options: &NetworkOptions,
-) -> (Probed<TcpFacts>, Probed<RttFacts>, Vec<TlsAttemptFacts>, Probed<HttpFacts>) {
+    inputs: &ProxyInputs,
+) -> (Probed<TcpFacts>, Probed<RttFacts>, Vec<TlsAttemptFacts>, Probed<ProxyFacts>) {
     let timeout = options.timeout;
-    let kms13_then_http = async {
+    let kms13_then_proxy = async {
         let (attempt, stream) = tls::handshake(address, host, &TLS13, true, timeout).await;
-        let http = match stream {
-            Some(stream) => Some(tls::http11(stream, host, path, timeout).await),
+        let proxy = match stream {
+            Some(stream) => Some(proxy::probe(Some(stream), address, host, path, inputs, timeout).await),
             None => None,
         };
-        (attempt, http)
+        (attempt, proxy)
     };
-    let (tcp, rtt, (kms13, http13), (kms12, stream12), (any13, _), (any12, _)) = tokio::join!(
+    let (tcp, rtt, (kms13, proxy13), (kms12, stream12), (any13, _), (any12, _)) = tokio::join!(
         tls::tcp(address, timeout),
         tls::rtt(address, options.rtt_samples, timeout),
-        kms13_then_http,
+        kms13_then_proxy,
         tls::handshake(address, host, &TLS12, true, timeout),
         tls::handshake(address, host, &TLS13, false, timeout),
         tls::handshake(address, host, &TLS12, false, timeout),
     );
-    let http = match (http13, stream12) {
-        (Some(http), _) => http,
-        (None, Some(stream)) => tls::http11(stream, host, path, timeout).await,
+    let proxy = match (proxy13, stream12) {
+        (Some(proxy), _) => Probed::Seen(proxy),
+        (None, Some(stream)) => Probed::Seen(proxy::probe(Some(stream), address, host, path, inputs, timeout).await),
         (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
     };
-    (tcp, rtt, vec![kms13, kms12, any13, any12], http)
+    (tcp, rtt, vec![kms13, kms12, any13, any12], proxy)
 }
 
 async fn connect_to_address(options: &NetworkOptions) -> Option<Result<SocketAddr, ProbeFailure>> {

@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -15,7 +13,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use crate::facts::{HttpFacts, ProbeFailure, Probed, RttFacts, TcpFacts, TlsAttemptFacts, TlsHandshakeFacts};
+use crate::facts::{ProbeFailure, Probed, RttFacts, TcpFacts, TlsAttemptFacts, TlsHandshakeFacts};
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
@@ -204,39 +202,5 @@ fn server_alert(error: &std::io::Error) -> Option<String> {
     match inner {
         rustls::Error::AlertReceived(alert) => Some(format!("{alert:?}")),
         _ => None,
-    }
-}
-
-/// An unsigned POST to the health URI over an established TLS connection: any HTTP/1.1 answer shows
-/// the proxy speaks HTTP/1.1 there.
-pub async fn http11(stream: TlsStream<TcpStream>, host: &str, path: &str, timeout: Duration) -> Probed<HttpFacts> {
-    let uri = format!("{}/health", path.trim_end_matches('/'));
-    let step = format!("HTTP/1.1 POST {uri}");
-    let started = Instant::now();
-    let exchange = async {
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| e.to_string())?;
-        tokio::spawn(connection);
-        let body =
-            r#"{"requestMetadata":{"kmsRequestId":"xks-preflight-unsigned-probe","kmsOperation":"KmsHealthCheck"}}"#;
-        let request = hyper::Request::post(&uri)
-            .header(hyper::header::HOST, host)
-            .header(hyper::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from_static(body.as_bytes())))
-            .map_err(|e| e.to_string())?;
-        let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
-        let version = format!("{:?}", response.version());
-        let status = response.status().as_u16();
-        // Read the answer to its end so that a server that stalls mid-body is seen.
-        response.into_body().collect().await.map_err(|e| e.to_string())?;
-        Ok::<_, String>((version, status))
-    };
-    match tokio::time::timeout(timeout, exchange).await {
-        Ok(Ok((version, status))) => {
-            Probed::Seen(HttpFacts { request: format!("POST {uri}"), version, status, duration_ms: ms(started) })
-        }
-        Ok(Err(message)) => Probed::Failed(probe_failure(&step, false, message)),
-        Err(_) => Probed::Failed(probe_failure(&step, true, format!("no answer within {} ms", timeout.as_millis()))),
     }
 }

@@ -10,6 +10,7 @@ mod connection_errors;
 mod diagnosis;
 mod explain;
 mod network_checks;
+mod proxy_checks;
 mod replay;
 mod trusted_cas;
 mod vpc_checks;

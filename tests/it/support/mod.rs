@@ -4,6 +4,7 @@ pub mod fake_aws;
 pub mod moto;
 pub mod pki;
 pub mod servers;
+pub mod xks_proxy;
 
 use std::path::Path;
 

@@ -24,6 +24,8 @@ pub struct TlsServer {
 pub enum Speaks {
     /// Answers every request with 401 and a specification-shaped error body.
     Http11,
+    /// The XKS proxy API, as the test proxy implements it.
+    Xks(Arc<super::xks_proxy::XksProxy>),
     /// Completes TLS, then writes bytes that are not HTTP and closes.
     Garbage,
 }
@@ -57,6 +59,10 @@ impl TlsServer {
                             let Ok((tcp, _)) = accepted else { continue };
                             let acceptor = acceptor.clone();
                             let garbage = matches!(speaks, Speaks::Garbage);
+                            let proxy = match &speaks {
+                                Speaks::Xks(proxy) => Some(proxy.clone()),
+                                _ => None,
+                            };
                             tokio::spawn(async move {
                                 let Ok(mut tls) = acceptor.accept(tcp).await else { return };
                                 if garbage {
@@ -65,10 +71,14 @@ impl TlsServer {
                                     let _ = tls.shutdown().await;
                                     return;
                                 }
-                                let service = hyper::service::service_fn(answer);
-                                let _ = hyper::server::conn::http1::Builder::new()
-                                    .serve_connection(TokioIo::new(tls), service)
-                                    .await;
+                                let builder = hyper::server::conn::http1::Builder::new();
+                                let _ = match proxy {
+                                    Some(proxy) => {
+                                        let service = hyper::service::service_fn(move |r| proxy.clone().handle(r));
+                                        builder.serve_connection(TokioIo::new(tls), service).await
+                                    }
+                                    None => builder.serve_connection(TokioIo::new(tls), hyper::service::service_fn(answer)).await,
+                                };
                             });
                         }
                     }

@@ -1,0 +1,406 @@
+//! `proxy.*`: the proxy's answers, judged by the XKS proxy API specification and by what KMS does
+//! with them, not by matching text.
+
+use serde_json::Value;
+
+use super::{connected, list, need, network, seen, Checks, Ctx, Outcome};
+use crate::facts::{Probed, ProxyExchange, ProxyFacts};
+
+pub const CHECKS: Checks = &[
+    ("proxy.health", health),
+    ("proxy.ekm_available", ekm_available),
+    ("proxy.credential_accepted", credential_accepted),
+    ("proxy.auth_enforced", auth_enforced),
+    ("proxy.uri_path", uri_path),
+    ("proxy.access", access),
+    ("proxy.method_post_only", method_post_only),
+    ("proxy.error_format", error_format),
+    ("proxy.latency", latency),
+    ("proxy.clock_skew", clock_skew),
+];
+
+/// The errorName values the specification defines.
+const ERROR_NAMES: &[&str] = &[
+    "ValidationException",
+    "InvalidStateException",
+    "InvalidCiphertextException",
+    "InvalidKeyUsageException",
+    "AuthenticationFailedException",
+    "AccessDeniedException",
+    "KeyNotFoundException",
+    "InvalidUriPathException",
+    "ThrottlingException",
+    "UnsupportedOperationException",
+    "DependencyTimeoutException",
+    "InternalException",
+];
+const LIMIT_MS: f64 = 250.0;
+const WARN_MS: f64 = 200.0;
+const MAX_SKEW_SECONDS: i64 = 300;
+
+fn proxy<'a>(ctx: &Ctx<'a>) -> Result<&'a ProxyFacts, Outcome> {
+    let net = connected(ctx)?;
+    match &net.proxy {
+        Probed::Seen(proxy) => Ok(proxy),
+        Probed::Failed(failure) => Err(Outcome::skipped(failure.message.clone())),
+        Probed::NotGathered(why) => Err(Outcome::skipped(why.clone())),
+    }
+}
+
+fn error_name(exchange: &ProxyExchange) -> Option<String> {
+    serde_json::from_str::<Value>(&exchange.body).ok()?.get("errorName")?.as_str().map(str::to_string)
+}
+
+/// `401 AuthenticationFailedException`, or the status and the start of a body that is not JSON.
+fn answered(exchange: &ProxyExchange) -> String {
+    match error_name(exchange) {
+        Some(name) => format!("{} {name}", exchange.status),
+        None if exchange.body.is_empty() => format!("{} with no body", exchange.status),
+        None => format!("{} \"{}\"", exchange.status, exchange.body.chars().take(60).collect::<String>()),
+    }
+}
+
+/// The signed health call, once it got an answer.
+fn signed_health(proxy: &ProxyFacts) -> Result<&ProxyExchange, Outcome> {
+    match &proxy.signed_health {
+        Probed::Failed(failure) => {
+            Err(Outcome::skipped(format!("the signed call got no answer: {} (see proxy.health)", failure.message)))
+        }
+        other => seen(other),
+    }
+}
+
+/// A GetHealthStatus answer that follows the specification.
+struct Health {
+    summary: String,
+    /// Each external key manager's id and healthStatus.
+    fleet: Vec<(String, String)>,
+}
+
+/// The health body's problems by the specification, or the fleet it describes.
+fn judge_health(body: &str) -> Result<Health, Vec<String>> {
+    let value: Value = serde_json::from_str(body).map_err(|e| vec![format!("the body is not JSON ({e})")])?;
+    let mut problems = Vec::new();
+    match value.get("xksProxyFleetSize").and_then(Value::as_i64) {
+        Some(size) if size > 0 => {}
+        Some(size) => problems.push(format!("xksProxyFleetSize is {size}, not above 0")),
+        None => problems.push("xksProxyFleetSize is missing or not an integer".into()),
+    }
+    for field in ["xksProxyVendor", "xksProxyModel", "ekmVendor"] {
+        if value.get(field).and_then(Value::as_str).is_none() {
+            problems.push(format!("{field} is missing or not a string"));
+        }
+    }
+    let mut fleet = Vec::new();
+    match value.get("ekmFleetDetails").and_then(Value::as_array) {
+        Some(details) if (1..=10).contains(&details.len()) => {
+            for detail in details {
+                let id = detail.get("id").and_then(Value::as_str).unwrap_or("?").to_string();
+                if detail.get("model").and_then(Value::as_str).is_none() {
+                    problems.push(format!("external key manager {id} has no model"));
+                }
+                match detail.get("healthStatus").and_then(Value::as_str) {
+                    Some(status @ ("ACTIVE" | "DEGRADED" | "UNAVAILABLE")) => fleet.push((id, status.to_string())),
+                    Some(other) => problems.push(format!("external key manager {id} has healthStatus {other}")),
+                    None => problems.push(format!("external key manager {id} has no healthStatus")),
+                }
+            }
+        }
+        Some(details) => problems.push(format!("ekmFleetDetails has {} entries, not 1 to 10", details.len())),
+        None => problems.push("ekmFleetDetails is missing or not an array".into()),
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let text = |field: &str| value.get(field).and_then(Value::as_str).unwrap_or_default().to_string();
+    let summary = format!(
+        "fleet of {} ({} {}), external key managers by {}",
+        value["xksProxyFleetSize"],
+        text("xksProxyVendor"),
+        text("xksProxyModel"),
+        text("ekmVendor")
+    );
+    Ok(Health { summary, fleet })
+}
+
+fn health(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let exchange = match &proxy.signed_health {
+        Probed::Failed(failure) => {
+            return Outcome::fail(
+                format!("{}: no answer ({})", failure.step, failure.message),
+                "Make the proxy answer GetHealthStatus within 250 ms; KMS calls it when creating, updating and \
+                 connecting the store, and every few minutes after.",
+            )
+        }
+        other => need!(seen(other)),
+    };
+    let id = &exchange.kms_request_id;
+    match exchange.status {
+        200 => match judge_health(&exchange.body) {
+            Ok(health) => {
+                let members: Vec<String> = health.fleet.iter().map(|(id, status)| format!("{id} {status}")).collect();
+                Outcome::pass(format!("{}: {} (kmsRequestId {id})", health.summary, list(&members)))
+            }
+            Err(problems) => Outcome::fail(
+                format!("GetHealthStatus answered 200, but {} (kmsRequestId {id})", problems.join("; ")),
+                "Make the proxy's GetHealthStatus answer as the specification says: xksProxyFleetSize above 0, \
+                 xksProxyVendor, xksProxyModel, ekmVendor, and 1 to 10 ekmFleetDetails with id, model and a \
+                 healthStatus of ACTIVE, DEGRADED or UNAVAILABLE.",
+            ),
+        },
+        401 => Outcome::skipped("the proxy refused the signature (see proxy.credential_accepted)"),
+        403 => Outcome::skipped("the proxy denied the call (see proxy.access)"),
+        _ => Outcome::fail(
+            format!("{} answered {} (kmsRequestId {id})", exchange.request, answered(exchange)),
+            "Look for this kmsRequestId in the proxy's logs; GetHealthStatus must answer 200.",
+        ),
+    }
+}
+
+fn ekm_available(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let exchange = need!(signed_health(proxy));
+    let Some(Health { fleet, .. }) = (exchange.status == 200).then(|| judge_health(&exchange.body).ok()).flatten()
+    else {
+        return Outcome::skipped("no health report that follows the specification (see proxy.health)");
+    };
+    let members: Vec<String> = fleet.iter().map(|(id, status)| format!("{id} {status}")).collect();
+    let count = |wanted: &str| fleet.iter().filter(|(_, status)| status == wanted).count();
+    if count("ACTIVE") > 0 && count("ACTIVE") == fleet.len() {
+        Outcome::pass(list(&members))
+    } else if count("ACTIVE") > 0 || count("DEGRADED") > 0 {
+        Outcome::warn(
+            format!("not every external key manager is ACTIVE: {}", list(&members)),
+            "Bring the DEGRADED or UNAVAILABLE external key managers back before the others fail too.",
+        )
+    } else {
+        Outcome::fail(
+            format!("every external key manager is UNAVAILABLE: {}", list(&members)),
+            "Bring at least one external key manager back; until then KMS refuses to connect \
+             (XKS_PROXY_NOT_REACHABLE) and to create or update the store (XksProxyUriUnreachableException).",
+        )
+    }
+}
+
+fn credential_accepted(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let exchange = need!(signed_health(proxy));
+    let key = proxy.access_key_id.as_deref().unwrap_or("?");
+    if exchange.status == 401 {
+        Outcome::fail(
+            format!(
+                "the proxy refused the call signed with access key ID {key}: {} (kmsRequestId {})",
+                answered(exchange),
+                exchange.kms_request_id
+            ),
+            "Give the store the credential the proxy holds for this path (UpdateCustomKeyStore), and keep \
+             anything that rewrites HTTP headers out of the way.",
+        )
+    } else {
+        Outcome::pass(format!("signed with access key ID {key}; the proxy answered {}", exchange.status))
+    }
+}
+
+fn auth_enforced(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let mut refused = Vec::new();
+    let mut served = Vec::new();
+    let mut odd = Vec::new();
+    for (what, outcome) in
+        [("an unsigned call", &proxy.unsigned_health), ("a wrongly signed call", &proxy.wrongly_signed_health)]
+    {
+        let Probed::Seen(exchange) = outcome else { continue };
+        let answer = answered(exchange);
+        match exchange.status {
+            200..=299 => served.push(format!("{what} was served ({answer})")),
+            // The body's form is proxy.error_format's concern.
+            401 => refused.push(format!("{what}: {answer}")),
+            _ => odd.push(format!("{what} got {answer}")),
+        }
+    }
+    if !served.is_empty() {
+        Outcome::fail(
+            served.join("; "),
+            "Make the proxy verify the SigV4 signature of every call and answer 401 AuthenticationFailedException \
+             when it does not verify: anyone who reaches it can otherwise use the external keys.",
+        )
+    } else if !odd.is_empty() {
+        Outcome::warn(
+            format!("{}; the specification asks for 401 AuthenticationFailedException", odd.join("; ")),
+            "Answer calls whose signature does not verify with 401 AuthenticationFailedException.",
+        )
+    } else if refused.is_empty() {
+        Outcome::skipped("no unsigned or wrongly signed call got an answer")
+    } else {
+        Outcome::pass(refused.join("; "))
+    }
+}
+
+fn uri_path(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let configured = need!(signed_health(proxy));
+    if configured.status == 404 {
+        return Outcome::fail(
+            format!("the configured path {} is not served: {}", proxy.uri_path, answered(configured)),
+            "Set XksProxyUriPath to the path the proxy serves (its configuration file has it).",
+        );
+    }
+    let wrong = need!(seen(&proxy.wrong_path));
+    match wrong.status {
+        404 => Outcome::pass(format!("{} is served; {} got {}", proxy.uri_path, wrong.request, answered(wrong))),
+        200..=299 => Outcome::fail(
+            format!("{} answered {}: the proxy serves paths it was not configured for", wrong.request, answered(wrong)),
+            "Make the proxy refuse every path but its configured ones with 404 InvalidUriPathException, so that a \
+             wrong XksProxyUriPath shows as XKS_PROXY_INVALID_CONFIGURATION instead of working by accident.",
+        ),
+        _ => Outcome::warn(
+            format!("{} answered {}, not 404 InvalidUriPathException", wrong.request, answered(wrong)),
+            "Answer unknown paths with 404 InvalidUriPathException.",
+        ),
+    }
+}
+
+fn access(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let exchange = need!(signed_health(proxy));
+    if exchange.status == 403 {
+        Outcome::fail(
+            format!("GetHealthStatus was denied: {} (kmsRequestId {})", answered(exchange), exchange.kms_request_id),
+            "Exempt GetHealthStatus from the proxy's authorization rules (the specification requires it) and let \
+             them allow KMS's requests for this store.",
+        )
+    } else {
+        Outcome::pass(format!("the proxy's authorization did not deny the call (answered {})", exchange.status))
+    }
+}
+
+fn method_post_only(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let get = need!(seen(&proxy.get));
+    match get.status {
+        405 => Outcome::pass(format!("{} got 405", get.request)),
+        401 if !get.signed => Outcome::skipped(
+            "a GET without a signature got 401; with the secret access key the tool can see how GET is handled",
+        ),
+        _ => Outcome::fail(
+            format!("{} answered {}, not 405 Method Not Allowed", get.request, answered(get)),
+            "Refuse GET on every proxy API URI with 405; the API is POST only.",
+        ),
+    }
+}
+
+fn error_format(ctx: &Ctx) -> Outcome {
+    let proxy = need!(proxy(ctx));
+    let errors: Vec<&ProxyExchange> =
+        [&proxy.unsigned_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.signed_health]
+            .into_iter()
+            .filter_map(|o| o.seen())
+            .filter(|e| e.status >= 400 && e.status != 405)
+            .collect();
+    if errors.is_empty() {
+        return Outcome::skipped("no error answer was seen");
+    }
+    let mut problems = Vec::new();
+    let mut good = Vec::new();
+    for exchange in &errors {
+        let value: Option<Value> = serde_json::from_str(&exchange.body).ok();
+        let name = value.as_ref().and_then(|v| v.get("errorName")).and_then(Value::as_str);
+        let message = value.as_ref().and_then(|v| v.get("errorMessage"));
+        match name {
+            None if value.is_none() => {
+                problems.push(format!("{} answered {} with a body that is not JSON", exchange.request, exchange.status))
+            }
+            None => problems.push(format!("{} answered {} without an errorName", exchange.request, exchange.status)),
+            Some(name) if !ERROR_NAMES.contains(&name) => problems.push(format!(
+                "{} answered errorName {name}, which the specification does not define",
+                exchange.request
+            )),
+            Some(name) => match message {
+                Some(Value::String(text)) if text.len() >= 512 || !text.chars().all(|c| (' '..='~').contains(&c)) => {
+                    problems
+                        .push(format!("{}: errorMessage is not under 512 printable ASCII characters", exchange.request))
+                }
+                Some(Value::String(_)) | None => good.push(format!("{} {name}", exchange.status)),
+                Some(_) => problems.push(format!("{}: errorMessage is not a string", exchange.request)),
+            },
+        }
+    }
+    if problems.is_empty() {
+        Outcome::pass(format!("error answers are JSON with a defined errorName: {}", list(&good)))
+    } else {
+        Outcome::fail(
+            problems.join("; "),
+            "Answer errors with a JSON body {\"errorName\": …, \"errorMessage\": …} using the names the specification \
+             defines; KMS cannot interpret anything else (XKS_PROXY_INVALID_RESPONSE).",
+        )
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn latency(ctx: &Ctx) -> Outcome {
+    let net = need!(network(ctx));
+    let proxy = need!(proxy(ctx));
+    let first = need!(signed_health(proxy));
+    let kept = need!(seen(&proxy.kept_alive));
+    let mut durations = kept.durations_ms.clone();
+    if durations.is_empty() {
+        return Outcome::error(
+            format!("none of the kept-alive calls was answered 200: {}", kept.failures.join("; ")),
+            "Run the check again; calls that fail after one succeeded point at an overloaded proxy.",
+        );
+    }
+    durations.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&durations, 50.0), percentile(&durations, 99.0));
+    let failures = if kept.failures.is_empty() { String::new() } else { format!(", {} failed", kept.failures.len()) };
+    let reconnects = if kept.reconnects == 0 { String::new() } else { format!(", {} reconnections", kept.reconnects) };
+    let evidence = format!(
+        "first call {:.1} ms on a new connection ({}); {} kept-alive calls p50 {p50:.1} ms, p99 {p99:.1} ms{failures}{reconnects}",
+        first.duration_ms,
+        super::net::phases(net),
+        durations.len()
+    );
+    let remedy = "Find where the time goes (network, proxy, external key manager): KMS gives every call 250 ms.";
+    if p99 > LIMIT_MS || first.duration_ms > LIMIT_MS {
+        Outcome::fail(format!("{evidence}; over {LIMIT_MS} ms"), remedy)
+    } else if p99 > WARN_MS {
+        Outcome::warn(format!("{evidence}; over {WARN_MS} ms, close to KMS's {LIMIT_MS} ms"), remedy)
+    } else {
+        Outcome::pass(evidence)
+    }
+}
+
+fn clock_skew(ctx: &Ctx) -> Outcome {
+    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+    let proxy = need!(proxy(ctx));
+    let dated = [&proxy.signed_health, &proxy.unsigned_health]
+        .into_iter()
+        .filter_map(|o| o.seen())
+        .find_map(|e| e.date.as_ref().map(|date| (e, date)));
+    let Some((exchange, date)) = dated else {
+        return Outcome::skipped("the proxy sends no Date header to compare clocks with");
+    };
+    let (Ok(theirs), Ok(ours)) = (
+        DateTime::from_str(date, DateTimeFormat::HttpDate),
+        DateTime::from_str(&exchange.received_at, DateTimeFormat::DateTime),
+    ) else {
+        return Outcome::warn(
+            format!("the proxy's Date header \"{date}\" is not an HTTP date"),
+            "Send a Date header in HTTP format.",
+        );
+    };
+    let skew = theirs.secs() - ours.secs();
+    let evidence = format!("the proxy's clock is {skew:+} s from this host's (Date: {date})");
+    if skew.abs() > MAX_SKEW_SECONDS {
+        Outcome::fail(
+            format!("{evidence}; SigV4 refuses signatures more than 5 minutes off"),
+            "Synchronise the proxy's clock (and this host's) with NTP; KMS's signed requests fail authentication otherwise.",
+        )
+    } else {
+        Outcome::pass(evidence)
+    }
+}

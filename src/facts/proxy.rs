@@ -1,0 +1,55 @@
+use serde::{Deserialize, Serialize};
+
+use super::Probed;
+
+/// The proxy API as KMS would use it: SigV4-signed calls, and the calls that must be refused.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProxyFacts {
+    /// The configured base path, e.g. `/tenant-a/kms/xks/v1`.
+    pub uri_path: String,
+    /// The `kmsOperation` sent: CreateCustomKeyStore, ConnectCustomKeyStore or KmsHealthCheck.
+    pub kms_operation: String,
+    pub access_key_id: Option<String>,
+    /// GetHealthStatus signed with the store's credential.
+    pub signed_health: Probed<ProxyExchange>,
+    /// GetHealthStatus with no signature.
+    pub unsigned_health: Probed<ProxyExchange>,
+    /// GetHealthStatus signed with a secret the proxy cannot know.
+    pub wrongly_signed_health: Probed<ProxyExchange>,
+    /// A signed POST below a path prefix the proxy does not serve.
+    pub wrong_path: Probed<ProxyExchange>,
+    /// A GET on the health URI (signed when the secret is known).
+    pub get: Probed<ProxyExchange>,
+    /// Signed health calls repeated on the kept-alive connection.
+    pub kept_alive: Probed<KeptAliveFacts>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProxyExchange {
+    /// `POST /…/health`.
+    pub request: String,
+    pub signed: bool,
+    /// The HTTP version of the answer, e.g. `HTTP/1.1`.
+    pub http_version: String,
+    /// The fresh ID sent in requestMetadata, to find the request in the proxy's logs.
+    pub kms_request_id: String,
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The proxy's `Date` header.
+    pub date: Option<String>,
+    /// When the answer arrived, by the local clock (RFC 3339).
+    pub received_at: String,
+    /// The answer body, cut at 4 KiB.
+    pub body: String,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeptAliveFacts {
+    /// Durations of the calls that were answered 200.
+    pub durations_ms: Vec<f64>,
+    /// Calls that failed or were answered otherwise.
+    pub failures: Vec<String>,
+    /// How often the connection had to be opened again.
+    pub reconnects: usize,
+}

@@ -1,0 +1,177 @@
+//! `proxy.*` against the test XKS proxy and its misbehaving variants: each variant turns exactly the
+//! matching check to fail, with the KMS error it causes named.
+
+use std::sync::Arc;
+
+use rustls::version::{TLS12, TLS13};
+
+use crate::support::pki::Ca;
+use crate::support::servers::{Speaks, TlsServer};
+use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, SECRET};
+use crate::support::{command, dns_server, run, write, Run};
+
+const HOST: &str = "xks.example.test";
+
+struct Setup {
+    _server: TlsServer,
+    _files: tempfile::TempDir,
+    connect_to: String,
+    ca_file: String,
+}
+
+fn proxy(variant: Variant) -> Setup {
+    let root = Ca::root("xks-preflight Test Root");
+    let leaf = root.server(&[HOST], 1, 365);
+    let files = tempfile::tempdir().unwrap();
+    let ca_file = write(files.path(), "root.pem", &root.pem());
+    let proxy = Arc::new(XksProxy { prefix: "/tenant-a".into(), variant });
+    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Xks(proxy));
+    Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
+}
+
+fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
+    let dns = dns_server();
+    let mut cmd = command(None);
+    if let Some(secret) = secret {
+        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", secret);
+    }
+    run(
+        cmd,
+        &[
+            "check",
+            "--output",
+            "json",
+            "--no-aws",
+            "--endpoint",
+            &format!("https://{HOST}"),
+            "--path",
+            path,
+            "--access-key-id",
+            ACCESS_KEY_ID,
+            "--dns-server",
+            &dns,
+            "--connect-to",
+            &setup.connect_to,
+            "--ca-file",
+            &setup.ca_file,
+            "--rtt-samples",
+            "3",
+            "--probe-timeout",
+            "2",
+        ],
+    )
+}
+
+const PATH: &str = "/tenant-a/kms/xks/v1";
+
+fn failing(run: &Run) -> Vec<String> {
+    run.with_status("fail")
+}
+
+fn names_kms_error(run: &Run, id: &str, kms_error: &str) -> bool {
+    run.check(id)["kms_answers"].as_array().unwrap().iter().any(|a| a["answer"].as_str().unwrap().contains(kms_error))
+}
+
+#[test]
+fn faithful_proxy_passes_every_proxy_check() {
+    let setup = proxy(Variant::Faithful);
+    let run = check(&setup, Some(SECRET), PATH);
+    let proxy_checks: Vec<String> = run.json()["targets"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["section"] == "proxy")
+        .map(|c| format!("{}={}", c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(proxy_checks.len(), 10);
+    assert!(proxy_checks.iter().all(|s| s.ends_with("=pass")), "{proxy_checks:?}\n{}", run.stdout);
+    // Only a public CA could satisfy the last one.
+    assert_eq!(failing(&run), vec!["tls.trusted_ca"]);
+    assert!(run.evidence("proxy.health").contains("kmsRequestId"), "{}", run.evidence("proxy.health"));
+    assert!(run.evidence("proxy.health").contains("hsm-1 ACTIVE"));
+    assert!(run.evidence("proxy.latency").contains("10 kept-alive calls"), "{}", run.evidence("proxy.latency"));
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+}
+
+#[test]
+fn without_the_secret_the_signed_checks_are_skipped_and_the_unsigned_ones_run() {
+    let setup = proxy(Variant::Faithful);
+    let run = check(&setup, None, PATH);
+    for id in ["proxy.health", "proxy.credential_accepted", "proxy.latency", "proxy.uri_path"] {
+        assert_eq!(run.status(id), "skipped", "{id}");
+        assert!(run.evidence(id).contains("XKS_PROXY_SECRET_ACCESS_KEY"), "{id}: {}", run.evidence(id));
+    }
+    assert_eq!(run.status("proxy.auth_enforced"), "pass");
+    assert_eq!(run.status("proxy.method_post_only"), "pass");
+    assert_eq!(run.status("tls.http11"), "pass");
+}
+
+#[test]
+fn wrong_secret_fails_the_credential_and_blocks_what_follows() {
+    let setup = proxy(Variant::Faithful);
+    let run = check(&setup, Some("d3Jvbmctc2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3Rz"), PATH);
+    assert_eq!(run.status("proxy.credential_accepted"), "fail");
+    assert!(names_kms_error(&run, "proxy.credential_accepted", "INVALID_CREDENTIALS"));
+    assert_eq!(run.check("proxy.health")["blocked_by"], "proxy.credential_accepted");
+    assert_eq!(failing(&run), vec!["tls.trusted_ca", "proxy.credential_accepted"]);
+}
+
+/// `kms_error`: what KMS answers because of it; `None` where KMS works on regardless (a security gap).
+fn only_failure(variant: Variant, id: &str, kms_error: Option<&str>) -> Run {
+    let setup = proxy(variant);
+    let run = check(&setup, Some(SECRET), PATH);
+    assert_eq!(failing(&run), vec!["tls.trusted_ca".to_string(), id.to_string()], "{variant:?}: {}", run.stdout);
+    match kms_error {
+        Some(kms_error) => assert!(names_kms_error(&run, id, kms_error), "{variant:?}: {id} does not name {kms_error}"),
+        None => assert!(run.check(id)["kms_answers"].as_array().unwrap().is_empty()),
+    }
+    run
+}
+
+#[test]
+fn proxy_that_serves_unsigned_calls_fails_auth_enforcement() {
+    let run = only_failure(Variant::ServesUnsigned, "proxy.auth_enforced", None);
+    assert!(run.evidence("proxy.auth_enforced").contains("unsigned call was served"));
+}
+
+#[test]
+fn proxy_that_answers_any_path_fails_the_path_check() {
+    only_failure(Variant::AnyPath, "proxy.uri_path", Some("XKS_PROXY_INVALID_CONFIGURATION"));
+}
+
+#[test]
+fn proxy_answering_in_300_ms_fails_latency() {
+    let run = only_failure(Variant::Slow, "proxy.latency", Some("XKS_PROXY_TIMED_OUT"));
+    assert!(run.evidence("proxy.latency").contains("over 250 ms"));
+}
+
+#[test]
+fn proxy_with_every_key_manager_unavailable_fails_availability() {
+    only_failure(Variant::AllUnavailable, "proxy.ekm_available", Some("XKS_PROXY_NOT_REACHABLE"));
+}
+
+#[test]
+fn proxy_with_plain_text_errors_fails_the_error_format() {
+    let run = only_failure(Variant::PlainErrors, "proxy.error_format", Some("XKS_PROXY_INVALID_RESPONSE"));
+    assert!(run.evidence("proxy.error_format").contains("not JSON"));
+}
+
+#[test]
+fn proxy_an_hour_ahead_fails_the_clock_check() {
+    let run = only_failure(Variant::ClockAhead, "proxy.clock_skew", Some("INVALID_CREDENTIALS"));
+    assert!(run.evidence("proxy.clock_skew").contains("+3600 s") || run.evidence("proxy.clock_skew").contains("+359"));
+}
+
+#[test]
+fn proxy_denying_health_fails_the_access_check() {
+    only_failure(Variant::DeniesHealth, "proxy.access", Some("XKS_PROXY_ACCESS_DENIED"));
+}
+
+#[test]
+fn path_the_proxy_does_not_serve_fails_the_path_check() {
+    let setup = proxy(Variant::Faithful);
+    let run = check(&setup, Some(SECRET), "/tenant-b/kms/xks/v1");
+    assert_eq!(run.status("proxy.uri_path"), "fail");
+    assert!(run.evidence("proxy.uri_path").contains("/tenant-b/kms/xks/v1"));
+    assert_eq!(run.check("proxy.health")["blocked_by"], "proxy.uri_path");
+}
