@@ -1,19 +1,26 @@
 //! Benchmark: the network probes of one endpoint cost about their longest chain (a TLS handshake, then
 //! the proxy calls that follow one another on its connection), not the sum of all probes.
 //!
-//! `cargo run --example bench_probes [DELAY_MS] [RUNS]` starts a TLS server on 127.0.0.1 behind a relay
-//! that holds every chunk for DELAY_MS (default 20) in each direction, as a distant proxy would, gathers
-//! the facts for `https://localhost` through it RUNS times (default 5), and prints, per run, the wall
-//! time of the whole probe set beside the sum of the probes' own durations and the slowest of them.
+//! `cargo run --example bench_probes [DELAY_MS] [RUNS]` starts the tests' XKS proxy on 127.0.0.1 behind a
+//! relay that holds every chunk for DELAY_MS (default 20) in each direction, as a distant proxy would,
+//! gathers the facts for `https://localhost` through it RUNS times (default 5), and prints, per run, the
+//! wall time of the whole probe set beside the sum of the probes' own durations and the slowest of them.
+//! Then it times the full check of one store with one external key straight on loopback: the signed
+//! health, auth, path and method calls, ten kept-alive calls, and GetKeyMetadata, Encrypt and three
+//! Decrypts.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use xks_preflight::gather::input::Secret;
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+
+#[path = "../tests/it/support/xks_proxy.rs"]
+mod xks_proxy;
 
 async fn tls_server() -> std::net::SocketAddr {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -27,20 +34,16 @@ async fn tls_server() -> std::net::SocketAddr {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let proxy = Arc::new(xks_proxy::XksProxy { prefix: String::new(), variant: xks_proxy::Variant::Faithful });
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
+            let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                let mut buffer = [0u8; 4096];
-                if tls.read(&mut buffer).await.is_ok() {
-                    let body = r#"{"errorName":"AuthenticationFailedException"}"#;
-                    let answer = format!(
-                        "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = tls.write_all(answer.as_bytes()).await;
-                }
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = hyper::service::service_fn(move |request| proxy.clone().handle(request));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
             });
         }
     });
@@ -118,27 +121,7 @@ async fn main() {
     println!("probe set for one endpoint, relay delay {} ms each way, {runs} runs", delay.as_millis());
     println!("{:>10} {:>16} {:>14} {:>8}", "wall ms", "sum of probes ms", "slowest ms", "probes");
     for _ in 0..runs {
-        let request = Request {
-            way_in: WayIn::Planned(PlannedSettings {
-                uri_endpoint: Some("https://localhost".into()),
-                uri_path: Some("/kms/xks/v1".into()),
-                ..PlannedSettings::default()
-            }),
-            region: Some("us-east-1".into()),
-            profile: None,
-            proxy_config: None,
-            secret: None,
-            proxy_secret: None,
-            use_aws: false,
-            aws_timeout: Duration::from_secs(5),
-            network: Some(NetworkOptions {
-                dns_server: None,
-                connect_to: Some(relay.to_string()),
-                rtt_samples: 10,
-                timeout: Duration::from_secs(5),
-                extra_roots: Vec::new(),
-            }),
-        };
+        let request = request(relay, None, Vec::new());
         let started = Instant::now();
         let facts = gather::gather(request).await.expect("planned settings gather");
         let wall = started.elapsed().as_secs_f64() * 1000.0;
@@ -147,5 +130,55 @@ async fn main() {
         let sum: f64 = durations.iter().sum();
         let slowest = durations.iter().copied().fold(0.0, f64::max);
         println!("{wall:>10.1} {sum:>16.1} {slowest:>14.1} {:>8}", durations.len());
+    }
+
+    let direct = tls_server().await;
+    println!("\nfull check of one store with one external key, straight on loopback, {runs} runs");
+    println!("{:>10} {:>8}", "wall ms", "calls");
+    for _ in 0..runs {
+        let secret = Secret::new(xks_proxy::SECRET.to_string());
+        let request = request(direct, Some(secret), vec![xks_proxy::KEY_ID.to_string()]);
+        let started = Instant::now();
+        let facts = gather::gather(request).await.expect("planned settings gather");
+        let wall = started.elapsed().as_secs_f64() * 1000.0;
+        let Probed::Seen(net) = &facts.targets[0].network else { panic!("the probes did not run") };
+        let Probed::Seen(proxy) = &net.proxy else { panic!("the proxy was not called") };
+        let key = &proxy.keys[0];
+        let calls = [&proxy.unsigned_health, &proxy.signed_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.get]
+            .iter()
+            .filter(|c| c.seen().is_some())
+            .count()
+            + proxy.kept_alive.seen().map(|k| k.durations_ms.len()).unwrap_or(0)
+            + [&key.metadata, &key.encrypt, &key.decrypt, &key.decrypt_flipped, &key.decrypt_other_aad]
+                .iter()
+                .filter(|c| matches!(c, Probed::Seen(e) if e.status < 500))
+                .count();
+        println!("{wall:>10.1} {calls:>8}");
+    }
+}
+
+fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<String>) -> Request {
+    Request {
+        way_in: WayIn::Planned(PlannedSettings {
+            uri_endpoint: Some("https://localhost".into()),
+            uri_path: Some("/kms/xks/v1".into()),
+            access_key_id: Some(xks_proxy::ACCESS_KEY_ID.into()),
+            ..PlannedSettings::default()
+        }),
+        region: Some(xks_proxy::REGION.into()),
+        profile: None,
+        proxy_config: None,
+        secret: None,
+        proxy_secret: secret,
+        xks_key_ids: keys,
+        use_aws: false,
+        aws_timeout: Duration::from_secs(5),
+        network: Some(NetworkOptions {
+            dns_server: None,
+            connect_to: Some(connect_to.to_string()),
+            rtt_samples: 10,
+            timeout: Duration::from_secs(5),
+            extra_roots: Vec::new(),
+        }),
     }
 }

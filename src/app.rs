@@ -94,6 +94,7 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         secret,
         proxy_secret,
         use_aws: !args.no_aws,
+        xks_key_ids: validated_key_ids(&args.xks_key_id)?,
         aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
         network: if args.no_network { None } else { Some(network_options(args)?) },
     })
@@ -142,6 +143,20 @@ fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
         return Err(InputError(format!("the CA file {shown} holds no PEM certificate")));
     }
     Ok(certificates)
+}
+
+/// External key IDs as KMS takes them: 1 to 128 letters, digits, hyphens, periods and underscores.
+fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputError> {
+    for id in ids {
+        let valid = (1..=128).contains(&id.len())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        if !valid {
+            return Err(InputError(format!(
+                "--xks-key-id '{id}' is not an external key ID: 1 to 128 letters, digits, '-', '.' or '_'"
+            )));
+        }
+    }
+    Ok(ids.to_vec())
 }
 
 /// `cks-` and lowercase letters or digits, as KMS writes store IDs.

@@ -119,8 +119,12 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with = "existing")]
     pub no_aws: bool,
 
+    /// An external key ID to call GetKeyMetadata, Encrypt and Decrypt with (repeatable). For an existing
+    /// store, the external keys of its KMS keys are called too.
+    #[arg(long, value_name = "ID", help_heading = "Network")]
+    pub xks_key_id: Vec<String>,
     /// Do not probe the endpoint: AWS-side checks only.
-    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout"])]
+    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id"])]
     pub no_network: bool,
     /// Resolver for the DNS checks, IP[:PORT] (default: the system's).
     #[arg(long, value_name = "IP[:PORT]", help_heading = "Network")]
@@ -148,7 +152,7 @@ pub struct CheckArgs {
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
         "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
-        "ca_file", "rtt_samples", "probe_timeout"])]
+        "ca_file", "rtt_samples", "probe_timeout", "xks_key_id"])]
     pub facts: Option<PathBuf>,
 }
 

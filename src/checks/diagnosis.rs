@@ -23,6 +23,7 @@ const BLOCKS: &[(&str, &[&str])] = &[
     ("proxy.uri_path", &["proxy.", "key."]),
     ("proxy.credential_accepted", &["proxy.", "key."]),
     ("proxy.clock_skew", &["proxy.credential_accepted", "key."]),
+    ("proxy.access", &["key."]),
 ];
 
 fn covers(pattern: &str, id: &str) -> bool {

@@ -5,6 +5,7 @@ mod chain;
 mod config;
 pub mod diagnosis;
 mod dns;
+mod key;
 mod net;
 mod proxy;
 mod tls;
@@ -170,7 +171,7 @@ pub type Checks = &'static [(&'static str, CheckFn)];
 /// Every check this version runs, in catalogue order.
 pub fn registry() -> Vec<(&'static Requirement, CheckFn)> {
     let implemented: Vec<(&str, CheckFn)> =
-        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS, proxy::CHECKS]
+        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS, proxy::CHECKS, key::CHECKS]
             .into_iter()
             .flatten()
             .copied()

@@ -263,15 +263,21 @@ fn uri_path(ctx: &Ctx) -> Outcome {
 
 fn access(ctx: &Ctx) -> Outcome {
     let proxy = need!(proxy(ctx));
-    let exchange = need!(signed_health(proxy));
-    if exchange.status == 403 {
-        Outcome::fail(
-            format!("GetHealthStatus was denied: {} (kmsRequestId {})", answered(exchange), exchange.kms_request_id),
-            "Exempt GetHealthStatus from the proxy's authorization rules (the specification requires it) and let \
-             them allow KMS's requests for this store.",
-        )
+    let health = need!(signed_health(proxy));
+    let key_calls = proxy.keys.iter().flat_map(|k| [&k.metadata, &k.encrypt, &k.decrypt]).filter_map(|c| c.seen());
+    let denied: Vec<String> = std::iter::once(health)
+        .chain(key_calls)
+        .filter(|e| e.status == 403)
+        .map(|e| format!("{} was denied: {} (kmsRequestId {})", e.request, answered(e), e.kms_request_id))
+        .collect();
+    if denied.is_empty() {
+        Outcome::pass(format!("the proxy's authorization denied none of the calls (health answered {})", health.status))
     } else {
-        Outcome::pass(format!("the proxy's authorization did not deny the call (answered {})", exchange.status))
+        Outcome::fail(
+            denied.join("; "),
+            "Let the proxy's authorization rules allow KMS's requests for this store and its keys, and exempt \
+             GetHealthStatus (the specification requires it).",
+        )
     }
 }
 

@@ -1,12 +1,14 @@
 //! What was seen: plain, serialisable records of every fact the checks judge. A facts file written with
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
+mod keys;
 mod network;
 mod proxy;
 mod settings;
 mod store;
 mod vpc;
 
+pub use keys::*;
 pub use network::*;
 pub use proxy::*;
 pub use settings::*;
@@ -28,6 +30,8 @@ pub struct Facts {
     /// Every custom key store of the account in this Region (all types): the named store is found in
     /// it, and uniqueness and quota are judged against it.
     pub region_stores: Observed<Vec<StoreFacts>>,
+    /// The KMS keys of custom key stores in this Region (ListKeys, DescribeKey), when a store is checked.
+    pub store_keys: Observed<Vec<KmsKeyFacts>>,
     pub targets: Vec<TargetFacts>,
 }
 

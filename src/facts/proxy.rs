@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Probed;
+use super::{ExternalKeyFacts, Probed};
 
 /// The proxy API as KMS would use it: SigV4-signed calls, and the calls that must be refused.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -22,6 +22,8 @@ pub struct ProxyFacts {
     pub get: Probed<ProxyExchange>,
     /// Signed health calls repeated on the kept-alive connection.
     pub kept_alive: Probed<KeptAliveFacts>,
+    /// The key APIs, for each external key named with --xks-key-id or used by the store's KMS keys.
+    pub keys: Vec<ExternalKeyFacts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

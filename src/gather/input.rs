@@ -61,6 +61,10 @@ pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
     /// For signing only.
     pub fn expose(&self) -> &str {
         &self.0

@@ -2,7 +2,7 @@ use aws_sdk_kms::primitives::DateTimeFormat;
 use aws_sdk_kms::types::CustomKeyStoresListEntry;
 
 use super::aws::call_failure;
-use crate::facts::{Observed, StoreFacts, XksProxySettings};
+use crate::facts::{KmsKeyFacts, Observed, StoreFacts, XksProxySettings};
 
 /// Every custom key store of the account in the client's Region, following `NextMarker` to the end.
 pub async fn list_stores(kms: &aws_sdk_kms::Client) -> Observed<Vec<StoreFacts>> {
@@ -41,4 +41,48 @@ fn store_facts(entry: &CustomKeyStoresListEntry) -> StoreFacts {
             vpc_endpoint_service_owner: xks.vpc_endpoint_service_owner().map(str::to_string),
         }),
     }
+}
+
+/// The KMS keys that belong to a custom key store: every key of the Region is listed, and described
+/// a few at a time.
+pub async fn store_keys(kms: &aws_sdk_kms::Client) -> Observed<Vec<KmsKeyFacts>> {
+    let mut ids = Vec::new();
+    let mut marker: Option<String> = None;
+    for _page in 0..1000 {
+        let page = match kms.list_keys().set_marker(marker.take()).send().await {
+            Ok(page) => page,
+            Err(error) => return Observed::Failed(call_failure("kms:ListKeys", &error)),
+        };
+        ids.extend(page.keys().iter().filter_map(|k| k.key_id()).map(str::to_string));
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_string()),
+            _ => break,
+        }
+    }
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in ids {
+        let (kms, limit) = (kms.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            kms.describe_key().key_id(&id).send().await.map_err(|e| call_failure("kms:DescribeKey", &e))
+        });
+    }
+    let mut keys = Vec::new();
+    for described in tasks.join_all().await {
+        let metadata = match described {
+            Ok(output) => output.key_metadata().cloned(),
+            Err(failure) => return Observed::Failed(failure),
+        };
+        let Some(metadata) = metadata.filter(|m| m.custom_key_store_id().is_some()) else { continue };
+        keys.push(KmsKeyFacts {
+            key_id: metadata.key_id().to_string(),
+            arn: metadata.arn().map(str::to_string),
+            custom_key_store_id: metadata.custom_key_store_id().map(str::to_string),
+            key_state: metadata.key_state().map(|s| s.as_str().to_string()),
+            xks_key_id: metadata.xks_key_configuration().and_then(|x| x.id()).map(str::to_string),
+        });
+    }
+    keys.sort_by(|a, b| a.key_id.cmp(&b.key_id));
+    Observed::Seen(keys)
 }

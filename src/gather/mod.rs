@@ -45,6 +45,8 @@ pub struct Request {
     pub proxy_secret: Option<input::Secret>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
+    /// `--xks-key-id`: external keys to call the key APIs with.
+    pub xks_key_ids: Vec<String>,
     /// The longest one attempt of an AWS call may take.
     pub aws_timeout: std::time::Duration,
     /// `None` with `--no-network`.
@@ -64,6 +66,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
 
     let region_stores =
         if request.use_aws { kms::list_stores(&clients.kms).await } else { Observed::NotGathered(NO_AWS.into()) };
+    let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
     let subjects = match request.way_in {
         WayIn::Store(query) => vec![Subject::Store { query }],
         WayIn::Planned(planned) => vec![Subject::Planned(planned)],
@@ -76,12 +79,19 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             None => vec![Subject::AllStores],
         },
     };
+    let store_keys = match (request.use_aws, reads_stores, region_stores.seen()) {
+        (false, _, _) => Observed::NotGathered(NO_AWS.into()),
+        (true, false, _) => Observed::NotGathered("planned settings: the store has no KMS keys yet".into()),
+        (true, true, None) => Observed::NotGathered("the custom key stores could not be listed".into()),
+        (true, true, Some(_)) => kms::store_keys(&clients.kms).await,
+    };
     let mut facts = Facts {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         gathered_at: now_rfc3339(),
         region,
         region_stores,
+        store_keys,
         targets: subjects
             .into_iter()
             .map(|subject| TargetFacts {
@@ -111,6 +121,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             kms_operation: kms_operation(&facts, &facts.targets[index]),
             access_key_id: settings.access_key_id.clone(),
             secret: request.proxy_secret.clone(),
+            keys: key_ids(&facts, &facts.targets[index], &request.xks_key_ids),
         };
         tasks.spawn(async move {
             let vpc = async {
@@ -139,6 +150,22 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
         facts.targets[index].network = network;
     }
     Ok(facts)
+}
+
+/// The external keys to call: those named on the command line, then those the store's KMS keys use.
+fn key_ids(facts: &Facts, target: &TargetFacts, named: &[String]) -> Vec<(String, Option<String>)> {
+    let mut keys: Vec<(String, Option<String>)> = named.iter().map(|id| (id.clone(), None)).collect();
+    let store_id = facts.store_of(target).map(|s| s.id.as_str());
+    for key in facts.store_keys.seen().into_iter().flatten() {
+        let (Some(xks), true) = (&key.xks_key_id, key.custom_key_store_id.as_deref() == store_id && store_id.is_some())
+        else {
+            continue;
+        };
+        if !keys.iter().any(|(id, _)| id == xks) {
+            keys.push((xks.clone(), key.arn.clone()));
+        }
+    }
+    keys
 }
 
 /// The `kmsOperation` KMS would send in this situation.

@@ -16,14 +16,17 @@ use rustls::version::{TLS12, TLS13};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+use serde_json::{json, Value};
+
 use super::input::Secret;
 use super::tls;
-use crate::facts::{KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts};
+use crate::facts::{probe_bytes, ExternalKeyFacts, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts};
 
 pub const SERVICE: &str = "kms-xks-proxy";
 /// How many signed calls measure the kept-alive latency.
 const KEPT_ALIVE_CALLS: usize = 10;
-const BODY_LIMIT: usize = 4096;
+/// Enough for an Encrypt answer at the specification's largest plaintext (4300 bytes, 5736 in base64).
+const BODY_LIMIT: usize = 64 * 1024;
 
 /// What the calls need to be made as KMS makes them.
 #[derive(Debug, Clone)]
@@ -32,12 +35,15 @@ pub struct ProxyInputs {
     pub kms_operation: &'static str,
     pub access_key_id: Option<String>,
     pub secret: Option<Secret>,
+    /// External key IDs to call the key APIs with, and the ARN of the KMS key that uses each, if known.
+    pub keys: Vec<(String, Option<String>)>,
 }
 
 /// A kept-alive HTTP/1.1 connection over TLS with KMS's suites, opened again if the proxy closes it.
 struct Session<'a> {
     address: SocketAddr,
     host: &'a str,
+    region: &'a str,
     timeout: Duration,
     sender: Option<SendRequest<Full<Bytes>>>,
     reconnects: usize,
@@ -129,15 +135,26 @@ struct Call<'a> {
     method: &'static str,
     uri: String,
     signature: Signature<'a>,
+    /// The `kmsOperation` of a POST, with the request's other fields and its extra requestMetadata.
+    post: Option<(&'a str, Value, Value)>,
 }
 
-async fn call(session: &mut Session<'_>, inputs: &ProxyInputs, call: Call<'_>) -> Probed<ProxyExchange> {
+impl<'a> Call<'a> {
+    fn health(uri: String, signature: Signature<'a>, kms_operation: &'a str) -> Self {
+        Call { method: "POST", uri, signature, post: Some((kms_operation, json!({}), json!({}))) }
+    }
+}
+
+async fn call(session: &mut Session<'_>, call: Call<'_>) -> Probed<ProxyExchange> {
     let kms_request_id = uuid::Uuid::new_v4().to_string();
-    let body = if call.method == "POST" {
-        serde_json::json!({"requestMetadata": {"kmsRequestId": kms_request_id, "kmsOperation": inputs.kms_operation}})
-            .to_string()
-    } else {
-        String::new()
+    let body = match call.post {
+        Some((kms_operation, Value::Object(mut fields), Value::Object(mut metadata))) => {
+            metadata.insert("kmsRequestId".into(), json!(kms_request_id));
+            metadata.insert("kmsOperation".into(), json!(kms_operation));
+            fields.insert("requestMetadata".into(), Value::Object(metadata));
+            Value::Object(fields).to_string()
+        }
+        _ => String::new(),
     };
     let label = format!("{} {}", call.method, call.uri);
     let failure = |message: String, timed_out: bool| ProbeFailure { step: label.clone(), timed_out, message };
@@ -158,7 +175,7 @@ async fn call(session: &mut Session<'_>, inputs: &ProxyInputs, call: Call<'_>) -
             session.host,
             access_key_id,
             secret,
-            &inputs.region,
+            session.region,
             SystemTime::now(),
         ) {
             return Probed::Failed(failure(format!("could not sign: {error}"), false));
@@ -203,7 +220,7 @@ pub async fn probe(
     inputs: &ProxyInputs,
     timeout: Duration,
 ) -> ProxyFacts {
-    let mut session = Session { address, host, timeout, sender: None, reconnects: 0 };
+    let mut session = Session { address, host, region: &inputs.region, timeout, sender: None, reconnects: 0 };
     if let Some(stream) = stream {
         // A connection that cannot carry HTTP is opened again by the first call.
         let _ = session.adopt(stream).await;
@@ -215,16 +232,11 @@ pub async fn probe(
         _ => None,
     };
 
-    let unsigned_health =
-        call(&mut session, inputs, Call { method: "POST", uri: health.clone(), signature: Signature::None }).await;
+    let operation = inputs.kms_operation;
+    let unsigned_health = call(&mut session, Call::health(health.clone(), Signature::None, operation)).await;
     let signed_health = match credential {
         Some((id, secret)) => {
-            call(
-                &mut session,
-                inputs,
-                Call { method: "POST", uri: health.clone(), signature: Signature::With(id, secret) },
-            )
-            .await
+            call(&mut session, Call::health(health.clone(), Signature::With(id, secret), operation)).await
         }
         None => no_secret(inputs),
     };
@@ -232,19 +244,14 @@ pub async fn probe(
     let wrong_secret = "xksPreflightWrongSecretxksPreflightWrongSecret0";
     let wrongly_signed_health = match &inputs.access_key_id {
         Some(id) => {
-            call(
-                &mut session,
-                inputs,
-                Call { method: "POST", uri: health.clone(), signature: Signature::With(id, wrong_secret) },
-            )
-            .await
+            call(&mut session, Call::health(health.clone(), Signature::With(id, wrong_secret), operation)).await
         }
         None => no_secret(inputs),
     };
     let wrong_path = match credential {
         Some((id, secret)) => {
             let uri = format!("/xks-preflight-no-such-prefix{health}");
-            call(&mut session, inputs, Call { method: "POST", uri, signature: Signature::With(id, secret) }).await
+            call(&mut session, Call::health(uri, Signature::With(id, secret), operation)).await
         }
         None => no_secret(inputs),
     };
@@ -252,13 +259,14 @@ pub async fn probe(
         Some((id, secret)) => Signature::With(id, secret),
         None => Signature::None,
     };
-    let get = call(&mut session, inputs, Call { method: "GET", uri: health.clone(), signature: get_signature }).await;
+    let get =
+        call(&mut session, Call { method: "GET", uri: health.clone(), signature: get_signature, post: None }).await;
     let kept_alive = match (&signed_health, credential) {
         (Probed::Seen(first), Some((id, secret))) if first.status == 200 => {
             let mut facts = KeptAliveFacts { durations_ms: Vec::new(), failures: Vec::new(), reconnects: 0 };
             for _ in 0..KEPT_ALIVE_CALLS {
-                let call = Call { method: "POST", uri: health.clone(), signature: Signature::With(id, secret) };
-                match call_on(&mut session, inputs, call).await {
+                let call = Call::health(health.clone(), Signature::With(id, secret), operation);
+                match call_on(&mut session, call).await {
                     Ok(ms) => facts.durations_ms.push(ms),
                     Err(why) => facts.failures.push(why),
                 }
@@ -269,6 +277,26 @@ pub async fn probe(
         (_, None) => no_secret(inputs),
         _ => Probed::NotGathered("the signed GetHealthStatus did not answer 200 (see proxy.health)".into()),
     };
+    let mut keys = Vec::new();
+    for (xks_key_id, kms_key_arn) in &inputs.keys {
+        let arn = kms_key_arn
+            .clone()
+            .unwrap_or_else(|| format!("arn:aws:kms:{}:000000000000:key/xks-preflight-probe", inputs.region));
+        keys.push(match credential {
+            Some(credential) => external_key(&mut session, base, xks_key_id, &arn, credential).await,
+            None => ExternalKeyFacts {
+                xks_key_id: xks_key_id.clone(),
+                kms_key_arn: arn,
+                plaintext_bytes: PLAINTEXT_BYTES,
+                aad_bytes: AAD_BYTES,
+                metadata: no_secret(inputs),
+                encrypt: no_secret(inputs),
+                decrypt: no_secret(inputs),
+                decrypt_flipped: no_secret(inputs),
+                decrypt_other_aad: no_secret(inputs),
+            },
+        });
+    }
     ProxyFacts {
         uri_path: base.to_string(),
         kms_operation: inputs.kms_operation.to_string(),
@@ -279,6 +307,107 @@ pub async fn probe(
         wrong_path,
         get,
         kept_alive,
+        keys,
+    }
+}
+
+/// The specification's largest sizes: what a proxy must handle.
+const PLAINTEXT_BYTES: usize = 4300;
+const AAD_BYTES: usize = 8192;
+/// Who KMS says is calling; the tool is nobody's principal.
+const PRINCIPAL: &str = "AWS Internal";
+
+/// GetKeyMetadata, then Encrypt and Decrypt with AAD and a ciphertext data integrity value, then the two
+/// decryptions that must be refused.
+async fn external_key(
+    session: &mut Session<'_>,
+    base: &str,
+    xks_key_id: &str,
+    kms_key_arn: &str,
+    (id, secret): (&str, &str),
+) -> ExternalKeyFacts {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let signed = || Signature::With(id, secret);
+    let uri = |operation: &str| format!("{base}/keys/{xks_key_id}/{operation}");
+    let plaintext = probe_bytes(PLAINTEXT_BYTES, 1);
+    let aad = STANDARD.encode(probe_bytes(AAD_BYTES, 2));
+    let metadata = call(
+        session,
+        Call {
+            method: "POST",
+            uri: uri("metadata"),
+            signature: signed(),
+            post: Some(("CreateKey", json!({}), json!({"awsPrincipalArn": PRINCIPAL}))),
+        },
+    )
+    .await;
+    let crypto_metadata =
+        |operation: &str| json!({"awsPrincipalArn": PRINCIPAL, "kmsKeyArn": kms_key_arn, "kmsOperation": operation});
+    let encrypt = call(
+        session,
+        Call {
+            method: "POST",
+            uri: uri("encrypt"),
+            signature: signed(),
+            post: Some((
+                "Encrypt",
+                json!({"plaintext": STANDARD.encode(&plaintext), "encryptionAlgorithm": "AES_GCM",
+                   "additionalAuthenticatedData": aad, "ciphertextDataIntegrityValueAlgorithm": "SHA_256"}),
+                crypto_metadata("Encrypt"),
+            )),
+        },
+    )
+    .await;
+    let encrypted: Option<Value> =
+        encrypt.seen().filter(|e| e.status == 200).and_then(|e| serde_json::from_str(&e.body).ok());
+    let not_encrypted = || Probed::NotGathered("Encrypt did not answer 200 (see key.round_trip)".to_string());
+    let (decrypt, decrypt_flipped, decrypt_other_aad) = match encrypted {
+        Some(answer) => {
+            let field = |name: &str| answer.get(name).cloned().unwrap_or(Value::Null);
+            let decrypt_call = |ciphertext: Value, aad: &str| {
+                let mut fields = json!({"ciphertext": ciphertext, "encryptionAlgorithm": "AES_GCM",
+                    "additionalAuthenticatedData": aad, "initializationVector": field("initializationVector"),
+                    "authenticationTag": field("authenticationTag")});
+                if let Some(metadata) = answer.get("ciphertextMetadata") {
+                    fields["ciphertextMetadata"] = metadata.clone();
+                }
+                Call {
+                    method: "POST",
+                    uri: uri("decrypt"),
+                    signature: signed(),
+                    post: Some(("Decrypt", fields, crypto_metadata("Decrypt"))),
+                }
+            };
+            let ciphertext = field("ciphertext");
+            let flipped = ciphertext
+                .as_str()
+                .and_then(|c| STANDARD.decode(c).ok())
+                .filter(|bytes| !bytes.is_empty())
+                .map(|mut bytes| {
+                    bytes[0] ^= 0x01;
+                    json!(STANDARD.encode(bytes))
+                })
+                .unwrap_or(Value::Null);
+            let other_aad = STANDARD.encode(probe_bytes(AAD_BYTES, 3));
+            (
+                call(session, decrypt_call(ciphertext, &aad)).await,
+                call(session, decrypt_call(flipped, &aad)).await,
+                call(session, decrypt_call(field("ciphertext"), &other_aad)).await,
+            )
+        }
+        None => (not_encrypted(), not_encrypted(), not_encrypted()),
+    };
+    ExternalKeyFacts {
+        xks_key_id: xks_key_id.to_string(),
+        kms_key_arn: kms_key_arn.to_string(),
+        plaintext_bytes: PLAINTEXT_BYTES,
+        aad_bytes: AAD_BYTES,
+        metadata,
+        encrypt,
+        decrypt,
+        decrypt_flipped,
+        decrypt_other_aad,
     }
 }
 
@@ -293,8 +422,8 @@ fn no_secret<T>(inputs: &ProxyInputs) -> Probed<T> {
 }
 
 /// One kept-alive call: its duration when answered 200, else why not.
-async fn call_on(session: &mut Session<'_>, inputs: &ProxyInputs, request: Call<'_>) -> Result<f64, String> {
-    match call(session, inputs, request).await {
+async fn call_on(session: &mut Session<'_>, request: Call<'_>) -> Result<f64, String> {
+    match call(session, request).await {
         Probed::Seen(exchange) if exchange.status == 200 => Ok(exchange.duration_ms),
         Probed::Seen(exchange) => Err(format!("answered {}", exchange.status)),
         Probed::Failed(failure) => Err(failure.message),

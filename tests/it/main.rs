@@ -9,6 +9,7 @@ mod config_checks;
 mod connection_errors;
 mod diagnosis;
 mod explain;
+mod key_checks;
 mod network_checks;
 mod proxy_checks;
 mod replay;

@@ -12,14 +12,14 @@ use crate::support::{command, dns_server, run, write, Run};
 
 const HOST: &str = "xks.example.test";
 
-struct Setup {
+pub struct Setup {
     _server: TlsServer,
     _files: tempfile::TempDir,
     connect_to: String,
     ca_file: String,
 }
 
-fn proxy(variant: Variant) -> Setup {
+pub fn proxy(variant: Variant) -> Setup {
     let root = Ca::root("xks-preflight Test Root");
     let leaf = root.server(&[HOST], 1, 365);
     let files = tempfile::tempdir().unwrap();
@@ -29,46 +29,51 @@ fn proxy(variant: Variant) -> Setup {
     Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
 }
 
-fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
+pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
+    check_with(setup, secret, path, &[])
+}
+
+/// `check` of planned settings for the test proxy, with `extra` arguments.
+pub fn check_with(setup: &Setup, secret: Option<&str>, path: &str, extra: &[&str]) -> Run {
     let dns = dns_server();
     let mut cmd = command(None);
     if let Some(secret) = secret {
         cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", secret);
     }
-    run(
-        cmd,
-        &[
-            "check",
-            "--output",
-            "json",
-            "--no-aws",
-            "--endpoint",
-            &format!("https://{HOST}"),
-            "--path",
-            path,
-            "--access-key-id",
-            ACCESS_KEY_ID,
-            "--dns-server",
-            &dns,
-            "--connect-to",
-            &setup.connect_to,
-            "--ca-file",
-            &setup.ca_file,
-            "--rtt-samples",
-            "3",
-            "--probe-timeout",
-            "2",
-        ],
-    )
+    let endpoint = format!("https://{HOST}");
+    let mut args = vec![
+        "check",
+        "--output",
+        "json",
+        "--no-aws",
+        "--endpoint",
+        &endpoint,
+        "--path",
+        path,
+        "--access-key-id",
+        ACCESS_KEY_ID,
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        &setup.connect_to,
+        "--ca-file",
+        &setup.ca_file,
+        "--rtt-samples",
+        "3",
+        "--probe-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    run(cmd, &args)
 }
 
-const PATH: &str = "/tenant-a/kms/xks/v1";
+pub const PATH: &str = "/tenant-a/kms/xks/v1";
 
-fn failing(run: &Run) -> Vec<String> {
+pub fn failing(run: &Run) -> Vec<String> {
     run.with_status("fail")
 }
 
-fn names_kms_error(run: &Run, id: &str, kms_error: &str) -> bool {
+pub fn names_kms_error(run: &Run, id: &str, kms_error: &str) -> bool {
     run.check(id)["kms_answers"].as_array().unwrap().iter().any(|a| a["answer"].as_str().unwrap().contains(kms_error))
 }
 

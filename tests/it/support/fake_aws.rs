@@ -28,6 +28,8 @@ struct Canned {
 #[derive(Default)]
 struct State {
     stores: Vec<Value>,
+    /// KeyMetadata of the account's KMS keys, for ListKeys and DescribeKey.
+    keys: Vec<Value>,
     kms_error: Option<Canned>,
     /// (service, action) → answer.
     canned: HashMap<(String, String), Canned>,
@@ -86,6 +88,11 @@ impl FakeAws {
 
     pub fn with_stores(self, stores: Vec<Value>) -> Self {
         self.state.lock().unwrap().stores = stores;
+        self
+    }
+
+    pub fn with_keys(self, keys: Vec<Value>) -> Self {
+        self.state.lock().unwrap().keys = keys;
         self
     }
 
@@ -196,17 +203,30 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
 
 fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8]) -> Canned {
     let state = state.lock().unwrap();
-    if action != "DescribeCustomKeyStores" {
-        return Canned {
-            status: 400,
-            content_type: "application/x-amz-json-1.1",
-            body: json!({"__type": "UnknownOperationException"}).to_string(),
-        };
+    let answer = |status: u16, body: Value| Canned {
+        status,
+        content_type: "application/x-amz-json-1.1",
+        body: body.to_string(),
+    };
+    let request: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+    match action {
+        "ListKeys" => {
+            let keys: Vec<Value> =
+                state.keys.iter().map(|k| json!({"KeyId": k["KeyId"], "KeyArn": k["Arn"]})).collect();
+            return answer(200, json!({"Keys": keys, "Truncated": false}));
+        }
+        "DescribeKey" => {
+            return match state.keys.iter().find(|k| k["KeyId"] == request["KeyId"]) {
+                Some(key) => answer(200, json!({"KeyMetadata": key})),
+                None => answer(400, json!({"__type": "NotFoundException", "message": "Key does not exist"})),
+            };
+        }
+        "DescribeCustomKeyStores" => {}
+        _ => return answer(400, json!({"__type": "UnknownOperationException"})),
     }
     if let Some(error) = &state.kms_error {
         return error.clone();
     }
-    let request: Value = serde_json::from_slice(body).unwrap_or(json!({}));
     let start: usize =
         request["Marker"].as_str().and_then(|m| m.strip_prefix("page-")).and_then(|n| n.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = state.stores.iter().skip(start).take(PAGE_SIZE).cloned().collect();

@@ -35,7 +35,17 @@ pub enum Variant {
     ClockAhead,
     /// Denies GetHealthStatus by its own authorization rules.
     DeniesHealth,
+    /// Reports its AES key as `{"keySpec":"RSA_0","keyUsage":[]}`, as one build of the sample proxy did.
+    Rsa0,
+    /// Denies the key APIs by its own authorization rules.
+    DeniesKeys,
+    /// Decrypts what does not verify.
+    DecryptsTampered,
 }
+
+/// The one external key the test proxy holds.
+pub const KEY_ID: &str = "foo";
+const KEY: [u8; 32] = *b"xks-preflight test AES key 32 by";
 
 pub struct XksProxy {
     pub prefix: String,
@@ -123,15 +133,40 @@ impl XksProxy {
         if self.variant != Variant::ServesUnsigned && !signature_verifies(&parts, &body) {
             return Ok(error(401, "AuthenticationFailedException"));
         }
-        let health = format!("{}/kms/xks/v1/health", self.prefix);
-        if parts.uri.path() != health && self.variant != Variant::AnyPath {
-            return Ok(error(404, "InvalidUriPathException"));
-        }
+        let base = format!("{}/kms/xks/v1", self.prefix);
+        let health = format!("{base}/health");
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         if request["requestMetadata"]["kmsRequestId"].as_str().is_none()
             || request["requestMetadata"]["kmsOperation"].as_str().is_none()
         {
             return Ok(error(400, "ValidationException"));
+        }
+        if let Some(rest) = parts.uri.path().strip_prefix(&format!("{base}/keys/")) {
+            let Some((key, operation)) = rest.split_once('/') else { return Ok(error(404, "InvalidUriPathException")) };
+            if self.variant == Variant::DeniesKeys {
+                return Ok(error(403, "AccessDeniedException"));
+            }
+            if key != KEY_ID {
+                return Ok(error(404, "KeyNotFoundException"));
+            }
+            let answer = match operation {
+                "metadata" if self.variant == Variant::Rsa0 => {
+                    Ok(serde_json::json!({"keySpec": "RSA_0", "keyUsage": [], "keyStatus": "ENABLED"}))
+                }
+                "metadata" => Ok(
+                    serde_json::json!({"keySpec": "AES_256", "keyUsage": ["ENCRYPT", "DECRYPT"], "keyStatus": "ENABLED"}),
+                ),
+                "encrypt" => encrypt(&request),
+                "decrypt" => decrypt(&request, self.variant == Variant::DecryptsTampered),
+                _ => return Ok(error(404, "InvalidUriPathException")),
+            };
+            return Ok(match answer {
+                Ok(body) => json(200, body, offset),
+                Err(name) => error(400, name),
+            });
+        }
+        if parts.uri.path() != health && self.variant != Variant::AnyPath {
+            return Ok(error(404, "InvalidUriPathException"));
         }
         if self.variant == Variant::DeniesHealth {
             return Ok(error(403, "AccessDeniedException"));
@@ -152,4 +187,65 @@ impl XksProxy {
             offset,
         ))
     }
+}
+
+fn decoded(request: &serde_json::Value, field: &str) -> Result<Vec<u8>, &'static str> {
+    use base64::Engine;
+    match request.get(field).and_then(|v| v.as_str()) {
+        Some(text) => base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| "ValidationException"),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn key() -> aws_lc_rs::aead::LessSafeKey {
+    aws_lc_rs::aead::LessSafeKey::new(aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, &KEY).unwrap())
+}
+
+fn encrypt(request: &serde_json::Value) -> Result<serde_json::Value, &'static str> {
+    use aws_lc_rs::aead::{Aad, Nonce};
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut data = decoded(request, "plaintext")?;
+    let aad = decoded(request, "additionalAuthenticatedData")?;
+    let iv: [u8; 12] = rand_iv();
+    let tag = key()
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut data)
+        .map_err(|_| "InternalException")?;
+    let mut answer = serde_json::json!({
+        "ciphertext": engine.encode(&data),
+        "initializationVector": engine.encode(iv),
+        "authenticationTag": engine.encode(tag.as_ref()),
+    });
+    if request.get("ciphertextDataIntegrityValueAlgorithm").and_then(|v| v.as_str()) == Some("SHA_256") {
+        let mut hash = Sha256::new();
+        for part in [&aad[..], &iv[..], &data[..], tag.as_ref()] {
+            hash.update(part);
+        }
+        answer["ciphertextDataIntegrityValue"] = engine.encode(hash.finalize()).into();
+    }
+    Ok(answer)
+}
+
+fn decrypt(request: &serde_json::Value, decrypts_anything: bool) -> Result<serde_json::Value, &'static str> {
+    use aws_lc_rs::aead::{Aad, Nonce};
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut data = decoded(request, "ciphertext")?;
+    data.extend(decoded(request, "authenticationTag")?);
+    let aad = decoded(request, "additionalAuthenticatedData")?;
+    let iv: [u8; 12] = decoded(request, "initializationVector")?.try_into().map_err(|_| "ValidationException")?;
+    let length = data.len().saturating_sub(16);
+    match key().open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut data) {
+        Ok(plaintext) => Ok(serde_json::json!({"plaintext": engine.encode(plaintext)})),
+        Err(_) if decrypts_anything => Ok(serde_json::json!({"plaintext": engine.encode(vec![0u8; length])})),
+        Err(_) => Err("InvalidCiphertextException"),
+    }
+}
+
+/// A fresh 96-bit IV for each encryption.
+fn rand_iv() -> [u8; 12] {
+    let mut iv = [0u8; 12];
+    aws_lc_rs::rand::fill(&mut iv).unwrap();
+    iv
 }

@@ -1,0 +1,299 @@
+//! `key.*`: the external keys, judged by value as KMS would use them, and the store's KMS keys.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{list, need, seen, Checks, Ctx, Outcome};
+use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject};
+
+pub const CHECKS: Checks = &[
+    ("key.metadata", metadata),
+    ("key.round_trip", round_trip),
+    ("key.tamper_rejected", tamper_rejected),
+    ("key.unique", unique),
+    ("key.kms_key_state", kms_key_state),
+];
+
+/// The external keys that were called, or why none were.
+fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
+    let net = super::connected(ctx)?;
+    let proxy = match &net.proxy {
+        Probed::Seen(proxy) => proxy,
+        Probed::Failed(failure) => return Err(Outcome::skipped(failure.message.clone())),
+        Probed::NotGathered(why) => return Err(Outcome::skipped(why.clone())),
+    };
+    if proxy.keys.is_empty() {
+        return Err(Outcome::skipped(
+            "no external key to call: name one with --xks-key-id (an existing store's KMS keys are called too)",
+        ));
+    }
+    Ok(&proxy.keys)
+}
+
+fn body(exchange: &ProxyExchange) -> Option<Value> {
+    serde_json::from_str(&exchange.body).ok()
+}
+
+fn answered(exchange: &ProxyExchange) -> String {
+    match body(exchange).as_ref().and_then(|b| b.get("errorName")).and_then(Value::as_str) {
+        Some(name) => format!("{} {name}", exchange.status),
+        None => format!("{}", exchange.status),
+    }
+}
+
+/// Every key's verdict: the problems of each, or what was seen.
+fn per_key(
+    keys: &[ExternalKeyFacts],
+    judge: impl Fn(&ExternalKeyFacts) -> Result<String, String>,
+) -> (Vec<String>, Vec<String>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for key in keys {
+        match judge(key) {
+            Ok(seen) => good.push(format!("{}: {seen}", key.xks_key_id)),
+            Err(problem) => bad.push(format!("{}: {problem}", key.xks_key_id)),
+        }
+    }
+    (good, bad)
+}
+
+/// Skipped, with the reason, when no key's call of this kind was made (no secret, no encryption).
+fn uncalled(keys: &[ExternalKeyFacts], call: fn(&ExternalKeyFacts) -> &Probed<ProxyExchange>) -> Option<Outcome> {
+    let mut reasons = keys.iter().map(|key| match call(key) {
+        Probed::NotGathered(why) => Some(why.clone()),
+        _ => None,
+    });
+    let first = reasons.next().flatten()?;
+    reasons.all(|r| r.is_some()).then(|| Outcome::skipped(first))
+}
+
+fn exchange_of(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, String> {
+    match probed {
+        Probed::Seen(exchange) => Ok(exchange),
+        Probed::Failed(failure) => Err(format!("no answer ({})", failure.message)),
+        Probed::NotGathered(why) => Err(why.clone()),
+    }
+}
+
+fn metadata(ctx: &Ctx) -> Outcome {
+    let keys = need!(external_keys(ctx));
+    if let Some(outcome) = uncalled(keys, |k| &k.metadata) {
+        return outcome;
+    }
+    let (good, bad) = per_key(keys, |key| {
+        let exchange = exchange_of(&key.metadata)?;
+        if exchange.status != 200 {
+            return Err(format!(
+                "GetKeyMetadata answered {} (kmsRequestId {})",
+                answered(exchange),
+                exchange.kms_request_id
+            ));
+        }
+        let value = body(exchange).ok_or("GetKeyMetadata answered 200 with a body that is not JSON")?;
+        let spec = value.get("keySpec").and_then(Value::as_str).unwrap_or("missing");
+        let usage: Vec<String> = value
+            .get("keyUsage")
+            .and_then(Value::as_array)
+            .map(|u| u.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let status = value.get("keyStatus").and_then(Value::as_str).unwrap_or("missing");
+        let mut problems = Vec::new();
+        if spec != "AES_256" {
+            problems.push(format!("keySpec {spec}, not AES_256"));
+        }
+        for needed in ["ENCRYPT", "DECRYPT"] {
+            if !usage.iter().any(|u| u == needed) {
+                problems.push(format!("keyUsage [{}] lacks {needed}", usage.join(", ")));
+            }
+        }
+        if status != "ENABLED" {
+            problems.push(format!("keyStatus {status}, not ENABLED"));
+        }
+        if problems.is_empty() {
+            Ok(format!("{spec}, usage {}, {status}", usage.join("+")))
+        } else {
+            Err(problems.join("; "))
+        }
+    });
+    if bad.is_empty() {
+        Outcome::pass(good.join("; "))
+    } else {
+        Outcome::fail(
+            bad.join("; "),
+            "Use external keys that are 256-bit AES (AES_256), ENABLED, with ENCRYPT and DECRYPT usage; CreateKey \
+             refuses others (XksKeyInvalidConfigurationException) and unknown IDs (XksKeyNotFoundException).",
+        )
+    }
+}
+
+/// The ciphertext data integrity value the specification defines, over decoded bytes.
+fn integrity_value(aad: &[u8], metadata: &[u8], iv: &[u8], ciphertext: &[u8], tag: &[u8]) -> String {
+    let mut hash = Sha256::new();
+    for part in [aad, metadata, iv, ciphertext, tag] {
+        hash.update(part);
+    }
+    STANDARD.encode(hash.finalize())
+}
+
+fn judge_round_trip(key: &ExternalKeyFacts) -> Result<String, String> {
+    let encrypt = exchange_of(&key.encrypt)?;
+    if encrypt.status != 200 {
+        return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id));
+    }
+    let answer = body(encrypt).ok_or("Encrypt answered 200 with a body that is not JSON")?;
+    let bytes = |name: &str| -> Result<Vec<u8>, String> {
+        let text = answer.get(name).and_then(Value::as_str).ok_or(format!("Encrypt's answer has no {name}"))?;
+        STANDARD.decode(text).map_err(|_| format!("{name} is not base64"))
+    };
+    let (ciphertext, iv, tag) = (bytes("ciphertext")?, bytes("initializationVector")?, bytes("authenticationTag")?);
+    let metadata = if answer.get("ciphertextMetadata").is_some() { bytes("ciphertextMetadata")? } else { Vec::new() };
+    let mut problems = Vec::new();
+    if ciphertext.len() != key.plaintext_bytes {
+        problems.push(format!("{} bytes of ciphertext for {} of plaintext", ciphertext.len(), key.plaintext_bytes));
+    }
+    if ![12, 16].contains(&iv.len()) {
+        problems.push(format!("a {}-byte initialization vector, not 12 or 16", iv.len()));
+    }
+    if tag.len() != 16 {
+        problems.push(format!("a {}-byte authentication tag, not 16", tag.len()));
+    }
+    if metadata.len() > 20 {
+        problems.push(format!("{} bytes of ciphertextMetadata, more than 20", metadata.len()));
+    }
+    let aad = probe_bytes(key.aad_bytes, 2);
+    match answer.get("ciphertextDataIntegrityValue").and_then(Value::as_str) {
+        None => problems.push("no ciphertextDataIntegrityValue although SHA_256 was asked for".into()),
+        Some(value) if value != integrity_value(&aad, &metadata, &iv, &ciphertext, &tag) => problems.push(
+            "the ciphertextDataIntegrityValue does not match SHA-256 of AAD, metadata, IV, ciphertext and tag".into(),
+        ),
+        Some(_) => {}
+    }
+    if !problems.is_empty() {
+        return Err(format!("Encrypt answered {}", problems.join(", ")));
+    }
+    let decrypt = exchange_of(&key.decrypt)?;
+    if decrypt.status != 200 {
+        return Err(format!("Decrypt answered {} (kmsRequestId {})", answered(decrypt), decrypt.kms_request_id));
+    }
+    let plaintext = body(decrypt)
+        .and_then(|b| b.get("plaintext").and_then(Value::as_str).map(str::to_string))
+        .and_then(|p| STANDARD.decode(p).ok())
+        .ok_or("Decrypt's answer has no base64 plaintext")?;
+    if plaintext != probe_bytes(key.plaintext_bytes, 1) {
+        return Err("Decrypt returned other bytes than were encrypted".into());
+    }
+    Ok(format!(
+        "{} bytes with {} bytes of AAD encrypted and decrypted back; integrity value matches",
+        key.plaintext_bytes, key.aad_bytes
+    ))
+}
+
+fn round_trip(ctx: &Ctx) -> Outcome {
+    let keys = need!(external_keys(ctx));
+    if let Some(outcome) = uncalled(keys, |k| &k.encrypt) {
+        return outcome;
+    }
+    let (good, bad) = per_key(keys, judge_round_trip);
+    if bad.is_empty() {
+        Outcome::pass(good.join("; "))
+    } else {
+        Outcome::fail(
+            bad.join("; "),
+            "Make Encrypt and Decrypt follow the specification (AES-GCM over the AAD, 4300 bytes of plaintext and \
+             8192 of AAD, the ciphertext data integrity value when asked): every cryptographic operation of the \
+             store fails with KMSInvalidStateException otherwise.",
+        )
+    }
+}
+
+fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<String, String> {
+    let exchange = exchange_of(probed)?;
+    match (exchange.status, answered(exchange)) {
+        (400, answer) if answer.ends_with("InvalidCiphertextException") => Ok(format!("{label} refused ({answer})")),
+        (200..=299, _) => Err(format!("{label} was decrypted ({})", exchange.status)),
+        (_, answer) => Err(format!("{label} refused with {answer}, not 400 InvalidCiphertextException")),
+    }
+}
+
+fn tamper_rejected(ctx: &Ctx) -> Outcome {
+    let keys = need!(external_keys(ctx));
+    if let Some(outcome) = uncalled(keys, |k| &k.decrypt_flipped) {
+        return outcome;
+    }
+    let (good, bad) = per_key(keys, |key| {
+        let flipped = judge_refusal("a ciphertext with one bit flipped", &key.decrypt_flipped)?;
+        let other = judge_refusal("other AAD", &key.decrypt_other_aad)?;
+        Ok(format!("{flipped}; {other}"))
+    });
+    if bad.is_empty() {
+        Outcome::pass(good.join("; "))
+    } else if bad.iter().any(|b| b.contains("was decrypted")) {
+        Outcome::fail(
+            bad.join("; "),
+            "Make Decrypt verify the authentication tag over the ciphertext and the AAD, and refuse what does not \
+             verify with 400 InvalidCiphertextException: tampered data must never decrypt.",
+        )
+    } else {
+        Outcome::warn(bad.join("; "), "Refuse data that does not verify with 400 InvalidCiphertextException.")
+    }
+}
+
+/// The KMS keys of the target's store, or why they are unknown.
+fn store_keys<'a>(ctx: &Ctx<'a>) -> Result<Vec<&'a KmsKeyFacts>, Outcome> {
+    if matches!(ctx.target.subject, Subject::Planned(_)) {
+        return Err(Outcome::skipped("planned settings: the store has no KMS keys yet"));
+    }
+    let store = ctx.store.ok_or_else(|| Outcome::skipped("no store to check (see config.store_found)"))?;
+    let keys = seen(&ctx.facts.store_keys)?;
+    Ok(keys.iter().filter(|k| k.custom_key_store_id.as_deref() == Some(store.id.as_str())).collect())
+}
+
+fn unique(ctx: &Ctx) -> Outcome {
+    let keys = need!(store_keys(ctx));
+    let mut shared = Vec::new();
+    for (index, key) in keys.iter().enumerate() {
+        let Some(xks) = &key.xks_key_id else { continue };
+        let same: Vec<String> =
+            keys.iter().filter(|k| k.xks_key_id.as_ref() == Some(xks)).map(|k| k.key_id.clone()).collect();
+        if same.len() > 1 && keys.iter().position(|k| k.xks_key_id.as_ref() == Some(xks)) == Some(index) {
+            shared.push(format!("external key {xks} is used by {}", list(&same)));
+        }
+    }
+    if shared.is_empty() {
+        Outcome::pass(format!("{} KMS key(s), each with its own external key", keys.len()))
+    } else {
+        Outcome::fail(
+            shared.join("; "),
+            "Give each KMS key its own external key; CreateKey refuses a second one (XksKeyAlreadyInUseException), \
+             and keys that share one are not interchangeable.",
+        )
+    }
+}
+
+fn kms_key_state(ctx: &Ctx) -> Outcome {
+    let keys = need!(store_keys(ctx));
+    if keys.is_empty() {
+        return Outcome::skipped("the store has no KMS keys");
+    }
+    let mut unusable = Vec::new();
+    let mut states = Vec::new();
+    for key in &keys {
+        let state = key.key_state.as_deref().unwrap_or("unknown");
+        states.push(format!("{} {state}", key.key_id));
+        match state {
+            "Unavailable" => unusable.push(format!("{} is Unavailable: the store is not connected", key.key_id)),
+            "PendingDeletion" => unusable.push(format!("{} is PendingDeletion: scheduled for deletion", key.key_id)),
+            _ => {}
+        }
+    }
+    if unusable.is_empty() {
+        Outcome::pass(list(&states))
+    } else {
+        Outcome::warn(
+            unusable.join("; "),
+            "Connect the store to make its keys available again; cancel the deletion of a key that still protects data.",
+        )
+    }
+}
