@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use xks_preflight::gather::input::Secret;
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
+use xks_preflight::gather::input::Secret;
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 
 #[path = "../tests/it/support/xks_proxy.rs"]
@@ -144,15 +144,16 @@ async fn main() {
         let Probed::Seen(net) = &facts.targets[0].network else { panic!("the probes did not run") };
         let Probed::Seen(proxy) = &net.proxy else { panic!("the proxy was not called") };
         let key = &proxy.keys[0];
-        let calls = [&proxy.unsigned_health, &proxy.signed_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.get]
-            .iter()
-            .filter(|c| c.seen().is_some())
-            .count()
-            + proxy.kept_alive.seen().map(|k| k.durations_ms.len()).unwrap_or(0)
-            + [&key.metadata, &key.encrypt, &key.decrypt, &key.decrypt_flipped, &key.decrypt_other_aad]
+        let calls =
+            [&proxy.unsigned_health, &proxy.signed_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.get]
                 .iter()
-                .filter(|c| matches!(c, Probed::Seen(e) if e.status < 500))
-                .count();
+                .filter(|c| c.seen().is_some())
+                .count()
+                + proxy.kept_alive.seen().map(|k| k.durations_ms.len()).unwrap_or(0)
+                + [&key.metadata, &key.encrypt, &key.decrypt, &key.decrypt_flipped, &key.decrypt_other_aad]
+                    .iter()
+                    .filter(|c| matches!(c, Probed::Seen(e) if e.status < 500))
+                    .count();
         println!("{wall:>10.1} {calls:>8}");
     }
 }

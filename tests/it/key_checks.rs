@@ -113,3 +113,24 @@ fn store_with_distinct_keys_in_use_passes_uniqueness_and_state() {
     assert_eq!(run.status("key.unique"), "pass");
     assert_eq!(run.status("key.kms_key_state"), "pass");
 }
+
+#[test]
+fn facts_of_a_signed_run_hold_the_calls_but_never_the_secret() {
+    let setup = proxy(Variant::Faithful);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json").display().to_string();
+    let run = check_with(&setup, Some(SECRET), PATH, &["--xks-key-id", KEY_ID, "--save-facts", &facts]);
+    let saved = std::fs::read_to_string(&facts).unwrap();
+    assert!(!saved.contains(SECRET) && !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    let value: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let proxy = &value["targets"][0]["network"]["seen"]["proxy"]["seen"];
+    // Planned settings: KMS would be creating the store.
+    assert_eq!(proxy["kms_operation"], "CreateCustomKeyStore");
+    assert_eq!(proxy["signed_health"]["seen"]["status"], 200);
+    assert!(proxy["signed_health"]["seen"]["kms_request_id"].as_str().unwrap().len() >= 32);
+    // The replay judges the keys as the run did.
+    let replayed =
+        crate::support::run(crate::support::command(None), &["check", "--output", "json", "--facts", &facts]);
+    assert_eq!(replayed.status("key.round_trip"), "pass");
+    assert_eq!(replayed.status("proxy.latency"), run.status("proxy.latency"));
+}
