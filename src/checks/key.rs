@@ -5,6 +5,7 @@ use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::proxy::answered;
 use super::{list, need, seen, Checks, Ctx, Outcome};
 use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject};
 
@@ -34,13 +35,6 @@ fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
 
 fn body(exchange: &ProxyExchange) -> Option<Value> {
     serde_json::from_str(&exchange.body).ok()
-}
-
-fn answered(exchange: &ProxyExchange) -> String {
-    match body(exchange).as_ref().and_then(|b| b.get("errorName")).and_then(Value::as_str) {
-        Some(name) => format!("{} {name}", exchange.status),
-        None => format!("{}", exchange.status),
-    }
 }
 
 /// Every key's verdict: the problems of each, or what was seen.

@@ -193,6 +193,12 @@ pub fn run_target(facts: &Facts, target: &TargetFacts) -> Vec<CheckResult> {
     registry().into_iter().map(|(requirement, check)| CheckResult { requirement, outcome: check(&ctx) }).collect()
 }
 
+/// The nearest-rank percentile of sorted, non-empty samples.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
 /// Joins names for evidence: `a, b and c`.
 fn list(items: &[String]) -> String {
     match items {

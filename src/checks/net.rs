@@ -1,6 +1,6 @@
 //! `net.*`: TCP to port 443 and the round-trip time, measured from where the tool ran.
 
-use super::{need, network, seen, Checks, Ctx, Outcome};
+use super::{need, network, percentile, seen, Checks, Ctx, Outcome};
 use crate::facts::{NetworkFacts, Probed};
 
 pub const CHECKS: Checks = &[("net.tcp_connect", tcp_connect), ("net.rtt", rtt)];
@@ -57,12 +57,6 @@ fn median(sorted: &[f64]) -> f64 {
     } else {
         sorted[middle]
     }
-}
-
-/// The nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn rtt(ctx: &Ctx) -> Outcome {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{connected, list, need, network, seen, Checks, Ctx, Outcome};
+use super::{connected, list, need, network, percentile, seen, Checks, Ctx, Outcome};
 use crate::facts::{Probed, ProxyExchange, ProxyFacts};
 
 pub const CHECKS: Checks = &[
@@ -52,7 +52,7 @@ fn error_name(exchange: &ProxyExchange) -> Option<String> {
 }
 
 /// `401 AuthenticationFailedException`, or the status and the start of a body that is not JSON.
-fn answered(exchange: &ProxyExchange) -> String {
+pub(super) fn answered(exchange: &ProxyExchange) -> String {
     match error_name(exchange) {
         Some(name) => format!("{} {name}", exchange.status),
         None if exchange.body.is_empty() => format!("{} with no body", exchange.status),
@@ -341,11 +341,6 @@ fn error_format(ctx: &Ctx) -> Outcome {
              defines; KMS cannot interpret anything else (XKS_PROXY_INVALID_RESPONSE).",
         )
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn latency(ctx: &Ctx) -> Outcome {

@@ -11,30 +11,8 @@ use crate::support::{check_json, command, dns_server, run, write, Hanging, Run, 
 
 const HOST: &str = "xks.example.test";
 
-/// Planned settings for `https://host`, probed through `connect_to` with the test resolver.
 fn probe(host: &str, connect_to: &str, extra: &[&str]) -> Run {
-    let dns = dns_server();
-    let endpoint = format!("https://{host}");
-    let mut args = vec![
-        "check",
-        "--output",
-        "json",
-        "--no-aws",
-        "--endpoint",
-        &endpoint,
-        "--path",
-        "/kms/xks/v1",
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        connect_to,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
-    args.extend_from_slice(extra);
-    run(command(None), &args)
+    crate::support::probe(host, "/kms/xks/v1", connect_to, None, extra)
 }
 
 struct Pki {

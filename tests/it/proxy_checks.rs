@@ -8,7 +8,7 @@ use rustls::version::{TLS12, TLS13};
 use crate::support::pki::Ca;
 use crate::support::servers::{Speaks, TlsServer};
 use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, SECRET};
-use crate::support::{command, dns_server, run, write, Run};
+use crate::support::{write, Run};
 
 const HOST: &str = "xks.example.test";
 
@@ -35,36 +35,9 @@ pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
 
 /// `check` of planned settings for the test proxy, with `extra` arguments.
 pub fn check_with(setup: &Setup, secret: Option<&str>, path: &str, extra: &[&str]) -> Run {
-    let dns = dns_server();
-    let mut cmd = command(None);
-    if let Some(secret) = secret {
-        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", secret);
-    }
-    let endpoint = format!("https://{HOST}");
-    let mut args = vec![
-        "check",
-        "--output",
-        "json",
-        "--no-aws",
-        "--endpoint",
-        &endpoint,
-        "--path",
-        path,
-        "--access-key-id",
-        ACCESS_KEY_ID,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        &setup.connect_to,
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
+    let mut args = vec!["--access-key-id", ACCESS_KEY_ID, "--ca-file", &setup.ca_file];
     args.extend_from_slice(extra);
-    run(cmd, &args)
+    crate::support::probe(HOST, path, &setup.connect_to, secret, &args)
 }
 
 pub const PATH: &str = "/tenant-a/kms/xks/v1";

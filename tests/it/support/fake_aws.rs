@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt, Full};
@@ -15,6 +14,8 @@ use hyper::{Request, Response};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{json, Value};
+
+use super::loopback::Loopback;
 
 const PAGE_SIZE: usize = 2;
 
@@ -41,8 +42,7 @@ struct State {
 pub struct FakeAws {
     pub url: String,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: Loopback,
 }
 
 pub fn fixture(path: &str, values: &[(&str, &str)]) -> String {
@@ -59,31 +59,15 @@ impl FakeAws {
     /// Starts the server; `upstream` is moto's URL for what is not canned.
     pub fn start(upstream: Option<&str>) -> FakeAws {
         let state = Arc::new(Mutex::new(State { upstream: upstream.map(str::to_string), ..State::default() }));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        listener.set_nonblocking(true).unwrap();
-        let address: SocketAddr = listener.local_addr().unwrap();
-        let (shutdown, mut stop) = tokio::sync::oneshot::channel::<()>();
         let shared = state.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut stop => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            let state = shared.clone();
-                            tokio::spawn(async move {
-                                let service = service_fn(move |request| handle(state.clone(), request));
-                                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                            });
-                        }
-                    }
-                }
-            });
+        let server = Loopback::start(move |stream| {
+            let state = shared.clone();
+            async move {
+                let service = service_fn(move |request| handle(state.clone(), request));
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            }
         });
-        FakeAws { url: format!("http://{address}"), state, shutdown: Some(shutdown), thread: Some(thread) }
+        FakeAws { url: format!("http://{}", server.address), state, _server: server }
     }
 
     pub fn with_stores(self, stores: Vec<Value>) -> Self {
@@ -114,17 +98,6 @@ impl FakeAws {
 
     pub fn seen(&self) -> Vec<(String, String)> {
         self.state.lock().unwrap().seen.clone()
-    }
-}
-
-impl Drop for FakeAws {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

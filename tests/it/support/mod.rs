@@ -1,6 +1,7 @@
 //! Shared helpers: the fake AWS endpoint, moto scenarios, and running the binary.
 
 pub mod fake_aws;
+pub mod loopback;
 pub mod moto;
 pub mod pki;
 pub mod servers;
@@ -111,6 +112,37 @@ pub fn check_json(endpoint: &str, args: &[&str]) -> Run {
     let mut all = vec!["check", "--output", "json"];
     all.extend_from_slice(args);
     run(command(Some(endpoint)), &all)
+}
+
+/// Planned settings for `https://host` and `path`, checked without AWS through `connect_to` with the
+/// test resolver, fast probes, and the secret in the environment when given.
+pub fn probe(host: &str, path: &str, connect_to: &str, secret: Option<&str>, extra: &[&str]) -> Run {
+    let dns = dns_server();
+    let endpoint = format!("https://{host}");
+    let mut cmd = command(None);
+    if let Some(secret) = secret {
+        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", secret);
+    }
+    let mut args = vec![
+        "check",
+        "--output",
+        "json",
+        "--no-aws",
+        "--endpoint",
+        &endpoint,
+        "--path",
+        path,
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        connect_to,
+        "--rtt-samples",
+        "3",
+        "--probe-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    run(cmd, &args)
 }
 
 /// A DescribeCustomKeyStores entry, as KMS writes it.

@@ -14,11 +14,12 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, SupportedProtocolVersion};
 
+use super::loopback::Loopback;
+
 /// Runs until dropped: a thread with its own runtime, stopped through a channel.
 pub struct TlsServer {
     pub address: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: Loopback,
 }
 
 pub enum Speaks {
@@ -44,48 +45,32 @@ impl TlsServer {
             .with_single_cert(chain, key)
             .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let address = listener.local_addr().unwrap();
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut stopped => break,
-                        accepted = listener.accept() => {
-                            let Ok((tcp, _)) = accepted else { continue };
-                            let acceptor = acceptor.clone();
-                            let garbage = matches!(speaks, Speaks::Garbage);
-                            let proxy = match &speaks {
-                                Speaks::Xks(proxy) => Some(proxy.clone()),
-                                _ => None,
-                            };
-                            tokio::spawn(async move {
-                                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                                if garbage {
-                                    use tokio::io::AsyncWriteExt;
-                                    let _ = tls.write_all(b"\x00\x01 this is not HTTP\r\n\r\n").await;
-                                    let _ = tls.shutdown().await;
-                                    return;
-                                }
-                                let builder = hyper::server::conn::http1::Builder::new();
-                                let _ = match proxy {
-                                    Some(proxy) => {
-                                        let service = hyper::service::service_fn(move |r| proxy.clone().handle(r));
-                                        builder.serve_connection(TokioIo::new(tls), service).await
-                                    }
-                                    None => builder.serve_connection(TokioIo::new(tls), hyper::service::service_fn(answer)).await,
-                                };
-                            });
-                        }
-                    }
+        let server = Loopback::start(move |tcp| {
+            let acceptor = acceptor.clone();
+            let garbage = matches!(speaks, Speaks::Garbage);
+            let proxy = match &speaks {
+                Speaks::Xks(proxy) => Some(proxy.clone()),
+                _ => None,
+            };
+            async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                if garbage {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = tls.write_all(b"\x00\x01 this is not HTTP\r\n\r\n").await;
+                    let _ = tls.shutdown().await;
+                    return;
                 }
-            });
+                let builder = hyper::server::conn::http1::Builder::new();
+                let _ = match proxy {
+                    Some(proxy) => {
+                        let service = hyper::service::service_fn(move |r| proxy.clone().handle(r));
+                        builder.serve_connection(TokioIo::new(tls), service).await
+                    }
+                    None => builder.serve_connection(TokioIo::new(tls), hyper::service::service_fn(answer)).await,
+                };
+            }
         });
-        TlsServer { address, stop: Some(stop), thread: Some(thread) }
+        TlsServer { address: server.address, _server: server }
     }
 
     pub fn connect_to(&self) -> String {
@@ -99,17 +84,6 @@ async fn answer(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, In
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from_static(br#"{"errorName":"AuthenticationFailedException"}"#)))
         .unwrap())
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 fn free_port() -> u16 {

@@ -1,0 +1,52 @@
+//! A server on 127.0.0.1 for the tests: its own thread and runtime, one task per connection, stopped
+//! (and joined) when dropped.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+pub struct Loopback {
+    pub address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Loopback {
+    pub fn start<F, Fut>(on_connection: F) -> Loopback
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        listener.set_nonblocking(true).unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    tokio::select! {
+                        _ = &mut stopped => break,
+                        accepted = listener.accept() => {
+                            if let Ok((stream, _)) = accepted {
+                                tokio::spawn(on_connection(stream));
+                            }
+                        }
+                    }
+                }
+            });
+        });
+        Loopback { address, stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Loopback {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
