@@ -12,6 +12,16 @@ use crate::cli::{CheckArgs, ExplainArgs, Output};
 
 /// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user.
 pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
+    for pattern in &args.skip {
+        let known = xks_preflight::catalogue::CATALOGUE
+            .iter()
+            .any(|r| xks_preflight::checks::skipped_by(std::slice::from_ref(pattern), r.id));
+        if !known {
+            return Err(InputError(format!(
+                "--skip '{pattern}' names no check; give a check ID such as tls.trusted_ca, or a section such as tls.*"
+            )));
+        }
+    }
     let facts = match &args.facts {
         Some(path) => load_facts(path)?,
         None => gather::gather(request(&args)?).await?,
@@ -21,13 +31,15 @@ pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
         std::fs::write(path, text + "\n")
             .map_err(|e| InputError(format!("cannot write the facts file {}: {e}", path.display())))?;
     }
-    let report = report::build(&facts);
+    let report = report::build(&facts, &args.skip);
     let text = match args.output {
         Output::Table => {
             let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
             report::render_table(&report, width)
         }
         Output::Json => report::render_json(&report),
+        Output::Junit => report::render_junit(&report),
+        Output::Prometheus => report::render_prometheus(&report),
     };
     print!("{text}");
     Ok(report.exit_code)
@@ -203,8 +215,8 @@ pub fn explain(args: ExplainArgs) -> Result<i32, InputError> {
     }
     let answer = xks_preflight::explain::explain(&text);
     match args.output {
-        Output::Table => print!("{}", report::answer::text(&answer)),
         Output::Json => print!("{}", report::answer::json(&answer)),
+        _ => print!("{}", report::answer::text(&answer)),
     }
     Ok(if answer.sure { report::EXIT_OK } else { report::EXIT_FAILED })
 }

@@ -143,6 +143,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
     pub probe_timeout: u64,
 
+    /// Leave this check out (its ID, or a section as `tls.*`); repeatable.
+    #[arg(long, value_name = "ID")]
+    pub skip: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
@@ -160,4 +163,8 @@ pub struct CheckArgs {
 pub enum Output {
     Table,
     Json,
+    /// JUnit XML: a test suite per store, a test case per check.
+    Junit,
+    /// Prometheus text exposition, for a node exporter's textfile collector.
+    Prometheus,
 }

@@ -188,9 +188,24 @@ pub struct CheckResult {
     pub outcome: Outcome,
 }
 
-pub fn run_target(facts: &Facts, target: &TargetFacts) -> Vec<CheckResult> {
+/// Whether `--skip` patterns (`tls.trusted_ca`, or a whole section as `tls.*`) name this check.
+pub fn skipped_by(patterns: &[String], id: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => p == id,
+    })
+}
+
+pub fn run_target(facts: &Facts, target: &TargetFacts, skip: &[String]) -> Vec<CheckResult> {
     let ctx = Ctx::new(facts, target);
-    registry().into_iter().map(|(requirement, check)| CheckResult { requirement, outcome: check(&ctx) }).collect()
+    registry()
+        .into_iter()
+        .map(|(requirement, check)| {
+            let outcome =
+                if skipped_by(skip, requirement.id) { Outcome::skipped("skipped with --skip") } else { check(&ctx) };
+            CheckResult { requirement, outcome }
+        })
+        .collect()
 }
 
 /// The nearest-rank percentile of sorted, non-empty samples.

@@ -110,3 +110,42 @@ fn profile_from_the_aws_config_file_sets_the_region() {
     );
     assert_eq!(out.json()["region"], "eu-west-1", "{}", out.stderr);
 }
+
+#[test]
+fn skip_leaves_a_check_or_a_section_out_and_unknown_ids_are_refused() {
+    let out = run(
+        command(None),
+        &["check", "--facts", EXAMPLE, "--output", "json", "--skip", "vpc.acceptance_required", "--skip", "dns.*"],
+    );
+    assert_eq!(out.status("vpc.acceptance_required"), "skipped");
+    assert_eq!(out.evidence("vpc.acceptance_required"), "skipped with --skip");
+    assert_eq!(out.status("dns.public_parent"), "skipped");
+    assert_eq!(out.status("vpc.allowed_principal"), "warn");
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--skip", "tls.no_such_check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("tls.no_such_check"), "{}", out.stderr);
+}
+
+#[test]
+fn junit_output_has_a_failure_per_failing_check() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "junit"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("<?xml"));
+    assert_eq!(out.stdout.matches("<failure ").count(), 2, "{}", out.stdout);
+    assert!(out.stdout.contains(
+        "<testcase classname=\"vpc\" name=\"vpc.acceptance_required\"><failure message=\"AcceptanceRequired is true"
+    ));
+    assert_eq!(out.stdout.matches("<testcase ").count(), 54);
+}
+
+#[test]
+fn prometheus_output_has_a_status_per_check_and_the_exit_code() {
+    let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "prometheus"]);
+    assert!(out.stdout.contains(
+        "xks_preflight_check_status{region=\"us-east-1\",target=\"cks-7c1d2e3f4a5b6c7d8\",check=\"vpc.acceptance_required\",section=\"vpc\"} 2"
+    ), "{}", out.stdout);
+    assert!(out
+        .stdout
+        .contains("xks_preflight_checks{region=\"us-east-1\",target=\"cks-7c1d2e3f4a5b6c7d8\",status=\"fail\"} 2"));
+    assert!(out.stdout.contains("xks_preflight_exit_code{region=\"us-east-1\"} 1"));
+}
