@@ -319,3 +319,15 @@ fn all_checks_every_external_key_store_and_only_those() {
     assert_eq!(report["summary"]["fail"], 1);
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn cloudhsm_store_named_by_id_fails_the_store_type() {
+    let mut cloudhsm = Store::public("cks-1a2b3c4d5e6f7a8b9", "https://unused.example.com").json();
+    cloudhsm["CustomKeyStoreType"] = "AWS_CLOUDHSM".into();
+    cloudhsm.as_object_mut().unwrap().remove("XksProxyConfiguration");
+    let aws = FakeAws::start(None).with_stores(vec![cloudhsm]);
+    let run = check_json(&aws.url, &["--custom-key-store-id", "cks-1a2b3c4d5e6f7a8b9"]);
+    assert_eq!(run.status("config.store_type"), "fail");
+    assert!(run.evidence("config.store_type").contains("AWS_CLOUDHSM"));
+    assert_eq!(run.status("config.endpoint_format"), "skipped");
+}

@@ -258,6 +258,8 @@ async fn vpc_store_with_dns(private_dns_name: &str) -> Run {
             ("nlb_arn", &built.nlb_arn),
             ("private_dns_name", private_dns_name),
             ("verification_state", "pendingVerification"),
+            ("service_state", "Available"),
+            ("ip_address_type", "ipv4"),
         ],
     );
     let aws = FakeAws::start(Some(&moto::url()))

@@ -153,3 +153,9 @@ fn path_the_proxy_does_not_serve_fails_the_path_check() {
     assert!(run.evidence("proxy.uri_path").contains("/tenant-b/kms/xks/v1"));
     assert_eq!(run.check("proxy.health")["blocked_by"], "proxy.uri_path");
 }
+
+#[test]
+fn proxy_that_answers_get_fails_the_post_only_check() {
+    let run = only_failure(Variant::AcceptsGet, "proxy.method_post_only", None);
+    assert!(run.evidence("proxy.method_post_only").contains("GET"));
+}

@@ -170,6 +170,11 @@ async fn malformed_service_name_fails_without_asking_ec2() {
 }
 
 fn with_verification(built: &Built, state: &str) -> FakeAws {
+    with_service(built, state, "Available", "ipv4")
+}
+
+/// The owner's view answered from the fixture, with these states.
+fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> FakeAws {
     let xml = fixture(
         "ec2/describe-vpc-endpoint-service-configurations.xml",
         &[
@@ -178,6 +183,8 @@ fn with_verification(built: &Built, state: &str) -> FakeAws {
             ("nlb_arn", &built.nlb_arn),
             ("private_dns_name", &built.private_dns_name),
             ("verification_state", state),
+            ("service_state", service_state),
+            ("ip_address_type", ip_address_type),
         ],
     );
     FakeAws::start(Some(&moto::url())).with_stores(vec![vpc_store(built).json()]).with_canned(
@@ -337,4 +344,19 @@ fn malformed_service_owner_fails_service_found() {
     );
     assert_eq!(run.status("vpc.service_found"), "fail");
     assert!(run.evidence("vpc.service_found").contains("'payments'"));
+}
+
+#[tokio::test]
+async fn pending_service_fails_the_state_check() {
+    let built = moto::build(VpcSpec::default()).await;
+    let run = check(&with_service(&built, "verified", "Pending", "ipv4"));
+    assert_eq!(vpc_statuses(&run, "fail"), vec!["vpc.service_state"]);
+    assert!(run.evidence("vpc.service_state").contains("Pending"));
+}
+
+#[tokio::test]
+async fn ipv6_only_service_fails_the_ip_address_type_check() {
+    let built = moto::build(VpcSpec::default()).await;
+    let run = check(&with_service(&built, "verified", "Available", "ipv6"));
+    assert_eq!(vpc_statuses(&run, "fail"), vec!["vpc.ip_address_type"]);
 }

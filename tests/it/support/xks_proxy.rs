@@ -41,6 +41,8 @@ pub enum Variant {
     DeniesKeys,
     /// Decrypts what does not verify.
     DecryptsTampered,
+    /// Answers GET like POST.
+    AcceptsGet,
 }
 
 /// The one external key the test proxy holds.
@@ -127,7 +129,7 @@ impl XksProxy {
                 )
             }
         };
-        if parts.method != http::Method::POST {
+        if parts.method != http::Method::POST && self.variant != Variant::AcceptsGet {
             return Ok(error(405, "ValidationException"));
         }
         if self.variant != Variant::ServesUnsigned && !signature_verifies(&parts, &body) {
@@ -136,9 +138,9 @@ impl XksProxy {
         let base = format!("{}/kms/xks/v1", self.prefix);
         let health = format!("{base}/health");
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        if request["requestMetadata"]["kmsRequestId"].as_str().is_none()
-            || request["requestMetadata"]["kmsOperation"].as_str().is_none()
-        {
+        let get = parts.method == http::Method::GET;
+        let metadata = &request["requestMetadata"];
+        if !get && (metadata["kmsRequestId"].as_str().is_none() || metadata["kmsOperation"].as_str().is_none()) {
             return Ok(error(400, "ValidationException"));
         }
         if let Some(rest) = parts.uri.path().strip_prefix(&format!("{base}/keys/")) {
