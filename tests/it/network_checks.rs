@@ -330,3 +330,40 @@ fn kms_trusted_list_knows_amazon_root_ca_1_by_fingerprint_and_not_isrg_root_x2()
     assert_eq!(amazon.alias, "amazonrootca1");
     assert!(xks_preflight::trusted_cas::by_fingerprint(&fingerprint_of("ISRG Root X2")).is_none());
 }
+
+/// A real run's facts with the measurements replaced: the judgement of figures KMS cares about, on
+/// figures loopback cannot produce.
+fn replay_with(edit: impl Fn(&mut serde_json::Value)) -> Run {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], 1, 365);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json").display().to_string();
+    probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file(), "--save-facts", &facts]);
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    edit(&mut value["targets"][0]["network"]["seen"]);
+    std::fs::write(&facts, value.to_string()).unwrap();
+    run(command(None), &["check", "--output", "json", "--facts", &facts])
+}
+
+#[test]
+fn median_round_trip_over_35_ms_fails_and_at_35_passes() {
+    let samples = |values: &[f64]| serde_json::json!(values);
+    let run = replay_with(|net| {
+        net["rtt"]["seen"]["samples_ms"] = samples(&[30.0, 33.0, 36.0, 41.0, 44.0]);
+    });
+    assert_eq!(run.status("net.rtt"), "fail");
+    let evidence = run.evidence("net.rtt");
+    assert!(
+        evidence.contains("median 36.0 ms") && evidence.contains("p90 44.0") && evidence.contains("min 30.0"),
+        "{evidence}"
+    );
+    assert!(names_region(&evidence), "{evidence}");
+    let run = replay_with(|net| {
+        net["rtt"]["seen"]["samples_ms"] = samples(&[20.0, 35.0, 90.0]);
+    });
+    assert_eq!(run.status("net.rtt"), "pass", "{}", run.evidence("net.rtt"));
+}
+
+fn names_region(evidence: &str) -> bool {
+    evidence.contains("KMS sees the time from us-east-1")
+}

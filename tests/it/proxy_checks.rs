@@ -159,3 +159,18 @@ fn proxy_that_answers_get_fails_the_post_only_check() {
     let run = only_failure(Variant::AcceptsGet, "proxy.method_post_only", None);
     assert!(run.evidence("proxy.method_post_only").contains("GET"));
 }
+
+#[test]
+fn kept_alive_p99_between_200_and_250_ms_warns() {
+    let setup = proxy(Variant::Faithful);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json").display().to_string();
+    check_with(&setup, Some(SECRET), PATH, &["--save-facts", &facts]);
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    value["targets"][0]["network"]["seen"]["proxy"]["seen"]["kept_alive"]["seen"]["durations_ms"] =
+        serde_json::json!([20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 230.0]);
+    std::fs::write(&facts, value.to_string()).unwrap();
+    let run = crate::support::run(crate::support::command(None), &["check", "--output", "json", "--facts", &facts]);
+    assert_eq!(run.status("proxy.latency"), "warn", "{}", run.evidence("proxy.latency"));
+    assert!(run.evidence("proxy.latency").contains("p99 230.0 ms"));
+}
