@@ -7,7 +7,7 @@ mod recognise;
 mod topics;
 
 pub use answers::{kms_answers, Operation};
-pub use recognise::{explain, known_messages, normalise, Answer};
+pub use recognise::{explain, Answer};
 pub use topics::{Cause, Topic, MESSAGE_TOPICS, NAMES, TOPICS};
 
 /// The topic of an exception name or connection error code.

@@ -22,7 +22,7 @@ pub struct Answer {
 }
 
 /// Lowercase words of letters, digits and underscores, with escapes, quotes and line breaks gone.
-pub fn normalise(text: &str) -> String {
+fn normalise(text: &str) -> String {
     let unescaped = text.replace("\\n", " ").replace("\\r", " ").replace("\\t", " ");
     unescaped
         .chars()
@@ -38,7 +38,7 @@ fn contains_words(haystack: &str, needle: &str) -> bool {
 }
 
 /// The guide's messages.
-pub fn known_messages() -> impl Iterator<Item = &'static str> {
+fn known_messages() -> impl Iterator<Item = &'static str> {
     KNOWN.lines().filter_map(|line| line.strip_prefix("message\t"))
 }
 
@@ -57,6 +57,17 @@ fn overlap(input: &[&str], message: &[&str]) -> (f64, usize) {
     let matched = previous[message.len()];
     let share = (matched as f64 / message.len().max(1) as f64).max(matched as f64 / input.len().max(1) as f64);
     (share, matched)
+}
+
+/// For each known message: how much of it the input's words cover, and how many words matched.
+fn message_overlaps(words: &[&str]) -> Vec<(f64, usize, &'static str)> {
+    known_messages()
+        .map(|message| {
+            let message_words = normalise(message);
+            let (share, matched) = overlap(words, &message_words.split_whitespace().collect::<Vec<_>>());
+            (share, matched, message)
+        })
+        .collect()
 }
 
 fn message_topic(message: &str) -> Option<&'static str> {
@@ -84,12 +95,9 @@ pub fn explain(text: &str) -> Answer {
     names.sort_by_key(|name| GENERIC.contains(name));
 
     let phrase = MESSAGE_TOPICS.iter().find(|(phrase, _)| contains_words(&normalised, &normalise(phrase)));
-    let fuzzy = known_messages()
-        .map(|message| {
-            let message_words = normalise(message);
-            let (share, matched) = overlap(&words, &message_words.split_whitespace().collect::<Vec<_>>());
-            (share, matched, message)
-        })
+    let overlaps = message_overlaps(&words);
+    let fuzzy = overlaps
+        .iter()
         .filter(|(share, matched, _)| *share >= 0.75 && *matched >= 4)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 
@@ -115,12 +123,12 @@ pub fn explain(text: &str) -> Answer {
         kms_operation,
         topic: topic_id.map(topic),
         sure,
-        suggestions: if sure { Vec::new() } else { suggestions(&normalised, &words) },
+        suggestions: if sure { Vec::new() } else { suggestions(&normalised, &words, &overlaps) },
     }
 }
 
 /// The closest known names (by edit distance) and messages (by shared words).
-fn suggestions(normalised: &str, words: &[&str]) -> Vec<String> {
+fn suggestions(normalised: &str, words: &[&str], overlaps: &[(f64, usize, &'static str)]) -> Vec<String> {
     let mut scored: Vec<(f64, String)> = NAMES
         .iter()
         .map(|(name, _)| {
@@ -130,11 +138,12 @@ fn suggestions(normalised: &str, words: &[&str]) -> Vec<String> {
         })
         .filter(|(score, _)| *score >= 0.6)
         .collect();
-    scored.extend(known_messages().filter_map(|message| {
-        let message_words = normalise(message);
-        let (share, matched) = overlap(words, &message_words.split_whitespace().collect::<Vec<_>>());
-        (matched >= 2 && !normalised.is_empty()).then(|| (share * 0.9, message.to_string()))
-    }));
+    scored.extend(
+        overlaps
+            .iter()
+            .filter(|(_, matched, _)| *matched >= 2 && !normalised.is_empty())
+            .map(|(share, _, message)| (share * 0.9, message.to_string())),
+    );
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, text)| text).collect()

@@ -10,8 +10,7 @@ mod proxy;
 mod tls;
 mod vpc;
 
-pub use network::{parent_domains, NetworkOptions};
-pub use proxy::{sign_request, SERVICE as PROXY_SERVICE};
+pub use network::NetworkOptions;
 
 use crate::aws_names::is_region_code;
 use crate::facts::*;

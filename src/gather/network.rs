@@ -42,7 +42,8 @@ pub async fn probe(
             })
         }
     };
-    let parents = parent_domains(host);
+    // Only a VPC store's private DNS name must lie under a public domain.
+    let parents = if settings.is_vpc() { parent_domains(host) } else { Vec::new() };
     let looked_up = async {
         let mut tasks = tokio::task::JoinSet::new();
         for domain in parents.clone() {
@@ -91,13 +92,8 @@ pub async fn probe(
         rtt,
         tls,
         proxy,
-        extra_roots: options.extra_roots.iter().map(|der| base64_der(der)).collect(),
+        extra_roots: options.extra_roots.iter().map(|der| tls::base64_der(der)).collect(),
     })
-}
-
-fn base64_der(der: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(der)
 }
 
 /// TCP, round trips and the four TLS handshakes at once; the proxy calls follow on the first connection

@@ -22,7 +22,7 @@ use super::input::Secret;
 use super::tls;
 use crate::facts::{probe_bytes, ExternalKeyFacts, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts};
 
-pub const SERVICE: &str = "kms-xks-proxy";
+const SERVICE: &str = "kms-xks-proxy";
 /// How many signed calls measure the kept-alive latency.
 const KEPT_ALIVE_CALLS: usize = 10;
 /// Enough for an Encrypt answer at the specification's largest plaintext (4300 bytes, 5736 in base64).
@@ -93,22 +93,21 @@ impl Session<'_> {
     }
 }
 
-/// Signs a request the way KMS does; only `host` and `x-amz-date` are signed.
-pub fn sign_request(
+/// Signs a request the way KMS does, now; only `host` and `x-amz-date` are signed.
+fn sign_request(
     request: &mut http::Request<Full<Bytes>>,
     body: &[u8],
     host: &str,
     access_key_id: &str,
     secret: &str,
     region: &str,
-    time: SystemTime,
 ) -> Result<(), String> {
     let identity: Identity = Credentials::new(access_key_id, secret, None, None, "xks-preflight").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
         .name(SERVICE)
-        .time(time)
+        .time(SystemTime::now())
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| e.to_string())?
@@ -169,15 +168,9 @@ async fn call(session: &mut Session<'_>, call: Call<'_>) -> Probed<ProxyExchange
     };
     let signed = matches!(call.signature, Signature::With(..));
     if let Signature::With(access_key_id, secret) = call.signature {
-        if let Err(error) = sign_request(
-            &mut request,
-            body.as_bytes(),
-            session.host,
-            access_key_id,
-            secret,
-            session.region,
-            SystemTime::now(),
-        ) {
+        if let Err(error) =
+            sign_request(&mut request, body.as_bytes(), session.host, access_key_id, secret, session.region)
+        {
             return Probed::Failed(failure(format!("could not sign: {error}"), false));
         }
     }
@@ -342,8 +335,8 @@ async fn external_key(
         },
     )
     .await;
-    let crypto_metadata =
-        |operation: &str| json!({"awsPrincipalArn": PRINCIPAL, "kmsKeyArn": kms_key_arn, "kmsOperation": operation});
+    // call() adds kmsOperation and kmsRequestId.
+    let crypto_metadata = || json!({"awsPrincipalArn": PRINCIPAL, "kmsKeyArn": kms_key_arn});
     let encrypt = call(
         session,
         Call {
@@ -354,7 +347,7 @@ async fn external_key(
                 "Encrypt",
                 json!({"plaintext": STANDARD.encode(&plaintext), "encryptionAlgorithm": "AES_GCM",
                    "additionalAuthenticatedData": aad, "ciphertextDataIntegrityValueAlgorithm": "SHA_256"}),
-                crypto_metadata("Encrypt"),
+                crypto_metadata(),
             )),
         },
     )
@@ -376,7 +369,7 @@ async fn external_key(
                     method: "POST",
                     uri: uri("decrypt"),
                     signature: signed(),
-                    post: Some(("Decrypt", fields, crypto_metadata("Decrypt"))),
+                    post: Some(("Decrypt", fields, crypto_metadata())),
                 }
             };
             let ciphertext = field("ciphertext");

@@ -15,6 +15,11 @@ use tokio_rustls::TlsConnector;
 
 use crate::facts::{ProbeFailure, Probed, RttFacts, TcpFacts, TlsAttemptFacts, TlsHandshakeFacts};
 
+/// A certificate as the facts keep it.
+pub fn base64_der(der: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
@@ -170,14 +175,13 @@ pub async fn handshake(
     match tokio::time::timeout(timeout, connecting).await {
         Ok(Ok(stream)) => {
             let (_, connection) = stream.get_ref();
-            let engine = base64::engine::general_purpose::STANDARD;
             attempt.outcome = Probed::Seen(TlsHandshakeFacts {
                 cipher_suite: connection
                     .negotiated_cipher_suite()
                     .map(|s| format!("{:?}", s.suite()))
                     .unwrap_or_else(|| "unknown".into()),
                 alpn: connection.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
-                chain: connection.peer_certificates().unwrap_or_default().iter().map(|c| engine.encode(c)).collect(),
+                chain: connection.peer_certificates().unwrap_or_default().iter().map(|c| base64_der(c)).collect(),
                 tcp_ms,
                 handshake_ms: ms(started),
             });
