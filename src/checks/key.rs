@@ -19,12 +19,7 @@ pub const CHECKS: Checks = &[
 
 /// The external keys that were called, or why none were.
 fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
-    let net = super::connected(ctx)?;
-    let proxy = match &net.proxy {
-        Probed::Seen(proxy) => proxy,
-        Probed::Failed(failure) => return Err(Outcome::skipped(failure.message.clone())),
-        Probed::NotGathered(why) => return Err(Outcome::skipped(why.clone())),
-    };
+    let proxy = super::proxy::proxy(ctx)?;
     if proxy.keys.is_empty() {
         return Err(Outcome::skipped(
             "no external key to call: name one with --xks-key-id (an existing store's KMS keys are called too)",

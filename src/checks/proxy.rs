@@ -38,7 +38,8 @@ const LIMIT_MS: f64 = 250.0;
 const WARN_MS: f64 = 200.0;
 const MAX_SKEW_SECONDS: i64 = 300;
 
-fn proxy<'a>(ctx: &Ctx<'a>) -> Result<&'a ProxyFacts, Outcome> {
+/// The proxy calls, once a connection was made.
+pub(super) fn proxy<'a>(ctx: &Ctx<'a>) -> Result<&'a ProxyFacts, Outcome> {
     let net = connected(ctx)?;
     match &net.proxy {
         Probed::Seen(proxy) => Ok(proxy),

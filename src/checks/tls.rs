@@ -260,13 +260,7 @@ fn short(hex: &str) -> String {
 }
 
 fn http11(ctx: &Ctx) -> Outcome {
-    let net = need!(connected(ctx));
-    let exchange = match &net.proxy {
-        Probed::Seen(proxy) => &proxy.unsigned_health,
-        Probed::NotGathered(why) => return Outcome::skipped(why.clone()),
-        Probed::Failed(failure) => return Outcome::skipped(failure.message.clone()),
-    };
-    match exchange {
+    match &need!(super::proxy::proxy(ctx)).unsigned_health {
         Probed::Seen(http) if http.http_version == "HTTP/1.1" => {
             Outcome::pass(format!("{} answered HTTP/1.1 {} in {:.1} ms", http.request, http.status, http.duration_ms))
         }
