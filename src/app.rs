@@ -3,23 +3,26 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
+use xks_preflight::catalogue::CheckId;
+use xks_preflight::checks::selected_by;
+use xks_preflight::error::InputError;
+use xks_preflight::exit::ExitCode;
 use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
 use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
-use xks_preflight::gather::{self, InputError, NetworkOptions, Request, WayIn};
-use xks_preflight::report;
+use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+use xks_preflight::{report, verdict};
 
 use crate::cli::{CheckArgs, ExplainArgs, Output};
 
 /// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user.
-pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
+pub async fn check(args: CheckArgs) -> Result<ExitCode, InputError> {
     for pattern in &args.skip {
-        let known = xks_preflight::catalogue::CATALOGUE
-            .iter()
-            .any(|r| xks_preflight::checks::skipped_by(std::slice::from_ref(pattern), r.id));
-        if !known {
-            return Err(InputError(format!(
-                "--skip '{pattern}' names no check; give a check ID such as tls.trusted_ca, or a section such as tls.*"
-            )));
+        if !CheckId::ALL.iter().any(|id| selected_by(std::slice::from_ref(pattern), *id)) {
+            return Err(InputError::value(
+                "--skip",
+                pattern,
+                "a check ID such as tls.trusted_ca, or a section such as tls.*",
+            ));
         }
     }
     let facts = match &args.facts {
@@ -28,10 +31,13 @@ pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
     };
     if let Some(path) = &args.save_facts {
         let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
-        std::fs::write(path, text + "\n")
-            .map_err(|e| InputError(format!("cannot write the facts file {}: {e}", path.display())))?;
+        std::fs::write(path, text + "\n").map_err(|e| InputError::Unreadable {
+            what: "facts file for writing",
+            path: Some(path.clone()),
+            cause: e.to_string(),
+        })?;
     }
-    let report = report::build(&facts, &args.skip);
+    let report = verdict::judge(&facts, &args.skip);
     let text = match args.output {
         Output::Table => {
             let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
@@ -48,14 +54,16 @@ pub async fn check(args: CheckArgs) -> Result<i32, InputError> {
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
     let way_in = if let Some(id) = &args.custom_key_store_id {
         if !is_store_id(id) {
-            return Err(InputError(format!(
-                "--custom-key-store-id '{id}' is not a custom key store ID; expected one like cks-1234567890abcdef0"
-            )));
+            return Err(InputError::value(
+                "--custom-key-store-id",
+                id,
+                "a custom key store ID such as cks-1234567890abcdef0",
+            ));
         }
         WayIn::Store(StoreQuery::Id(id.clone()))
     } else if let Some(name) = &args.custom_key_store_name {
         if name.is_empty() || name.len() > 256 {
-            return Err(InputError("--custom-key-store-name must have 1 to 256 characters".into()));
+            return Err(InputError::value("--custom-key-store-name", name, "a store name of 1 to 256 characters"));
         }
         WayIn::Store(StoreQuery::Name(name.clone()))
     } else if args.all {
@@ -74,11 +82,12 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
             access_key_id: args.access_key_id.clone(),
         })
     } else {
-        return Err(InputError(
-            "say what to check: --custom-key-store-id, --custom-key-store-name, --all, or planned settings \
-             (--endpoint, --path, --vpc-endpoint-service-name, --access-key-id, --proxy-config), or --facts FILE"
+        return Err(InputError::Missing {
+            what: "store or settings to check",
+            how: "give --custom-key-store-id, --custom-key-store-name, --all, or planned settings (--endpoint, \
+                  --path, --vpc-endpoint-service-name, --access-key-id, --proxy-config), or --facts FILE"
                 .into(),
-        ));
+        });
     };
     let (proxy_config, file_secret) = match &args.proxy_config {
         Some(path) => {
@@ -120,13 +129,14 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
             server
                 .parse::<SocketAddr>()
                 .or_else(|_| server.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
-                .map_err(|_| InputError(format!("--dns-server '{server}' is not an IP address with an optional :PORT")))
+                .map_err(|_| InputError::value("--dns-server", server, "an IP address with an optional :PORT"))
         })
         .transpose()?;
     if let Some(target) = &args.connect_to {
-        let valid = target.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        // HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 address.
+        let valid = target.parse::<http::uri::Authority>().is_ok_and(|a| a.port_u16().is_some() && !a.host().is_empty());
         if !valid {
-            return Err(InputError(format!("--connect-to '{target}' is not HOST:PORT")));
+            return Err(InputError::value("--connect-to", target, "HOST:PORT (an IPv6 address in brackets)"));
         }
     }
     let extra_roots = match &args.ca_file {
@@ -145,14 +155,14 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
 fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
-    let shown = path.display();
+    let malformed = |problem: String| InputError::Malformed { what: "CA file", path: path.to_path_buf(), problem };
     let certificates: Vec<Vec<u8>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| InputError(format!("cannot read the CA file {shown}: {e}")))?
+        .map_err(|e| InputError::Unreadable { what: "CA file", path: Some(path.to_path_buf()), cause: e.to_string() })?
         .map(|certificate| certificate.map(|c| c.to_vec()))
         .collect::<Result<_, _>>()
-        .map_err(|e| InputError(format!("the CA file {shown} is not PEM: {e}")))?;
+        .map_err(|e| malformed(format!("is not PEM: {e}")))?;
     if certificates.is_empty() {
-        return Err(InputError(format!("the CA file {shown} holds no PEM certificate")));
+        return Err(malformed("holds no PEM certificate".into()));
     }
     Ok(certificates)
 }
@@ -163,9 +173,11 @@ fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputError> {
         let valid = (1..=128).contains(&id.len())
             && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
         if !valid {
-            return Err(InputError(format!(
-                "--xks-key-id '{id}' is not an external key ID: 1 to 128 letters, digits, '-', '.' or '_'"
-            )));
+            return Err(InputError::value(
+                "--xks-key-id",
+                id,
+                "an external key ID: 1 to 128 letters, digits, '-', '.' or '_'",
+            ));
         }
     }
     Ok(ids.to_vec())
@@ -178,45 +190,53 @@ fn is_store_id(id: &str) -> bool {
 }
 
 fn load_facts(path: &Path) -> Result<Facts, InputError> {
-    let shown = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| InputError(format!("cannot read the facts file {shown}: {e}")))?;
+    let malformed = |problem: String| InputError::Malformed { what: "facts file", path: path.to_path_buf(), problem };
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        what: "facts file",
+        path: Some(path.to_path_buf()),
+        cause: e.to_string(),
+    })?;
     let version: Option<u64> = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| InputError(format!("the facts file {shown} is not JSON: {e}")))?
+        .map_err(|e| malformed(format!("is not JSON: {e}")))?
         .get("schema_version")
         .and_then(|v| v.as_u64());
     if version != Some(u64::from(SCHEMA_VERSION)) {
-        return Err(InputError(format!(
-            "the facts file {shown} has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
+        return Err(malformed(format!(
+            "has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
             version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
         )));
     }
-    serde_json::from_str(&text).map_err(|e| {
-        InputError(format!("the facts file {shown} is not a facts file written by xks-preflight --save-facts: {e}"))
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| malformed(format!("is not a facts file written by xks-preflight --save-facts: {e}")))
 }
 
 /// Runs `explain`: 0 when the text was recognised, 1 when it was not.
-pub fn explain(args: ExplainArgs) -> Result<i32, InputError> {
+pub fn explain(args: ExplainArgs) -> Result<ExitCode, InputError> {
     if args.list {
         print!("{}", report::answer::list());
-        return Ok(report::EXIT_OK);
+        return Ok(ExitCode::Ok);
     }
     let text = if args.text == ["-"] {
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| InputError(format!("cannot read standard input: {e}")))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| InputError::Unreadable {
+            what: "text to explain from standard input",
+            path: None,
+            cause: e.to_string(),
+        })?;
         text
     } else {
         args.text.join(" ")
     };
     if text.trim().is_empty() {
-        return Err(InputError("nothing to explain: give a code, an exception name or a message".into()));
+        return Err(InputError::Missing {
+            what: "text to explain",
+            how: "give a code, an exception name or a message".into(),
+        });
     }
     let answer = xks_preflight::explain::explain(&text);
     match args.output {
         Output::Json => print!("{}", report::answer::json(&answer)),
         _ => print!("{}", report::answer::text(&answer)),
     }
-    Ok(if answer.sure { report::EXIT_OK } else { report::EXIT_FAILED })
+    Ok(if answer.sure { ExitCode::Ok } else { ExitCode::Failed })
 }

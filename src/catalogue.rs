@@ -1,12 +1,16 @@
-//! The check catalogue: every requirement xks-preflight knows, under the stable ID that users filter
-//! and alert on. An ID is never renamed once released; new requirements get new IDs.
+//! The check catalogue: every requirement xks-preflight knows, declared once under the typed ID that
+//! users filter and alert on. An ID is never renamed once released; new requirements get new IDs.
+//!
+//! Each declaration holds everything about its requirement that is not a judgement: section, severity,
+//! texts, what KMS says and answers while it is broken, and the checks whose failure can keep it from
+//! being judged on its own (its blockers). The check that judges it lives in `checks/`, one per ID.
 //!
 //! `data/catalogue.tsv` holds the IDs and KMS error names of the project's reference catalogue; a test
 //! keeps this table and that file in step.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Config,
@@ -19,6 +23,9 @@ pub enum Section {
 }
 
 impl Section {
+    pub const ALL: [Section; 7] =
+        [Section::Config, Section::Vpc, Section::Dns, Section::Net, Section::Tls, Section::Proxy, Section::Key];
+
     pub fn heading(self) -> &'static str {
         match self {
             Section::Config => "Key store settings",
@@ -44,204 +51,616 @@ impl Section {
     }
 }
 
+/// How a broken requirement counts: a failure, or (for what AWS states as a recommendation) a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Fail,
+    Warn,
+}
+
+/// The KMS operations whose answers the catalogue states, per broken requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// CreateCustomKeyStore and UpdateCustomKeyStore.
+    CreateOrUpdateStore,
+    /// The ConnectionErrorCode after ConnectCustomKeyStore.
+    ConnectStore,
+    CreateKey,
+    /// Encrypt, Decrypt, GenerateDataKey, ReEncrypt and the other cryptographic operations.
+    Cryptographic,
+}
+
+impl Operation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Operation::CreateOrUpdateStore => "Create/UpdateCustomKeyStore",
+            Operation::ConnectStore => "ConnectCustomKeyStore",
+            Operation::CreateKey => "CreateKey",
+            Operation::Cryptographic => "Encrypt/Decrypt",
+        }
+    }
+}
+
 /// One requirement of an external key store.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Requirement {
-    pub id: &'static str,
+    pub id: CheckId,
     pub section: Section,
+    pub severity: Severity,
     pub title: &'static str,
     /// What must hold, said so that an operator can act on it.
     pub requirement: &'static str,
     /// The exception names and connection error codes KMS reports when this requirement is broken.
     pub kms_says: &'static [&'static str],
+    /// What KMS answers, per operation, while this requirement is broken.
+    pub kms_answers: &'static [(Operation, &'static str)],
+    /// The checks directly upstream of this one: their failure can keep it from being judged on its own.
+    /// Together they form an acyclic graph (a test proves it). A check that lacks a fact names the check
+    /// that judges it, which must be upstream: one of these, or upstream of one of these.
+    pub blocked_by: &'static [CheckId],
 }
 
-const fn req(
-    id: &'static str,
-    section: Section,
-    title: &'static str,
-    requirement: &'static str,
-    kms_says: &'static [&'static str],
-) -> Requirement {
-    Requirement { id, section, title, requirement, kms_says }
+/// Declares every requirement: the ID enum, its text form, and the table, in one place.
+macro_rules! catalogue {
+    ($(
+        $variant:ident = $id:literal, $section:ident, $severity:ident, $title:literal,
+        $requirement:literal,
+        says [$($says:literal),* $(,)?],
+        answers [$(($operation:ident, $answer:literal)),* $(,)?],
+        after [$($after:ident),* $(,)?];
+    )*) => {
+        /// A requirement's stable ID: `config.store_found` is `CheckId::ConfigStoreFound`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum CheckId {
+            $($variant),*
+        }
+
+        impl CheckId {
+            /// Every ID, in catalogue order (section by section).
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $id),*
+                }
+            }
+        }
+
+        /// Every requirement, in catalogue order; `CATALOGUE[id as usize]` is `id`'s.
+        pub static CATALOGUE: &[Requirement] = &[
+            $(Requirement {
+                id: CheckId::$variant,
+                section: Section::$section,
+                severity: Severity::$severity,
+                title: $title,
+                requirement: $requirement,
+                kms_says: &[$($says),*],
+                kms_answers: &[$((Operation::$operation, $answer)),*],
+                blocked_by: &[$(CheckId::$after),*],
+            }),*
+        ];
+    };
 }
 
-use Section::*;
+impl CheckId {
+    pub fn requirement(self) -> &'static Requirement {
+        &CATALOGUE[self as usize]
+    }
 
-pub const CATALOGUE: &[Requirement] = &[
-    req("config.store_found", Config, "Key store exists",
+    pub fn section(self) -> Section {
+        self.requirement().section
+    }
+
+    /// Whether `upstream` can keep this check from being judged: one of its blockers, or theirs in turn.
+    pub fn depends_on(self, upstream: CheckId) -> bool {
+        // Terminates: the blocking graph is acyclic (a test proves it).
+        self.requirement().blocked_by.iter().any(|&blocker| blocker == upstream || blocker.depends_on(upstream))
+    }
+
+    pub fn parse(text: &str) -> Option<CheckId> {
+        CheckId::ALL.iter().copied().find(|id| id.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+catalogue! {
+    ConfigStoreFound = "config.store_found", Config, Fail, "Key store exists",
         "A custom key store with the given ID or name exists in this account and Region.",
-        &["CustomKeyStoreNotFoundException"]),
-    req("config.store_type", Config, "Store is an external key store",
+        says ["CustomKeyStoreNotFoundException"],
+        answers [
+            (CreateOrUpdateStore, "CustomKeyStoreNotFoundException (UpdateCustomKeyStore)"),
+            (ConnectStore, "CustomKeyStoreNotFoundException"),
+            (CreateKey, "CustomKeyStoreNotFoundException"),
+        ],
+        after [];
+    ConfigStoreType = "config.store_type", Config, Fail, "Store is an external key store",
         "The store's CustomKeyStoreType is EXTERNAL_KEY_STORE; CloudHSM key stores have other requirements.",
-        &[]),
-    req("config.connection_state", Config, "Connection state",
+        says [],
+        answers [],
+        after [ConfigStoreFound];
+    ConfigConnectionState = "config.connection_state", Config, Fail, "Connection state",
         "The store is CONNECTED. A FAILED store is explained by its ConnectionErrorCode and must be disconnected \
          before it can be connected again; a DISCONNECTED store leaves its keys unusable.",
-        &["ConnectionErrorCode"]),
-    req("config.endpoint_format", Config, "Proxy URI endpoint format",
+        says ["INTERNAL_ERROR", "INVALID_CREDENTIALS", "NETWORK_ERRORS", "XKS_PROXY_ACCESS_DENIED",
+              "XKS_PROXY_INVALID_CONFIGURATION", "XKS_PROXY_INVALID_RESPONSE", "XKS_PROXY_INVALID_TLS_CONFIGURATION",
+              "XKS_PROXY_NOT_REACHABLE", "XKS_PROXY_TIMED_OUT", "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION",
+              "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (ConnectStore, "CustomKeyStoreInvalidStateException while FAILED (disconnect first)"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException (the keys are Unavailable)"),
+        ],
+        after [ConfigStoreFound];
+    ConfigEndpointFormat = "config.endpoint_format", Config, Fail, "Proxy URI endpoint format",
         "XksProxyUriEndpoint is https:// followed by a DNS host name: no IP address, no port (KMS always uses 443), \
-         no path, only letters, digits, dots and hyphens, 10 to 128 characters in all.",
-        &["XksProxyInvalidConfigurationException"]),
-    req("config.path_format", Config, "Proxy URI path format",
+         no path, no user information, only ASCII letters, digits, dots and hyphens, 10 to 128 characters in all.",
+        says ["XksProxyInvalidConfigurationException"],
+        answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigPathFormat = "config.path_format", Config, Fail, "Proxy URI path format",
         "XksProxyUriPath is /kms/xks/v1 (or another one- or two-digit version), optionally after a prefix of letters, \
          digits, slashes, hyphens and underscores; 10 to 128 characters.",
-        &["XKS_PROXY_INVALID_CONFIGURATION"]),
-    req("config.uri_length", Config, "Room for external key IDs in the URI",
+        says ["XKS_PROXY_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException"),
+            (ConnectStore, "XKS_PROXY_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigUriLength = "config.uri_length", Config, Fail, "Room for external key IDs in the URI",
         "Endpoint, path and /keys/<external key ID>/metadata together fit in the 256 characters the proxy API allows.",
-        &[]),
-    req("config.access_key_id_format", Config, "Access key ID format",
+        says [],
+        answers [(CreateKey,
+            "the proxy refuses the over-long URI: XksKeyNotFoundException or CustomKeyStoreInvalidStateException")],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigAccessKeyIdFormat = "config.access_key_id_format", Config, Fail, "Access key ID format",
         "The proxy access key ID is 20 to 30 characters of A-Z and 2-7.",
-        &["XksProxyIncorrectAuthenticationCredentialException"]),
-    req("config.secret_format", Config, "Secret access key format",
+        says ["XksProxyIncorrectAuthenticationCredentialException"],
+        answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigSecretFormat = "config.secret_format", Config, Fail, "Secret access key format",
         "The proxy secret access key is 43 to 64 characters of A-Z, a-z, 0-9, /, + and =. Its value is never shown.",
-        &["INVALID_CREDENTIALS"]),
-    req("config.proxy_config_match", Config, "Proxy configuration file agrees",
+        says ["INVALID_CREDENTIALS"],
+        answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
+        after [];
+    ConfigProxyConfigMatch = "config.proxy_config_match", Config, Fail, "Proxy configuration file agrees",
         "The proxy configuration file's XksProxyUriPath and AccessKeyId are the ones the store uses.",
-        &["INVALID_CREDENTIALS", "XKS_PROXY_INVALID_CONFIGURATION"]),
-    req("config.endpoint_unique", Config, "Endpoint not used by another store",
+        says ["INVALID_CREDENTIALS", "XKS_PROXY_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore,
+                "XksProxyIncorrectAuthenticationCredentialException or XksProxyInvalidConfigurationException"),
+            (ConnectStore, "INVALID_CREDENTIALS or XKS_PROXY_INVALID_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigEndpointUnique = "config.endpoint_unique", Config, Fail, "Endpoint not used by another store",
         "No other store in the Region has the same endpoint and path; a VPC store's private DNS name and endpoint \
          service belong to it alone; a public store does not reuse a VPC store's endpoint.",
-        &["XksProxyUriInUseException", "XksProxyUriEndpointInUseException", "XksProxyVpcEndpointServiceInUseException"]),
-    req("config.region_supported", Config, "Region offers external key stores",
+        says ["XksProxyUriInUseException", "XksProxyUriEndpointInUseException", "XksProxyVpcEndpointServiceInUseException"],
+        answers [(CreateOrUpdateStore,
+            "XksProxyUriInUseException, XksProxyUriEndpointInUseException or XksProxyVpcEndpointServiceInUseException")],
+        after [ConfigStoreFound, ConfigStoreType];
+    ConfigRegionSupported = "config.region_supported", Config, Fail, "Region offers external key stores",
         "The Region is one where KMS supports external key stores.",
-        &[]),
-    req("config.store_quota", Config, "Room for another custom key store",
+        says [],
+        answers [(CreateOrUpdateStore, "refused: the Region offers no external key stores")],
+        after [];
+    ConfigStoreQuota = "config.store_quota", Config, Warn, "Room for another custom key store",
         "Before creating a store: the account has fewer custom key stores in this Region than its quota (10 unless raised).",
-        &["CustomKeyStoreQuotaExceeded", "LimitExceededException"]),
-    req("vpc.service_found", Vpc, "VPC endpoint service exists",
+        says ["CustomKeyStoreQuotaExceeded", "LimitExceededException"],
+        answers [(CreateOrUpdateStore,
+            "CustomKeyStoreQuotaExceeded (LimitExceededException) on CreateCustomKeyStore")],
+        after [];
+
+    VpcServiceFound = "vpc.service_found", Vpc, Fail, "VPC endpoint service exists",
         "The VPC endpoint service name is well formed and names a service of this account, or of the configured \
          VpcEndpointServiceOwner, in the store's Region.",
-        &["XksProxyVpcEndpointServiceNotFoundException", "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"]),
-    req("vpc.service_region", Vpc, "Endpoint service in the store's Region",
+        says ["XksProxyVpcEndpointServiceNotFoundException", "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceRegion];
+    VpcServiceRegion = "vpc.service_region", Vpc, Fail, "Endpoint service in the store's Region",
         "The Region inside the service name is the key store's Region.",
-        &["XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"]),
-    req("vpc.service_state", Vpc, "Endpoint service available",
+        says ["XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType];
+    VpcServiceState = "vpc.service_state", Vpc, Fail, "Endpoint service available",
         "The endpoint service's ServiceState is Available.",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("vpc.service_type", Vpc, "Interface endpoint service",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcServiceType = "vpc.service_type", Vpc, Fail, "Interface endpoint service",
         "The endpoint service serves interface endpoints (ServiceType Interface).",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("vpc.load_balancer_type", Vpc, "Network Load Balancer behind the service",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcLoadBalancerType = "vpc.load_balancer_type", Vpc, Fail, "Network Load Balancer behind the service",
         "The service is backed by a Network Load Balancer; a Gateway Load Balancer cannot carry KMS's requests.",
-        &["XksProxyVpcEndpointServiceInvalidConfigurationException"]),
-    req("vpc.availability_zones", Vpc, "Two Availability Zones",
+        says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcAvailabilityZones = "vpc.availability_zones", Vpc, Fail, "Two Availability Zones",
         "The load balancer has subnets in at least two different Availability Zones.",
-        &["XksProxyVpcEndpointServiceInvalidConfigurationException"]),
-    req("vpc.subnets_private", Vpc, "Private subnets",
+        says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcSubnetsPrivate = "vpc.subnets_private", Vpc, Warn, "Private subnets",
         "The load balancer's subnets have no route to an internet gateway (recommended).",
-        &[]),
-    req("vpc.nlb_scheme", Vpc, "Internal load balancer",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+    VpcNlbScheme = "vpc.nlb_scheme", Vpc, Warn, "Internal load balancer",
         "The load balancer's scheme is internal (recommended).",
-        &[]),
-    req("vpc.nlb_listener", Vpc, "Listener on port 443",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+    VpcNlbListener = "vpc.nlb_listener", Vpc, Fail, "Listener on port 443",
         "The load balancer listens on port 443, either passing TCP through to a proxy that speaks TLS or terminating \
          TLS with a certificate for the private DNS name.",
-        &["XKS_PROXY_INVALID_RESPONSE", "XKS_PROXY_NOT_REACHABLE"]),
-    req("vpc.targets_healthy", Vpc, "Healthy proxy targets",
+        says ["XKS_PROXY_INVALID_RESPONSE", "XKS_PROXY_NOT_REACHABLE"],
+        answers [
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE or XKS_PROXY_INVALID_RESPONSE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+    VpcTargetsHealthy = "vpc.targets_healthy", Vpc, Fail, "Healthy proxy targets",
         "The target group behind the 443 listener has healthy targets.",
-        &["XKS_PROXY_NOT_REACHABLE"]),
-    req("vpc.acceptance_required", Vpc, "No manual acceptance",
+        says ["XKS_PROXY_NOT_REACHABLE"],
+        answers [(ConnectStore, "XKS_PROXY_NOT_REACHABLE"), (Cryptographic, "KMSInvalidStateException")],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType, VpcNlbListener];
+    VpcAcceptanceRequired = "vpc.acceptance_required", Vpc, Fail, "No manual acceptance",
         "AcceptanceRequired is false: KMS cannot wait for someone to accept its endpoint connection.",
-        &["XksProxyVpcEndpointServiceInvalidConfigurationException"]),
-    req("vpc.allowed_principal", Vpc, "KMS allowed to connect",
+        says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcAllowedPrincipal = "vpc.allowed_principal", Vpc, Fail, "KMS allowed to connect",
         "The service's allowed principals include cks.kms.<region>.amazonaws.com. An allow-all * also admits KMS, \
          but opens the service to every AWS account.",
-        &["XksProxyVpcEndpointServiceNotFoundException", "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"]),
-    req("vpc.private_dns_name", Vpc, "Private DNS name matches the endpoint",
+        says ["XksProxyVpcEndpointServiceNotFoundException", "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcPrivateDnsName = "vpc.private_dns_name", Vpc, Fail, "Private DNS name matches the endpoint",
         "The service has a private DNS name, and https:// followed by that name is the store's proxy URI endpoint.",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("vpc.private_dns_verified", Vpc, "Private DNS domain verified",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+    VpcPrivateDnsVerified = "vpc.private_dns_verified", Vpc, Fail, "Private DNS domain verified",
         "The private DNS name's domain verification state is verified.",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("vpc.ip_address_type", Vpc, "IPv4 supported",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcPrivateDnsName];
+    VpcIpAddressType = "vpc.ip_address_type", Vpc, Fail, "IPv4 supported",
         "The endpoint service supports IPv4; KMS does not reach external key stores over IPv6.",
-        &[]),
-    req("dns.resolves", Dns, "Endpoint resolves to IPv4",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+
+    DnsResolves = "dns.resolves", Dns, Fail, "Endpoint resolves to IPv4",
         "The endpoint's host name has at least one IPv4 address (public stores: in public DNS; VPC stores: inside the VPC).",
-        &["XKS_PROXY_NOT_REACHABLE"]),
-    req("dns.public_parent", Dns, "Private DNS name under a public domain",
+        says ["XKS_PROXY_NOT_REACHABLE"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat];
+    DnsPublicParent = "dns.public_parent", Dns, Fail, "Private DNS name under a public domain",
         "The private DNS name lies under a public domain whose name servers answer on the internet.",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("dns.verification_txt", Dns, "Verification TXT record published",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat];
+    DnsVerificationTxt = "dns.verification_txt", Dns, Fail, "Verification TXT record published",
         "The domain verification TXT record (PrivateDnsNameConfiguration Name and Value) is in public DNS.",
-        &["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"]),
-    req("net.tcp_connect", Net, "TCP port 443 open",
+        says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, VpcServiceFound];
+
+    NetTcpConnect = "net.tcp_connect", Net, Fail, "TCP port 443 open",
         "The endpoint accepts TCP connections on port 443.",
-        &["XKS_PROXY_NOT_REACHABLE"]),
-    req("net.rtt", Net, "Round-trip time within 35 ms",
+        says ["XKS_PROXY_NOT_REACHABLE"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves];
+    NetRtt = "net.rtt", Net, Fail, "Round-trip time within 35 ms",
         "The median TCP handshake time to the endpoint is 35 ms or less, measured from where the tool runs.",
-        &["XKS_PROXY_NOT_REACHABLE", "XKS_PROXY_TIMED_OUT"]),
-    req("tls.version", Tls, "TLS 1.2 or 1.3",
+        says ["XKS_PROXY_NOT_REACHABLE", "XKS_PROXY_TIMED_OUT"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE or XKS_PROXY_TIMED_OUT"),
+            (Cryptographic, "KMSInvalidStateException (timed out)"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect];
+
+    TlsVersion = "tls.version", Tls, Fail, "TLS 1.2 or 1.3",
         "The proxy completes a handshake with TLS 1.2 or TLS 1.3; each version is tried.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.cipher_suite", Tls, "A cipher suite KMS offers",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect];
+    TlsCipherSuite = "tls.cipher_suite", Tls, Fail, "A cipher suite KMS offers",
         "The proxy accepts one of TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, \
          TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.hostname", Tls, "Certificate names the endpoint",
-        "The server certificate's subject alternative names (or common name) match the endpoint host, wildcards included.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.validity", Tls, "Certificate within its validity period",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion];
+    TlsHostname = "tls.hostname", Tls, Fail, "Certificate names the endpoint",
+        "The server certificate's subject alternative names (or, without them, its common name) match the endpoint \
+         host, wildcards included.",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
+               TlsChainComplete];
+    TlsValidity = "tls.validity", Tls, Fail, "Certificate within its validity period",
         "The server certificate is valid now, and for at least 30 more days.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.chain_complete", Tls, "Full certificate chain sent",
-        "The server sends every intermediate certificate up to the root.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.trusted_ca", Tls, "Chain ends at a root KMS trusts",
-        "The chain ends at a root on KMS's Trusted Certificate Authorities list, and that root is still valid.",
-        &["XKS_PROXY_INVALID_TLS_CONFIGURATION"]),
-    req("tls.http11", Tls, "HTTP/1.1 over TLS",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
+               TlsChainComplete];
+    TlsChainComplete = "tls.chain_complete", Tls, Fail, "Full certificate chain sent",
+        "The certificates the server sends link, by verified signatures, from its certificate up to a root: every \
+         intermediate is sent, valid and a CA.",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion];
+    TlsTrustedCa = "tls.trusted_ca", Tls, Fail, "Chain ends at a root KMS trusts",
+        "The chain ends at a root on KMS's Trusted Certificate Authorities list, matched by its name and key as KMS \
+         matches it, and that root is still valid.",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
+               TlsChainComplete];
+    TlsHttp11 = "tls.http11", Tls, Fail, "HTTP/1.1 over TLS",
         "The proxy answers HTTP/1.1 on the TLS connection.",
-        &["XKS_PROXY_INVALID_RESPONSE"]),
-    req("proxy.health", Proxy, "GetHealthStatus answers to specification",
-        "A signed GetHealthStatus returns 200 with a fleet size above zero, 1 to 10 ekmFleetDetails and known healthStatus values.",
-        &["XKS_PROXY_INVALID_RESPONSE"]),
-    req("proxy.ekm_available", Proxy, "An external key manager is available",
-        "At least one external key manager is not UNAVAILABLE; DEGRADED ones are reported.",
-        &["XKS_PROXY_NOT_REACHABLE", "XksProxyUriUnreachableException"]),
-    req("proxy.credential_accepted", Proxy, "Proxy accepts the credential",
-        "A request signed with the store's access key ID and secret is accepted.",
-        &["INVALID_CREDENTIALS"]),
-    req("proxy.auth_enforced", Proxy, "Proxy enforces SigV4",
-        "Unsigned and wrongly signed requests get 401 AuthenticationFailedException.",
-        &[]),
-    req("proxy.uri_path", Proxy, "Configured path served, others refused",
-        "The configured path is served, and a wrong path gets 404 InvalidUriPathException.",
-        &["XKS_PROXY_INVALID_CONFIGURATION"]),
-    req("proxy.access", Proxy, "Proxy authorization lets KMS in",
-        "The proxy's own authorization rules do not refuse KMS's request with 403 AccessDeniedException.",
-        &["XKS_PROXY_ACCESS_DENIED"]),
-    req("proxy.method_post_only", Proxy, "GET refused",
-        "A GET on a proxy API URI gets 405 Method Not Allowed.",
-        &[]),
-    req("proxy.error_format", Proxy, "Errors in the specified format",
-        "Error bodies are JSON with an errorName the specification defines.",
-        &["XKS_PROXY_INVALID_RESPONSE"]),
-    req("proxy.latency", Proxy, "Answers within 250 ms",
-        "A first request and requests on a kept-alive connection complete within 250 ms (warn above 200 ms).",
-        &["XKS_PROXY_TIMED_OUT"]),
-    req("proxy.clock_skew", Proxy, "Clocks agree",
-        "The local clock and the proxy's Date header differ by less than 5 minutes, the SigV4 replay window.",
-        &["INVALID_CREDENTIALS"]),
-    req("key.metadata", Key, "External key usable by KMS",
-        "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",
-        &["XksKeyNotFoundException", "XksKeyInvalidConfigurationException"]),
-    req("key.round_trip", Key, "Encrypt and decrypt round trip",
-        "Encrypt then Decrypt with additional authenticated data returns the plaintext, up to 4300 bytes of plaintext and \
-         8192 of AAD, and the ciphertext data integrity value matches.",
-        &["KMSInvalidStateException"]),
-    req("key.tamper_rejected", Key, "Tampered ciphertext refused",
-        "Decrypt of a ciphertext with a flipped bit, or with other AAD, is refused with InvalidCiphertextException.",
-        &[]),
-    req("key.unique", Key, "One KMS key per external key",
-        "No two KMS keys of the store use the same external key ID.",
-        &["XksKeyAlreadyInUseException"]),
-    req("key.kms_key_state", Key, "KMS keys usable",
-        "The store's KMS keys are not Unavailable or PendingDeletion.",
-        &["KMSInvalidStateException"]),
-];
+        says ["XKS_PROXY_INVALID_RESPONSE"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyInvalidResponseException"),
+            (ConnectStore, "XKS_PROXY_INVALID_RESPONSE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
+               TlsCipherSuite];
 
-pub fn find(id: &str) -> Option<&'static Requirement> {
-    CATALOGUE.iter().find(|r| r.id == id)
+    ProxyHealth = "proxy.health", Proxy, Fail, "GetHealthStatus answers to specification",
+        "A signed GetHealthStatus returns 200 with a fleet size above zero, 1 to 10 ekmFleetDetails and known healthStatus values.",
+        says ["XKS_PROXY_INVALID_RESPONSE"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyInvalidResponseException"),
+            (ConnectStore, "XKS_PROXY_INVALID_RESPONSE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    ProxyEkmAvailable = "proxy.ekm_available", Proxy, Fail, "An external key manager is available",
+        "At least one external key manager is not UNAVAILABLE; DEGRADED ones are reported.",
+        says ["XKS_PROXY_NOT_REACHABLE", "XksProxyUriUnreachableException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ProxyHealth];
+    ProxyCredentialAccepted = "proxy.credential_accepted", Proxy, Fail, "Proxy accepts the credential",
+        "A request signed with the store's access key ID and secret is accepted.",
+        says ["INVALID_CREDENTIALS"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyIncorrectAuthenticationCredentialException"),
+            (ConnectStore, "INVALID_CREDENTIALS"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyClockSkew];
+    ProxyAuthEnforced = "proxy.auth_enforced", Proxy, Fail, "Proxy enforces SigV4",
+        "Requests that are unsigned, signed with a wrong secret or an unknown access key ID, signed for another Region \
+         or service, or signed more than 5 minutes ago get 401 AuthenticationFailedException.",
+        says [],
+        answers [],
+        after [TlsHttp11];
+    ProxyUriPath = "proxy.uri_path", Proxy, Fail, "Configured path served, others refused",
+        "The configured path is served, and a wrong path gets 404 InvalidUriPathException.",
+        says ["XKS_PROXY_INVALID_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyInvalidConfigurationException"),
+            (ConnectStore, "XKS_PROXY_INVALID_CONFIGURATION"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyCredentialAccepted];
+    ProxyAccess = "proxy.access", Proxy, Fail, "Proxy authorization lets KMS in",
+        "The proxy's own authorization rules do not refuse KMS's request with 403 AccessDeniedException.",
+        says ["XKS_PROXY_ACCESS_DENIED"],
+        answers [
+            (ConnectStore, "XKS_PROXY_ACCESS_DENIED"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath];
+    ProxyMethodPostOnly = "proxy.method_post_only", Proxy, Fail, "GET refused",
+        "A GET on a proxy API URI gets 405 Method Not Allowed.",
+        says [],
+        answers [],
+        after [TlsHttp11];
+    ProxyErrorFormat = "proxy.error_format", Proxy, Fail, "Errors in the specified format",
+        "Error bodies are JSON with an errorName the specification defines; an errorMessage, when present, is \
+         printable ASCII of at most 512 characters.",
+        says ["XKS_PROXY_INVALID_RESPONSE"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyInvalidResponseException"),
+            (ConnectStore, "XKS_PROXY_INVALID_RESPONSE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11];
+    ProxyLatency = "proxy.latency", Proxy, Fail, "Answers within 250 ms",
+        "A first request and requests on a kept-alive connection complete within 250 ms (warn above 200 ms).",
+        says ["XKS_PROXY_TIMED_OUT"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_TIMED_OUT"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ProxyHealth];
+    ProxyClockSkew = "proxy.clock_skew", Proxy, Fail, "Clocks agree",
+        "The local clock and the proxy's Date header differ by less than 5 minutes, the SigV4 replay window.",
+        says ["INVALID_CREDENTIALS"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyIncorrectAuthenticationCredentialException"),
+            (ConnectStore, "INVALID_CREDENTIALS"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11];
+    ProxyRequestValidation = "proxy.request_validation", Proxy, Warn, "Malformed requests refused",
+        "GetKeyMetadata and Encrypt without requestMetadata, and Encrypt without plaintext, get 400 \
+         ValidationException (KMS never sends such requests, but a proxy that serves them validates nothing).",
+        says [],
+        answers [],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    ProxyUnknownOperation = "proxy.unknown_operation", Proxy, Fail, "Unknown kmsOperation served",
+        "A request whose requestMetadata.kmsOperation names an operation the proxy does not know is served as usual: \
+         the specification requires it, because KMS adds operations over time.",
+        says ["XKS_PROXY_INVALID_RESPONSE", "KMSInvalidStateException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyInvalidResponseException"),
+            (ConnectStore, "XKS_PROXY_INVALID_RESPONSE"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    ProxyLongMetadata = "proxy.long_metadata", Proxy, Fail, "Long and optional metadata served",
+        "Requests whose awsPrincipalArn and kmsKeyArn are 2,048 characters long, and whose requestMetadata carries \
+         the optional kmsViaService, awsSourceVpc and awsSourceVpce, are served.",
+        says ["KMSInvalidStateException"],
+        answers [(CreateKey, "CustomKeyStoreInvalidStateException"), (Cryptographic, "KMSInvalidStateException")],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+
+    KeyMetadata = "key.metadata", Key, Fail, "External key usable by KMS",
+        "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",
+        says ["XksKeyNotFoundException", "XksKeyInvalidConfigurationException"],
+        answers [
+            (CreateKey, "XksKeyNotFoundException or XksKeyInvalidConfigurationException"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    KeyRoundTrip = "key.round_trip", Key, Fail, "Encrypt and decrypt round trip",
+        "Encrypt then Decrypt returns the plaintext with and without additional authenticated data, with and without \
+         a ciphertext data integrity value (which must match), and at the largest sizes (4300 bytes of plaintext, \
+         8192 of AAD).",
+        says ["KMSInvalidStateException"],
+        answers [(Cryptographic, "KMSInvalidStateException")],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    KeyTamperRejected = "key.tamper_rejected", Key, Fail, "Tampered ciphertext refused",
+        "Decrypt is refused with InvalidCiphertextException for a ciphertext with one flipped bit, a changed tag or \
+         IV, other AAD, and no AAD when it was encrypted with AAD.",
+        says [],
+        answers [],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip];
+    KeyNotFound = "key.not_found", Key, Fail, "Unknown external key refused",
+        "GetKeyMetadata and Encrypt for an external key ID that does not exist answer 404 KeyNotFoundException, so \
+         that KMS can tell the user XksKeyNotFoundException.",
+        says ["XksKeyNotFoundException"],
+        answers [(CreateKey, "XksProxyInvalidResponseException or another error instead of XksKeyNotFoundException")],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+    KeyCiphertextShape = "key.ciphertext_shape", Key, Fail, "Encrypt answer in the shape KMS accepts",
+        "Encrypt answers an initializationVector of 12 or 16 bytes, a 16-byte authenticationTag, a ciphertext as long \
+         as the plaintext, and a ciphertextMetadata (when present) of at most 20 bytes that is bound into the \
+         authenticated data: changing it makes Decrypt fail.",
+        says ["KMSInvalidStateException"],
+        answers [(Cryptographic, "KMSInvalidStateException")],
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip];
+    KeyUnique = "key.unique", Key, Fail, "One KMS key per external key",
+        "No two KMS keys of the store use the same external key ID.",
+        says ["XksKeyAlreadyInUseException"],
+        answers [(CreateKey, "XksKeyAlreadyInUseException")],
+        after [ConfigStoreFound];
+    KeyKmsKeyState = "key.kms_key_state", Key, Warn, "KMS keys usable",
+        "The store's KMS keys are not Unavailable or PendingDeletion.",
+        says ["KMSInvalidStateException"],
+        answers [(Cryptographic, "KMSInvalidStateException")],
+        after [ConfigStoreFound];
 }

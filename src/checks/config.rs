@@ -1,23 +1,9 @@
 //! `config.*`: the store's settings, from DescribeCustomKeyStores or from the planned settings.
 
-use super::{list, need, seen, Checks, Ctx, Outcome};
+use super::{list, need, seen, Ctx, Outcome};
+use crate::catalogue::CheckId;
 use crate::explain::topic_for_name;
 use crate::facts::{Subject, VPC_ENDPOINT_SERVICE};
-
-pub const CHECKS: Checks = &[
-    ("config.store_found", store_found),
-    ("config.store_type", store_type),
-    ("config.connection_state", connection_state),
-    ("config.endpoint_format", endpoint_format),
-    ("config.path_format", path_format),
-    ("config.uri_length", uri_length),
-    ("config.access_key_id_format", access_key_id_format),
-    ("config.secret_format", secret_format),
-    ("config.proxy_config_match", proxy_config_match),
-    ("config.endpoint_unique", endpoint_unique),
-    ("config.region_supported", region_supported),
-    ("config.store_quota", store_quota),
-];
 
 const PLANNED: &str = "planned settings: the store does not exist yet";
 /// The longest of the proxy API's per-key operations, `/metadata`, with the `/keys/` before the ID.
@@ -26,7 +12,7 @@ const MAX_URI: usize = 256;
 const MAX_EXTERNAL_KEY_ID: usize = 128;
 const STORE_QUOTA: usize = 10;
 
-fn store_found(ctx: &Ctx) -> Outcome {
+pub(super) fn store_found(ctx: &Ctx) -> Outcome {
     let query = match &ctx.target.subject {
         Subject::Planned(_) => return Outcome::skipped(PLANNED),
         Subject::AllStores => {
@@ -58,11 +44,11 @@ fn store_found(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn store_type(ctx: &Ctx) -> Outcome {
+pub(super) fn store_type(ctx: &Ctx) -> Outcome {
     if ctx.is_planned() {
         return Outcome::skipped(PLANNED);
     }
-    let Some(store) = ctx.store else { return Outcome::skipped("no store to check (see config.store_found)") };
+    let Some(store) = ctx.store else { return Outcome::blocked(CheckId::ConfigStoreFound, "no store to check") };
     match store.store_type.as_deref() {
         Some("EXTERNAL_KEY_STORE") => Outcome::pass("EXTERNAL_KEY_STORE"),
         Some(other) => Outcome::fail(
@@ -76,11 +62,11 @@ fn store_type(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn connection_state(ctx: &Ctx) -> Outcome {
+pub(super) fn connection_state(ctx: &Ctx) -> Outcome {
     if ctx.is_planned() {
         return Outcome::skipped(PLANNED);
     }
-    let Some(store) = ctx.store else { return Outcome::skipped("no store to check (see config.store_found)") };
+    let Some(store) = ctx.store else { return Outcome::blocked(CheckId::ConfigStoreFound, "no store to check") };
     let id = &store.id;
     match store.connection_state.as_deref() {
         Some("CONNECTED") => Outcome::pass("CONNECTED"),
@@ -96,7 +82,7 @@ fn connection_state(ctx: &Ctx) -> Outcome {
                     let causes: Vec<String> = topic
                         .causes
                         .iter()
-                        .map(|cause| format!("{} ({})", cause.text.trim_end_matches('.'), cause.checks.join(", ")))
+                        .map(|cause| format!("{} ({})", cause.text.trim_end_matches('.'), ids(cause.checks)))
                         .collect();
                     Outcome::fail(
                         format!("FAILED with {code}: {}. Likely causes: {}.", topic.title, causes.join("; ")),
@@ -129,7 +115,12 @@ fn connection_state(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn endpoint_format(ctx: &Ctx) -> Outcome {
+/// `a.b, c.d`: check IDs for evidence.
+fn ids(checks: &[CheckId]) -> String {
+    checks.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+pub(super) fn endpoint_format(ctx: &Ctx) -> Outcome {
     judge_shape(
         need!(ctx.settings()).uri_endpoint.as_deref(),
         "no proxy URI endpoint given (--endpoint)",
@@ -149,32 +140,10 @@ fn judge_shape(value: Option<&str>, absent: &str, problem: fn(&str) -> Option<St
 }
 
 fn endpoint_problem(endpoint: &str) -> Option<String> {
-    let Some(host) = endpoint.strip_prefix("https://") else {
-        let scheme = endpoint.split_once("://").map(|(s, _)| s).unwrap_or("no scheme");
-        return Some(format!("starts with {scheme} instead of https://; KMS speaks only HTTPS to the proxy"));
-    };
-    if !(10..=128).contains(&endpoint.len()) {
-        return Some(format!("{} characters where 10 to 128 are allowed", endpoint.len()));
-    }
-    if let Some((_, after)) = host.split_once('/') {
-        return Some(format!("has a path (/{after}); the path belongs in XksProxyUriPath"));
-    }
-    if let Some((_, port)) = host.rsplit_once(':') {
-        return Some(format!("has a port (:{port}); KMS always uses 443 and accepts no port"));
-    }
-    if let Some(bad) = host.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))) {
-        return Some(format!("contains '{bad}'; only letters, digits, dots and hyphens are allowed"));
-    }
-    if host.split('.').count() == 4 && host.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
-        return Some("is an IP address; KMS needs a DNS name that the TLS certificate names".into());
-    }
-    if host.split('.').any(str::is_empty) {
-        return Some("has an empty label (two dots in a row, or a leading dot)".into());
-    }
-    None
+    crate::endpoint::host(endpoint).err()
 }
 
-fn path_format(ctx: &Ctx) -> Outcome {
+pub(super) fn path_format(ctx: &Ctx) -> Outcome {
     judge_shape(
         need!(ctx.settings()).uri_path.as_deref(),
         "no proxy URI path given (--path or --proxy-config)",
@@ -211,7 +180,7 @@ fn path_problem(path: &str) -> Option<String> {
         .map(|bad| format!("contains '{bad}'; only letters, digits, /, - and _ are allowed"))
 }
 
-fn uri_length(ctx: &Ctx) -> Outcome {
+pub(super) fn uri_length(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
     let (Some(endpoint), Some(path)) = (settings.uri_endpoint.as_deref(), settings.uri_path.as_deref()) else {
         return Outcome::skipped("needs both the endpoint and the path");
@@ -234,7 +203,7 @@ fn uri_length(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn access_key_id_format(ctx: &Ctx) -> Outcome {
+pub(super) fn access_key_id_format(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
     let Some(id) = settings.access_key_id.as_deref() else {
         return Outcome::skipped("no access key ID given (--access-key-id or --proxy-config)");
@@ -270,7 +239,7 @@ fn access_key_id_format(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn secret_format(ctx: &Ctx) -> Outcome {
+pub(super) fn secret_format(ctx: &Ctx) -> Outcome {
     let Some(secret) = &ctx.target.secret else {
         return Outcome::skipped(
             "no secret access key supplied (XKS_PROXY_SECRET_ACCESS_KEY, --secret-access-key-file, \
@@ -298,7 +267,7 @@ fn secret_format(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn proxy_config_match(ctx: &Ctx) -> Outcome {
+pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
     let Some(file) = &ctx.target.proxy_config else {
         return Outcome::skipped("no proxy configuration file given (--proxy-config)");
     };
@@ -341,7 +310,7 @@ fn same_host(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-fn endpoint_unique(ctx: &Ctx) -> Outcome {
+pub(super) fn endpoint_unique(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
     let stores = need!(seen(&ctx.facts.region_stores));
     let Some(endpoint) = settings.uri_endpoint.as_deref() else {
@@ -424,7 +393,7 @@ const NO_XKS_REGIONS: &[&str] = &[
     "us-gov-west-1",
 ];
 
-fn region_supported(ctx: &Ctx) -> Outcome {
+pub(super) fn region_supported(ctx: &Ctx) -> Outcome {
     let region = ctx.facts.region.as_str();
     if XKS_REGIONS.contains(&region) {
         Outcome::pass(format!("{region} offers external key stores"))
@@ -441,7 +410,7 @@ fn region_supported(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn store_quota(ctx: &Ctx) -> Outcome {
+pub(super) fn store_quota(ctx: &Ctx) -> Outcome {
     if !ctx.is_planned() {
         return Outcome::skipped("applies before creating a store; this one exists");
     }

@@ -1,19 +1,17 @@
 //! `dns.*`: what the resolver says of the endpoint and, for a VPC store, of its private DNS name's domain.
 
-use super::{list, need, network, Checks, Ctx, Outcome};
-use crate::facts::Probed;
+use super::{list, need, network, quote, Ctx, Outcome};
+use crate::catalogue::CheckId;
+use crate::facts::{Observed, Probed};
 
-pub const CHECKS: Checks =
-    &[("dns.resolves", resolves), ("dns.public_parent", public_parent), ("dns.verification_txt", verification_txt)];
-
-fn resolves(ctx: &Ctx) -> Outcome {
+pub(super) fn resolves(ctx: &Ctx) -> Outcome {
     let net = need!(network(ctx));
     let is_vpc = ctx.settings.as_ref().is_some_and(|s| s.is_vpc());
     let answer = match &net.ipv4 {
         Probed::Seen(answer) => answer,
         Probed::Failed(failure) => {
             return Outcome::error(
-                format!("{} failed through resolver {}: {}", failure.step, net.resolver, failure.message),
+                format!("{} failed through resolver {}: {}", failure.step, net.resolver, quote(&failure.message)),
                 "Check that this host can reach its resolver, or name one with --dns-server.",
             )
         }
@@ -57,7 +55,7 @@ fn only_vpc(ctx: &Ctx) -> Result<(), Outcome> {
     }
 }
 
-fn public_parent(ctx: &Ctx) -> Outcome {
+pub(super) fn public_parent(ctx: &Ctx) -> Outcome {
     need!(only_vpc(ctx));
     let net = need!(network(ctx));
     let Some(parents) = &net.parent_domains else {
@@ -103,13 +101,13 @@ fn public_parent(ctx: &Ctx) -> Outcome {
     )
 }
 
-fn verification_txt(ctx: &Ctx) -> Outcome {
+pub(super) fn verification_txt(ctx: &Ctx) -> Outcome {
     need!(only_vpc(ctx));
     let net = need!(network(ctx));
     let Some(txt) = &net.verification_txt else {
-        return Outcome::skipped(
-            "EC2 did not give the domain verification record (it needs the owner's view of the service)",
-        );
+        let not_found = ctx.target.vpc.as_ref().is_some_and(|vpc| vpc.provider_view == Observed::Seen(None));
+        let why = "EC2 did not give the domain verification record (it needs the owner's view of the service)";
+        return if not_found { Outcome::blocked(CheckId::VpcServiceFound, why) } else { Outcome::skipped(why) };
     };
     let expected = &txt.expected_value;
     let records: Vec<String> = txt.lookups.iter().map(|l| l.record.clone()).collect();
@@ -123,10 +121,10 @@ fn verification_txt(ctx: &Ctx) -> Outcome {
             Probed::Seen(values) if !values.is_empty() => wrong.push(format!(
                 "{} holds {}",
                 lookup.record,
-                list(&values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>())
+                list(&values.iter().map(|v| format!("\"{}\"", quote(v))).collect::<Vec<_>>())
             )),
             Probed::Seen(_) | Probed::NotGathered(_) => {}
-            Probed::Failed(failure) => failed.push(format!("{}: {}", lookup.record, failure.message)),
+            Probed::Failed(failure) => failed.push(format!("{}: {}", lookup.record, quote(&failure.message))),
         }
     }
     if !failed.is_empty() && failed.len() == txt.lookups.len() {

@@ -1,22 +1,26 @@
 //! Judgement: each check is a pure function from the facts of one target to an outcome. Nothing here
-//! calls AWS or the network.
+//! calls AWS or the network. Blocking, the diagnosis and the exit code are the verdict's business
+//! (`crate::verdict`); a check only says which other check explains a fact it lacks.
 
+mod body;
 mod chain;
 mod config;
-pub mod diagnosis;
 mod dns;
 mod key;
 mod net;
 mod proxy;
+mod text;
 mod tls;
 mod vpc;
 
 use serde::Serialize;
 
-use crate::catalogue::{self, Requirement};
+use crate::catalogue::CheckId;
 use crate::facts::{
     CallFailure, Facts, NetworkFacts, Observed, ProbeFailure, Settings, StoreFacts, Subject, TargetFacts,
 };
+
+pub use text::{list, quote};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,30 +34,44 @@ pub enum Status {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: Status,
     /// What was seen; for skipped and error, why.
     pub evidence: String,
     /// What to do, for anything but a pass.
     pub remedy: Option<String>,
+    /// The check whose subject explains this outcome: the one that judged the fact this check lacked
+    /// (or that made it fail). The verdict marks this outcome blocked only if that check failed.
+    pub because: Option<CheckId>,
 }
 
 impl Outcome {
     pub fn pass(evidence: impl Into<String>) -> Self {
-        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None }
+        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None, because: None }
     }
     pub fn warn(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Warn, evidence: evidence.into(), remedy: Some(remedy.into()) }
+        Outcome { status: Status::Warn, evidence: evidence.into(), remedy: Some(remedy.into()), because: None }
     }
     pub fn fail(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Fail, evidence: evidence.into(), remedy: Some(remedy.into()) }
+        Outcome { status: Status::Fail, evidence: evidence.into(), remedy: Some(remedy.into()), because: None }
     }
     pub fn skipped(why: impl Into<String>) -> Self {
-        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None }
+        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None, because: None }
     }
     pub fn error(why: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Error, evidence: why.into(), remedy: Some(remedy.into()) }
+        Outcome { status: Status::Error, evidence: why.into(), remedy: Some(remedy.into()), because: None }
+    }
+
+    /// Names the check that explains this outcome.
+    pub fn because(mut self, check: CheckId) -> Self {
+        self.because = Some(check);
+        self
+    }
+
+    /// Skipped for want of a fact that `check` judges, saying so.
+    pub fn blocked(check: CheckId, why: impl std::fmt::Display) -> Self {
+        Outcome::skipped(format!("{why} (see {check})")).because(check)
     }
 
     /// An AWS call that did not answer: an error naming the IAM action, never a pass.
@@ -98,7 +116,7 @@ impl Failure for ProbeFailure {
     fn outcome(&self) -> Outcome {
         let how = if self.timed_out { "timed out" } else { "failed" };
         Outcome::error(
-            format!("{} {how}: {}", self.step, self.message),
+            format!("{} {how}: {}", self.step, quote(&self.message)),
             "Check that this host can reach the endpoint (or use --connect-to), then run it again.",
         )
     }
@@ -109,13 +127,34 @@ pub fn connected<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
     let net = network(ctx)?;
     match &net.tcp {
         Observed::Seen(_) => Ok(net),
-        _ => Err(Outcome::skipped("no TCP connection (see net.tcp_connect)")),
+        Observed::Failed(_) => Err(Outcome::blocked(CheckId::NetTcpConnect, "no TCP connection")),
+        Observed::NotGathered(why) => Err(not_connected(net, why)),
+    }
+}
+
+/// Why no connection was tried: for want of an address, which without --connect-to only DNS gives.
+pub fn not_connected(net: &NetworkFacts, why: &str) -> Outcome {
+    if net.connect_to.is_none() {
+        Outcome::blocked(CheckId::DnsResolves, why)
+    } else {
+        Outcome::skipped(why)
     }
 }
 
 /// The network facts of the target, or why there are none.
 pub fn network<'a>(ctx: &Ctx<'a>) -> Result<&'a NetworkFacts, Outcome> {
-    seen(&ctx.target.network)
+    match &ctx.target.network {
+        Observed::Seen(net) => Ok(net),
+        Observed::Failed(failure) => Err(failure.outcome()),
+        Observed::NotGathered(why) => {
+            // The probes need a settled endpoint: a store to read it from, in a form that names a host.
+            let settings = ctx.settings()?;
+            if settings.uri_endpoint.is_some() && settings.endpoint_host().is_none() {
+                return Err(Outcome::blocked(CheckId::ConfigEndpointFormat, "no endpoint host to probe"));
+            }
+            Err(Outcome::skipped(why.clone()))
+        }
+    }
 }
 
 /// `need!(expr)`: the `Ok` value, or return the `Err` outcome from the check. A check judges only
@@ -153,72 +192,107 @@ impl<'a> Ctx<'a> {
             return Ok(settings);
         }
         Err(match (&self.target.subject, &self.facts.region_stores, self.store) {
-            (_, Observed::Failed(_), _) => Outcome::skipped("the store could not be read (see config.store_found)"),
+            (_, Observed::Failed(_), _) => Outcome::blocked(CheckId::ConfigStoreFound, "the store could not be read"),
             (_, Observed::NotGathered(why), _) => Outcome::skipped(why.clone()),
-            (Subject::Store { .. }, _, Some(_)) => {
-                Outcome::skipped("the store has no external key store proxy configuration (see config.store_type)")
-            }
-            _ => Outcome::skipped("no store to check (see config.store_found)"),
+            (Subject::Store { .. }, _, Some(_)) => Outcome::blocked(
+                CheckId::ConfigStoreType,
+                "the store has no external key store proxy configuration",
+            ),
+            _ => Outcome::blocked(CheckId::ConfigStoreFound, "no store to check"),
         })
     }
 }
 
-pub type CheckFn = fn(&Ctx) -> Outcome;
-
-/// A section's checks, each under its catalogue ID.
-pub type Checks = &'static [(&'static str, CheckFn)];
-
-/// Every check this version runs, in catalogue order.
-pub fn registry() -> Vec<(&'static Requirement, CheckFn)> {
-    let implemented: Vec<(&str, CheckFn)> =
-        [config::CHECKS, vpc::CHECKS, dns::CHECKS, net::CHECKS, tls::CHECKS, proxy::CHECKS, key::CHECKS]
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
-    catalogue::CATALOGUE
-        .iter()
-        .filter_map(|r| implemented.iter().find(|(id, _)| *id == r.id).map(|(_, check)| (r, *check)))
-        .collect()
+/// Judges one requirement. The match is exhaustive: every ID of the catalogue has its check.
+pub fn judge(id: CheckId, ctx: &Ctx) -> Outcome {
+    use CheckId::*;
+    match id {
+        ConfigStoreFound => config::store_found(ctx),
+        ConfigStoreType => config::store_type(ctx),
+        ConfigConnectionState => config::connection_state(ctx),
+        ConfigEndpointFormat => config::endpoint_format(ctx),
+        ConfigPathFormat => config::path_format(ctx),
+        ConfigUriLength => config::uri_length(ctx),
+        ConfigAccessKeyIdFormat => config::access_key_id_format(ctx),
+        ConfigSecretFormat => config::secret_format(ctx),
+        ConfigProxyConfigMatch => config::proxy_config_match(ctx),
+        ConfigEndpointUnique => config::endpoint_unique(ctx),
+        ConfigRegionSupported => config::region_supported(ctx),
+        ConfigStoreQuota => config::store_quota(ctx),
+        VpcServiceFound => vpc::service_found(ctx),
+        VpcServiceRegion => vpc::service_region(ctx),
+        VpcServiceState => vpc::service_state(ctx),
+        VpcServiceType => vpc::service_type(ctx),
+        VpcLoadBalancerType => vpc::load_balancer_type(ctx),
+        VpcAvailabilityZones => vpc::availability_zones(ctx),
+        VpcSubnetsPrivate => vpc::subnets_private(ctx),
+        VpcNlbScheme => vpc::nlb_scheme(ctx),
+        VpcNlbListener => vpc::nlb_listener(ctx),
+        VpcTargetsHealthy => vpc::targets_healthy(ctx),
+        VpcAcceptanceRequired => vpc::acceptance_required(ctx),
+        VpcAllowedPrincipal => vpc::allowed_principal(ctx),
+        VpcPrivateDnsName => vpc::private_dns_name(ctx),
+        VpcPrivateDnsVerified => vpc::private_dns_verified(ctx),
+        VpcIpAddressType => vpc::ip_address_type(ctx),
+        DnsResolves => dns::resolves(ctx),
+        DnsPublicParent => dns::public_parent(ctx),
+        DnsVerificationTxt => dns::verification_txt(ctx),
+        NetTcpConnect => net::tcp_connect(ctx),
+        NetRtt => net::rtt(ctx),
+        TlsVersion => tls::version(ctx),
+        TlsCipherSuite => tls::cipher_suite(ctx),
+        TlsHostname => tls::hostname(ctx),
+        TlsValidity => tls::validity(ctx),
+        TlsChainComplete => tls::chain_complete(ctx),
+        TlsTrustedCa => tls::trusted_ca(ctx),
+        TlsHttp11 => tls::http11(ctx),
+        ProxyHealth => proxy::health(ctx),
+        ProxyEkmAvailable => proxy::ekm_available(ctx),
+        ProxyCredentialAccepted => proxy::credential_accepted(ctx),
+        ProxyAuthEnforced => proxy::auth_enforced(ctx),
+        ProxyUriPath => proxy::uri_path(ctx),
+        ProxyAccess => proxy::access(ctx),
+        ProxyMethodPostOnly => proxy::method_post_only(ctx),
+        ProxyErrorFormat => proxy::error_format(ctx),
+        ProxyLatency => proxy::latency(ctx),
+        ProxyClockSkew => proxy::clock_skew(ctx),
+        ProxyRequestValidation => proxy::request_validation(ctx),
+        ProxyUnknownOperation => proxy::unknown_operation(ctx),
+        ProxyLongMetadata => proxy::long_metadata(ctx),
+        KeyMetadata => key::metadata(ctx),
+        KeyRoundTrip => key::round_trip(ctx),
+        KeyTamperRejected => key::tamper_rejected(ctx),
+        KeyNotFound => key::not_found(ctx),
+        KeyCiphertextShape => key::ciphertext_shape(ctx),
+        KeyUnique => key::unique(ctx),
+        KeyKmsKeyState => key::kms_key_state(ctx),
+    }
 }
 
-#[derive(Debug, Clone)]
-pub struct CheckResult {
-    pub requirement: &'static Requirement,
-    pub outcome: Outcome,
-}
-
-/// Whether `--skip` patterns (`tls.trusted_ca`, or a whole section as `tls.*`) name this check.
-pub fn skipped_by(patterns: &[String], id: &str) -> bool {
+/// A check that a `--skip` or `--only` selection names: an ID, or a whole section as `tls.*`.
+pub fn selected_by(patterns: &[String], id: CheckId) -> bool {
     patterns.iter().any(|p| match p.strip_suffix('*') {
-        Some(prefix) => id.starts_with(prefix),
-        None => p == id,
+        Some(prefix) => id.as_str().starts_with(prefix),
+        None => p == id.as_str(),
     })
 }
 
-pub fn run_target(facts: &Facts, target: &TargetFacts, skip: &[String]) -> Vec<CheckResult> {
+/// Every check of one target, in catalogue order, leaving out (as skipped) those `skip` names.
+pub fn run_target(facts: &Facts, target: &TargetFacts, skip: &[String]) -> Vec<(CheckId, Outcome)> {
     let ctx = Ctx::new(facts, target);
-    registry()
-        .into_iter()
-        .map(|(requirement, check)| {
-            let outcome =
-                if skipped_by(skip, requirement.id) { Outcome::skipped("skipped with --skip") } else { check(&ctx) };
-            CheckResult { requirement, outcome }
+    CheckId::ALL
+        .iter()
+        .map(|&id| {
+            let outcome = if selected_by(skip, id) { Outcome::skipped("skipped with --skip") } else { judge(id, &ctx) };
+            (id, outcome)
         })
         .collect()
 }
 
-/// The nearest-rank percentile of sorted, non-empty samples.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The nearest-rank percentile of samples, in any order.
+fn percentile(samples: &[f64], p: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-/// Joins names for evidence: `a, b and c`.
-fn list(items: &[String]) -> String {
-    match items {
-        [] => "none".to_string(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }

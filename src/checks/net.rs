@@ -1,9 +1,7 @@
 //! `net.*`: TCP to port 443 and the round-trip time, measured from where the tool ran.
 
-use super::{need, network, percentile, seen, Checks, Ctx, Outcome};
+use super::{connected, need, network, not_connected, percentile, quote, seen, Ctx, Outcome};
 use crate::facts::{NetworkFacts, Probed};
-
-pub const CHECKS: Checks = &[("net.tcp_connect", tcp_connect), ("net.rtt", rtt)];
 
 const MAX_RTT_MS: f64 = 35.0;
 
@@ -36,21 +34,23 @@ pub fn phases(net: &NetworkFacts) -> String {
     parts.join(" · ")
 }
 
-fn tcp_connect(ctx: &Ctx) -> Outcome {
+pub(super) fn tcp_connect(ctx: &Ctx) -> Outcome {
     let net = need!(network(ctx));
     match &net.tcp {
         Probed::Seen(tcp) => Outcome::pass(format!("{} accepted {} ({})", tcp.address, vantage(net), phases(net))),
         Probed::Failed(failure) => Outcome::fail(
-            format!("{} {}: {}", failure.step, vantage(net), failure.message),
+            format!("{} {}: {}", failure.step, vantage(net), quote(&failure.message)),
             "Let port 443 of the proxy (or its load balancer) accept connections: check that the proxy listens, \
              and the security groups, network ACLs and firewalls on the way.",
         ),
-        Probed::NotGathered(why) => Outcome::skipped(why.clone()),
+        Probed::NotGathered(why) => not_connected(net, why),
     }
 }
 
-/// The median of sorted samples.
-fn median(sorted: &[f64]) -> f64 {
+/// The median of samples, in any order.
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
     let middle = sorted.len() / 2;
     if sorted.len() % 2 == 0 {
         (sorted[middle - 1] + sorted[middle]) / 2.0
@@ -59,11 +59,8 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-fn rtt(ctx: &Ctx) -> Outcome {
-    let net = need!(network(ctx));
-    if !matches!(net.tcp, Probed::Seen(_)) {
-        return Outcome::skipped("no TCP connection (see net.tcp_connect)");
-    }
+pub(super) fn rtt(ctx: &Ctx) -> Outcome {
+    let net = need!(connected(ctx));
     let rtt = need!(seen(&net.rtt));
     let samples = &rtt.samples_ms;
     if samples.is_empty() {
@@ -72,7 +69,7 @@ fn rtt(ctx: &Ctx) -> Outcome {
                 "none of the {} handshakes to {} connected: {}",
                 rtt.failures.len(),
                 rtt.address,
-                rtt.failures.join("; ")
+                quote(&rtt.failures.join("; "))
             ),
             "Run the check again; connections that come and go point at an overloaded proxy or load balancer.",
         );
@@ -82,9 +79,9 @@ fn rtt(ctx: &Ctx) -> Outcome {
         "median {:.1} ms (min {:.1}, p90 {:.1}, max {:.1}; {} handshakes{lost}) to {} {}; KMS sees the time from \
          {}, which is what counts",
         median(samples),
-        samples[0],
+        samples.iter().copied().fold(f64::INFINITY, f64::min),
         percentile(samples, 90.0),
-        samples[samples.len() - 1],
+        samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         samples.len(),
         rtt.address,
         vantage(net),

@@ -1,30 +1,12 @@
-//! `tls.*`: the handshakes, judged as KMS would, and the presented chain judged on its own.
+//! `tls.*`: the handshakes, judged as KMS would, and the presented chain verified as KMS verifies it.
 
-use super::chain::{self, Chain, ChainEnd, RootSource};
-use super::{connected, list, need, Checks, Ctx, Outcome};
-use crate::facts::{NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts};
-use crate::trusted_cas;
-
-pub const CHECKS: Checks = &[
-    ("tls.version", version),
-    ("tls.cipher_suite", cipher_suite),
-    ("tls.hostname", hostname),
-    ("tls.validity", validity),
-    ("tls.chain_complete", chain_complete),
-    ("tls.trusted_ca", trusted_ca),
-    ("tls.http11", http11),
-];
+use super::chain::{self, date, AnchorKind, Chain, Roots};
+use super::{connected, list, need, quote, Ctx, Outcome};
+use crate::catalogue::CheckId;
+use crate::facts::{CipherSuite, NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion};
 
 const WARN_DAYS: i64 = 30;
 const DAY: i64 = 86_400;
-
-fn readable(version: &str) -> &str {
-    match version {
-        "TLSv1_3" => "TLS 1.3",
-        "TLSv1_2" => "TLS 1.2",
-        other => other,
-    }
-}
 
 fn succeeded(attempt: &TlsAttemptFacts) -> Option<&TlsHandshakeFacts> {
     attempt.outcome.seen()
@@ -33,24 +15,24 @@ fn succeeded(attempt: &TlsAttemptFacts) -> Option<&TlsHandshakeFacts> {
 /// How a failed attempt ended, for evidence.
 fn failure_text(attempt: &TlsAttemptFacts) -> String {
     match (&attempt.server_alert, &attempt.outcome) {
-        (Some(alert), _) => format!("the server answered with the alert {alert}"),
-        (None, Probed::Failed(failure)) => failure.message.clone(),
+        (Some(alert), _) => format!("the server answered with the alert {}", alert.name()),
+        (None, Probed::Failed(failure)) => quote(&failure.message),
         (None, Probed::NotGathered(why)) => why.clone(),
         (None, Probed::Seen(_)) => "completed".into(),
     }
 }
 
-fn version(ctx: &Ctx) -> Outcome {
+pub(super) fn version(ctx: &Ctx) -> Outcome {
     let net = need!(connected(ctx));
     let mut spoken = Vec::new();
     let mut refused = Vec::new();
-    for version in ["TLSv1_3", "TLSv1_2"] {
+    for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
         let tried: Vec<&TlsAttemptFacts> = net.tls.iter().filter(|a| a.version == version).collect();
         match tried.iter().find_map(|a| succeeded(a)) {
-            Some(handshake) => spoken.push(format!("{} ({})", readable(version), handshake.cipher_suite)),
+            Some(handshake) => spoken.push(format!("{} ({})", version.label(), handshake.cipher_suite.name())),
             None => refused.push(format!(
                 "{}: {}",
-                readable(version),
+                version.label(),
                 tried.iter().find(|a| !a.kms_suites_only).map(|a| failure_text(a)).unwrap_or_default()
             )),
         }
@@ -66,25 +48,29 @@ fn version(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn cipher_suite(ctx: &Ctx) -> Outcome {
+/// The handshakes that completed, limited to KMS's suites or not, as `suite (version)`.
+fn completed(net: &NetworkFacts, kms_suites_only: bool) -> Vec<String> {
+    net.tls
+        .iter()
+        .filter(|a| a.kms_suites_only == kms_suites_only)
+        .filter_map(|a| succeeded(a).map(|h| format!("{} ({})", h.cipher_suite.name(), a.version.label())))
+        .collect()
+}
+
+pub(super) fn cipher_suite(ctx: &Ctx) -> Outcome {
     let net = need!(connected(ctx));
-    let with_kms: Vec<String> = net
-        .tls
-        .iter()
-        .filter(|a| a.kms_suites_only)
-        .filter_map(|a| succeeded(a).map(|h| format!("{} ({})", h.cipher_suite, readable(&a.version))))
-        .collect();
+    let with_kms = completed(net, true);
     if !with_kms.is_empty() {
-        return Outcome::pass(format!("accepts {}", list(&with_kms)));
+        // The probe offered only KMS's suites; a server that chose another broke the handshake's rules.
+        let chosen: Vec<CipherSuite> =
+            net.tls.iter().filter(|a| a.kms_suites_only).filter_map(succeeded).map(|h| h.cipher_suite).collect();
+        if chosen.iter().all(|suite| CipherSuite::KMS.contains(suite)) {
+            return Outcome::pass(format!("accepts {}", list(&with_kms)));
+        }
     }
-    let without: Vec<String> = net
-        .tls
-        .iter()
-        .filter(|a| !a.kms_suites_only)
-        .filter_map(|a| succeeded(a).map(|h| format!("{} ({})", h.cipher_suite, readable(&a.version))))
-        .collect();
+    let without = completed(net, false);
     if without.is_empty() {
-        return Outcome::skipped("no TLS handshake completed at all (see tls.version)");
+        return Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed at all");
     }
     Outcome::fail(
         format!("refuses all four suites KMS offers, and chose {} when offered every suite", list(&without)),
@@ -93,31 +79,40 @@ fn cipher_suite(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// The chain of the first completed handshake, KMS's suites first.
+/// The chain of the first completed handshake, KMS's suites and TLS 1.3 first.
 fn presented(net: &NetworkFacts) -> Option<&TlsHandshakeFacts> {
-    let order = |a: &&TlsAttemptFacts| (!a.kms_suites_only, a.version != "TLSv1_3");
     let mut tried: Vec<&TlsAttemptFacts> = net.tls.iter().collect();
-    tried.sort_by_key(order);
+    tried.sort_by_key(|a| (!a.kms_suites_only, a.version != TlsVersion::Tls13));
     tried.into_iter().find_map(succeeded)
 }
 
-fn followed<'a>(ctx: &Ctx<'a>) -> Result<(Chain, &'a NetworkFacts), Outcome> {
+/// The presented chain, read: every certificate must parse, or tls.chain_complete fails saying which.
+fn read_chain<'a>(ctx: &Ctx<'a>) -> Result<Result<(Chain, &'a NetworkFacts), String>, Outcome> {
     let net = connected(ctx)?;
-    let handshake = presented(net).ok_or_else(|| Outcome::skipped("no TLS handshake completed (see tls.version)"))?;
+    let handshake =
+        presented(net).ok_or_else(|| Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed"))?;
     let decode = |items: &[String]| -> Result<Vec<Vec<u8>>, Outcome> {
         items.iter().map(|item| chain::decode(item)).collect::<Result<_, _>>().map_err(|e| {
             Outcome::error(format!("the facts hold a certificate that is not base64: {e}"), "Gather the facts again.")
         })
     };
-    let chain = chain::follow(&decode(&handshake.chain)?, &decode(&net.extra_roots)?)
-        .map_err(|problem| Outcome::fail(problem, "Serve a well-formed X.509 certificate chain."))?;
-    Ok((chain, net))
+    let (sent, ca_file) = (decode(&handshake.chain)?, decode(&net.extra_roots)?);
+    Ok(Chain::new(sent, ca_file).map(|chain| (chain, net)))
+}
+
+/// The chain, for the checks that judge its certificates: a chain that cannot be read is
+/// tls.chain_complete's finding.
+fn chain<'a>(ctx: &Ctx<'a>) -> Result<(Chain, &'a NetworkFacts), Outcome> {
+    read_chain(ctx)?.map_err(|problem| Outcome::blocked(CheckId::TlsChainComplete, problem))
 }
 
 /// Seconds since the epoch when the facts were gathered: a replay judges dates as the run did.
 fn gathered_at(ctx: &Ctx) -> Result<i64, Outcome> {
     epoch(&ctx.facts.gathered_at).map_err(|e| {
-        Outcome::error(format!("gathered_at '{}' is not a date: {e}", ctx.facts.gathered_at), "Gather the facts again.")
+        Outcome::error(
+            format!("gathered_at '{}' is not a date: {e}", quote(&ctx.facts.gathered_at)),
+            "Gather the facts again.",
+        )
     })
 }
 
@@ -126,52 +121,50 @@ fn epoch(rfc3339: &str) -> Result<i64, String> {
     DateTime::from_str(rfc3339, DateTimeFormat::DateTime).map(|t| t.secs()).map_err(|e| e.to_string())
 }
 
-fn date(epoch: i64) -> String {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
-    DateTime::from_secs(epoch).fmt(DateTimeFormat::DateTime).unwrap_or_else(|_| epoch.to_string())
-}
-
-fn hostname(ctx: &Ctx) -> Outcome {
-    let (chain, net) = need!(followed(ctx));
-    let leaf = &chain.presented[0];
-    let (names, from) = if leaf.dns_names.is_empty() {
-        (leaf.common_name.iter().cloned().collect::<Vec<_>>(), "CN")
-    } else {
-        (leaf.dns_names.clone(), "SAN")
-    };
-    match names.iter().find(|name| chain::name_matches(name, &net.host)) {
-        Some(name) => Outcome::pass(format!("{} matches {from} {name}", net.host)),
-        None => Outcome::fail(
-            format!("the certificate names {} ({from}); none matches {}", list(&names), net.host),
-            format!(
-                "Serve a certificate whose subject alternative names include {} (or a wildcard for its parent domain).",
-                net.host
+pub(super) fn hostname(ctx: &Ctx) -> Outcome {
+    let (chain, net) = need!(self::chain(ctx));
+    let leaf = chain.leaf();
+    let remedy = format!(
+        "Serve a certificate whose subject alternative names include {} (or a wildcard for its parent domain).",
+        net.host
+    );
+    if leaf.dns_names.is_empty() {
+        // Without subject alternative names, verifiers that still read the CN compare it whole.
+        return match &leaf.common_name {
+            Some(cn) if cn.eq_ignore_ascii_case(&net.host) => Outcome::warn(
+                format!("{} matches the CN {cn}, but the certificate has no subject alternative names", net.host),
+                format!("{remedy} Public CAs always add them; TLS clients that follow RFC 6125 ignore the CN."),
             ),
+            Some(cn) => Outcome::fail(
+                format!("the certificate has no subject alternative names and its CN {cn} is not {}", net.host),
+                remedy,
+            ),
+            None => Outcome::fail("the certificate names no host: no subject alternative names and no CN", remedy),
+        };
+    }
+    match chain::names_host(leaf, &net.host) {
+        Ok(true) => Outcome::pass(format!("{} is named by the certificate ({})", net.host, list(&leaf.dns_names))),
+        Ok(false) => Outcome::fail(
+            format!("the certificate names {}; none matches {}", list(&leaf.dns_names), net.host),
+            remedy,
         ),
+        Err(problem) => Outcome::fail(format!("the certificate's names cannot be matched: {problem}"), remedy),
     }
 }
 
-fn validity(ctx: &Ctx) -> Outcome {
-    let (chain, _) = need!(followed(ctx));
+pub(super) fn validity(ctx: &Ctx) -> Outcome {
+    let (chain, _) = need!(self::chain(ctx));
     let now = need!(gathered_at(ctx));
-    let mut problems = Vec::new();
-    for (index, cert) in chain.presented.iter().enumerate() {
-        let which =
-            if index == 0 { "the certificate".to_string() } else { format!("chain certificate {}", cert.subject) };
-        if cert.not_before > now {
-            problems.push(format!("{which} is not valid before {}", date(cert.not_before)));
-        }
-        if cert.not_after < now {
-            problems.push(format!(
-                "{which} expired on {} ({} days ago)",
-                date(cert.not_after),
-                (now - cert.not_after) / DAY
-            ));
-        }
+    let leaf = chain.leaf();
+    let remedy = "Renew the certificate and serve the new one with its chain.";
+    if leaf.not_before > now {
+        return Outcome::fail(format!("the certificate is not valid before {}", date(leaf.not_before)), remedy);
     }
-    let leaf = &chain.presented[0];
-    if !problems.is_empty() {
-        return Outcome::fail(problems.join("; "), "Renew the certificate and serve the new one with its chain.");
+    if leaf.not_after < now {
+        return Outcome::fail(
+            format!("the certificate expired on {} ({} days ago)", date(leaf.not_after), (now - leaf.not_after) / DAY),
+            remedy,
+        );
     }
     let days_left = (leaf.not_after - now) / DAY;
     let evidence =
@@ -186,90 +179,110 @@ fn validity(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn chain_complete(ctx: &Ctx) -> Outcome {
-    let (chain, _) = need!(followed(ctx));
-    let unused = if chain.unused.is_empty() {
-        String::new()
-    } else {
-        format!("; also sent, not on the path: {}", list(&chain.unused))
-    };
-    match &chain.end {
-        ChainEnd::Root { source, .. } => {
-            let root = match source {
-                RootSource::Sent => "root sent by the server",
-                RootSource::WellKnown => "root not sent, found among the well-known roots",
-                RootSource::CaFile => "root not sent, found in --ca-file",
-            };
-            Outcome::pass(format!("{} ({root}){unused}", chain.path.join(" ← ")))
-        }
-        ChainEnd::Missing { last } => Outcome::fail(
-            format!(
-                "the chain stops at {}: its issuer {} was not sent and is no known root, so an intermediate \
-                 certificate is missing{unused}",
-                last.subject, last.issuer
-            ),
-            "Serve the full chain: the certificate followed by every intermediate up to (not necessarily including) the root.",
-        ),
+/// `leaf ← intermediate ← anchor`, by subject.
+fn route(chain: &Chain, path: &chain::Path) -> String {
+    let mut names: Vec<&str> = vec![&chain.leaf().subject];
+    names.extend(path.via.iter().map(|index| chain.presented[*index].subject.as_str()));
+    if names.last() != Some(&path.anchor_subject.as_str()) {
+        names.push(&path.anchor_subject);
+    }
+    names.join(" ← ")
+}
+
+/// What kind of anchor a path ends at, for evidence.
+fn anchored(path: &chain::Path) -> String {
+    match &path.anchor {
+        AnchorKind::Kms(root) => format!("{} on KMS's list", root.listed.alias),
+        AnchorKind::CaFile => "a root from --ca-file".into(),
+        AnchorKind::WellKnown => "a root of Mozilla's store".into(),
+        AnchorKind::Sent => "a self-signed certificate the server sent".into(),
     }
 }
 
-fn trusted_ca(ctx: &Ctx) -> Outcome {
-    let (chain, _) = need!(followed(ctx));
-    let now = need!(gathered_at(ctx));
-    let ChainEnd::Root { cert: root, source } = &chain.end else {
-        return Outcome::skipped("the chain does not reach a root (see tls.chain_complete)");
+pub(super) fn chain_complete(ctx: &Ctx) -> Outcome {
+    let remedy = "Serve the full chain: the certificate followed by every intermediate up to (not necessarily \
+                  including) the root, each valid and issued by the next.";
+    let (chain, _) = match need!(read_chain(ctx)) {
+        Ok(read) => read,
+        Err(problem) => return Outcome::fail(problem, "Serve a well-formed X.509 certificate chain."),
     };
+    let now = need!(gathered_at(ctx));
+    match chain.path(Roots::Any, now) {
+        Ok(path) => {
+            let unused: Vec<String> = (1..chain.presented.len())
+                .filter(|index| !path.via.contains(index))
+                .map(|index| chain.presented[index].subject.clone())
+                .filter(|subject| *subject != path.anchor_subject)
+                .collect();
+            let also = if unused.is_empty() {
+                String::new()
+            } else {
+                format!("; also sent, not on the path: {}", list(&unused))
+            };
+            Outcome::pass(format!("{} ({}), every signature verified{also}", route(&chain, &path), anchored(&path)))
+        }
+        Err(broken) => Outcome::fail(broken, remedy),
+    }
+}
+
+pub(super) fn trusted_ca(ctx: &Ctx) -> Outcome {
+    let (chain, _) = need!(self::chain(ctx));
+    let now = need!(gathered_at(ctx));
     let remedy = "Get the certificate from a CA whose root is on KMS's Trusted Certificate Authorities list \
                   (for example Amazon, DigiCert, GlobalSign, Sectigo or ISRG Root X1).";
-    match trusted_cas::by_fingerprint(&root.sha256) {
-        Some(trusted) => {
-            let until = trusted.valid_until;
-            let expired = epoch(until).is_ok_and(|t| t < now);
-            if expired {
+    let reached = match chain.path(Roots::Any, now) {
+        Ok(path) => path,
+        Err(_) => return Outcome::blocked(CheckId::TlsChainComplete, "the chain does not reach any root"),
+    };
+    match chain.path(Roots::Kms, now) {
+        Ok(path) => {
+            let AnchorKind::Kms(root) = &path.anchor else { unreachable!("a KMS-only path ends at a KMS root") };
+            let listed = root.listed;
+            let listed_until = epoch(listed.valid_until).unwrap_or(root.not_after);
+            let until = root.not_after.min(listed_until);
+            if until < now {
                 Outcome::fail(
-                    format!("ends at {} ({}), whose validity on KMS's list ended {until}", root.subject, trusted.alias),
-                    remedy,
-                )
-            } else if root.not_after < now {
-                Outcome::fail(
-                    format!("ends at {} ({}), which expired on {}", root.subject, trusted.alias, date(root.not_after)),
+                    format!("ends at {} ({}), whose validity ended on {}", listed.subject, listed.alias, date(until)),
                     remedy,
                 )
             } else {
                 Outcome::pass(format!(
-                    "ends at {} ({} on KMS's list, valid until {until})",
-                    root.subject, trusted.alias
+                    "ends at {} ({} on KMS's list, valid until {}), anchored by its name and key as KMS anchors it",
+                    listed.subject,
+                    listed.alias,
+                    date(until)
                 ))
             }
         }
-        None => {
-            let why = match source {
-                RootSource::CaFile => "a private CA from --ca-file, which KMS does not trust".to_string(),
-                RootSource::Sent if chain.presented.len() == 1 => {
+        Err(broken) => {
+            let why = match &reached.anchor {
+                AnchorKind::CaFile => "a private CA from --ca-file, which KMS does not trust".to_string(),
+                AnchorKind::Sent if chain.presented.len() == 1 => {
                     "a self-signed certificate, which KMS does not trust".into()
                 }
-                _ => "which is not on KMS's Trusted Certificate Authorities list".into(),
+                AnchorKind::Sent => "a root the server sent, which is not on KMS's list".into(),
+                AnchorKind::WellKnown => "a root of Mozilla's store that is not on KMS's Trusted Certificate \
+                     Authorities list (the published list dates from November 2022; KMS may trust newer roots)"
+                    .into(),
+                AnchorKind::Kms(_) => format!("which KMS's roots do not verify: {broken}"),
             };
-            Outcome::fail(format!("ends at {} (SHA-256 {}), {why}", root.subject, short(&root.sha256)), remedy)
+            Outcome::fail(format!("ends at {}, {why}", reached.anchor_subject), remedy)
         }
     }
 }
 
-fn short(hex: &str) -> String {
-    format!("{}…", &hex[..16.min(hex.len())])
-}
-
-fn http11(ctx: &Ctx) -> Outcome {
-    match &need!(super::proxy::proxy(ctx)).unsigned_health {
-        Probed::Seen(http) if http.http_version == "HTTP/1.1" => {
-            Outcome::pass(format!("{} answered HTTP/1.1 {} in {:.1} ms", http.request, http.status, http.duration_ms))
-        }
+pub(super) fn http11(ctx: &Ctx) -> Outcome {
+    match &need!(super::proxy::calls(ctx)).unsigned_health {
+        Probed::Seen(http) if http.http_version == crate::facts::HttpVersion::Http11 => Outcome::pass(format!(
+            "{} answered HTTP/1.1 {} in {:.1} ms",
+            http.request, http.status, http.duration_ms
+        )),
         Probed::Seen(http) => Outcome::fail(
-            format!("{} answered {} {}", http.request, http.http_version, http.status),
+            format!("{} answered {} {}", http.request, http.http_version.label(), http.status),
             "Serve HTTP/1.1 on the TLS connection; KMS speaks HTTP/1.1 to the proxy.",
         ),
         Probed::Failed(failure) => Outcome::fail(
-            format!("{}: {}", failure.step, failure.message),
+            format!("{}: {}", failure.step, quote(&failure.message)),
             "Make the proxy answer HTTP/1.1 requests on the TLS connection; if TLS ends at a load balancer, check \
              that the proxy behind it speaks the protocol the listener forwards.",
         ),

@@ -3,27 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use super::{list, need, seen, Checks, Ctx, Outcome};
+use super::{list, need, seen, Ctx, Outcome, Status};
+use crate::catalogue::CheckId;
 use crate::aws_names::ServiceName;
 use crate::facts::*;
 
-pub const CHECKS: Checks = &[
-    ("vpc.service_found", service_found),
-    ("vpc.service_region", service_region),
-    ("vpc.service_state", service_state),
-    ("vpc.service_type", service_type),
-    ("vpc.load_balancer_type", load_balancer_type),
-    ("vpc.availability_zones", availability_zones),
-    ("vpc.subnets_private", subnets_private),
-    ("vpc.nlb_scheme", nlb_scheme),
-    ("vpc.nlb_listener", nlb_listener),
-    ("vpc.targets_healthy", targets_healthy),
-    ("vpc.acceptance_required", acceptance_required),
-    ("vpc.allowed_principal", allowed_principal),
-    ("vpc.private_dns_name", private_dns_name),
-    ("vpc.private_dns_verified", private_dns_verified),
-    ("vpc.ip_address_type", ip_address_type),
-];
 
 const OWNER_ONLY: &str = "the service belongs to another account; only its owner can read this";
 
@@ -80,7 +64,7 @@ fn vpc_facts<'a>(ctx: &'a Ctx) -> Result<(&'a Settings, &'a VpcFacts), Outcome> 
 fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
     let (settings, vpc) = vpc_facts(ctx)?;
     if settings.vpc_endpoint_service_name.as_deref().is_none_or(|name| ServiceName::parse(name).is_err()) {
-        return Err(Outcome::skipped("no usable VPC endpoint service name (see vpc.service_found)"));
+        return Err(Outcome::blocked(CheckId::VpcServiceFound, "no usable VPC endpoint service name"));
     }
     if let Observed::Seen(Some(service)) = &vpc.provider_view {
         return Ok(View::Owner(service));
@@ -91,7 +75,7 @@ fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
     Err(match (&vpc.provider_view, &vpc.consumer_view) {
         (Observed::Failed(failure), _) | (_, Observed::Failed(failure)) => Outcome::from_failure(failure),
         (Observed::NotGathered(why), _) => Outcome::skipped(why.clone()),
-        _ => Outcome::skipped("the VPC endpoint service was not found (see vpc.service_found)"),
+        _ => Outcome::blocked(CheckId::VpcServiceFound, "the VPC endpoint service was not found"),
     })
 }
 
@@ -108,7 +92,7 @@ fn network_load_balancers<'a>(ctx: &'a Ctx) -> Result<Vec<&'a LoadBalancerFacts>
     let lbs = seen(owner_view(ctx)?.1)?;
     let network: Vec<&LoadBalancerFacts> = lbs.iter().filter(|lb| lb.lb_type.as_deref() == Some("network")).collect();
     if network.is_empty() {
-        return Err(Outcome::skipped("no Network Load Balancer behind the service (see vpc.load_balancer_type)"));
+        return Err(Outcome::blocked(CheckId::VpcLoadBalancerType, "no Network Load Balancer behind the service"));
     }
     Ok(network)
 }
@@ -117,7 +101,7 @@ fn lb_label(lb: &LoadBalancerFacts) -> String {
     lb.name.clone().unwrap_or_else(|| lb.arn.clone())
 }
 
-fn service_found(ctx: &Ctx) -> Outcome {
+pub(super) fn service_found(ctx: &Ctx) -> Outcome {
     let (settings, vpc) = need!(vpc_facts(ctx));
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
         return Outcome::fail(
@@ -157,20 +141,27 @@ fn service_found(ctx: &Ctx) -> Outcome {
             }
         }
         Err(_) if vpc.provider_view == Observed::Seen(None) && vpc.consumer_view == Observed::Seen(None) => {
-            Outcome::fail(
+            let not_found = Outcome::fail(
                 format!("no VPC endpoint service named {name} is visible to this account in {}", ctx.facts.region),
                 "Check the name, its Region and its owner. KMS answers XksProxyVpcEndpointServiceNotFoundException \
                  (or XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND on connect) when it cannot find the service.",
-            )
+            );
+            // A service of another Region cannot be found from this one: that is vpc.service_region's to say.
+            match ServiceName::parse(name) {
+                Ok(parsed) if parsed.region != ctx.facts.region => not_found.because(CheckId::VpcServiceRegion),
+                _ => not_found,
+            }
         }
-        Err(outcome) => outcome,
+        // view() points the other checks at this one; this one only passes its reason on.
+        Err(outcome) => Outcome { because: None, ..outcome },
     }
 }
 
-fn service_region(ctx: &Ctx) -> Outcome {
+pub(super) fn service_region(ctx: &Ctx) -> Outcome {
     let (settings, _) = need!(vpc_facts(ctx));
     let Some(Ok(parsed)) = settings.vpc_endpoint_service_name.as_deref().map(ServiceName::parse) else {
-        return Outcome::skipped("no usable VPC endpoint service name (see vpc.service_found)");
+        // A missing or malformed name is vpc.service_found's failure, judged there.
+        return Outcome::skipped("no usable VPC endpoint service name; vpc.service_found judges it");
     };
     if parsed.region == ctx.facts.region {
         Outcome::pass(format!("the service name is in {}, the store's Region", parsed.region))
@@ -183,7 +174,7 @@ fn service_region(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn service_state(ctx: &Ctx) -> Outcome {
+pub(super) fn service_state(ctx: &Ctx) -> Outcome {
     let (service, _) = need!(owner_view(ctx));
     match service.service_state.as_deref() {
         Some("Available") => Outcome::pass("Available"),
@@ -194,7 +185,7 @@ fn service_state(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn service_type(ctx: &Ctx) -> Outcome {
+pub(super) fn service_type(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let types = view.service_types();
     if types.iter().any(|t| t == "Interface") {
@@ -207,7 +198,7 @@ fn service_type(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn load_balancer_type(ctx: &Ctx) -> Outcome {
+pub(super) fn load_balancer_type(ctx: &Ctx) -> Outcome {
     let (service, lbs) = need!(owner_view(ctx));
     let remedy = "Create the endpoint service from a Network Load Balancer (TCP listener on 443 to the proxy); \
                   a Gateway Load Balancer cannot carry KMS's requests.";
@@ -234,7 +225,7 @@ fn load_balancer_type(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn availability_zones(ctx: &Ctx) -> Outcome {
+pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let remedy = "Map the load balancer to subnets in at least two Availability Zones \
                   (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
@@ -267,7 +258,7 @@ fn availability_zones(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn subnets_private(ctx: &Ctx) -> Outcome {
+pub(super) fn subnets_private(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
     let mut private = Vec::new();
     let mut public = Vec::new();
@@ -297,7 +288,7 @@ fn subnets_private(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn nlb_scheme(ctx: &Ctx) -> Outcome {
+pub(super) fn nlb_scheme(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
     let exposed: Vec<String> = lbs
         .iter()
@@ -314,7 +305,7 @@ fn nlb_scheme(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn nlb_listener(ctx: &Ctx) -> Outcome {
+pub(super) fn nlb_listener(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
     let remedy = "Add a listener on port 443: TCP passing through to a proxy that terminates TLS itself, or TLS with \
                   a certificate for the private DNS name in front of a proxy that speaks plain HTTP.";
@@ -361,7 +352,7 @@ fn nlb_listener(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn targets_healthy(ctx: &Ctx) -> Outcome {
+pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
     let mut healthy = Vec::new();
     let mut unhealthy = Vec::new();
@@ -401,7 +392,7 @@ fn targets_healthy(ctx: &Ctx) -> Outcome {
         }
     }
     if groups == 0 {
-        return Outcome::skipped("no target group behind a listener on 443 (see vpc.nlb_listener)");
+        return Outcome::blocked(CheckId::VpcNlbListener, "no target group behind a listener on 443");
     }
     let remedy = "Make the proxy answer the target group's health check on every target, and check the security \
                   groups and routes between the load balancer and the proxy hosts.";
@@ -425,10 +416,10 @@ fn targets_healthy(ctx: &Ctx) -> Outcome {
 /// Target health is advisory: a refused read warns (naming the action) rather than stopping the run.
 fn unreadable(failure: &CallFailure) -> Outcome {
     let error = Outcome::from_failure(failure);
-    Outcome { status: super::Status::Warn, ..error }
+    Outcome { status: Status::Warn, ..error }
 }
 
-fn acceptance_required(ctx: &Ctx) -> Outcome {
+pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let id = match &view {
         View::Owner(service) => service.service_id.clone(),
@@ -447,7 +438,7 @@ fn acceptance_required(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn allowed_principal(ctx: &Ctx) -> Outcome {
+pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     let (service, vpc) = need!(owner_view(ctx).and_then(|(service, _)| Ok((service, vpc_facts(ctx)?.1))));
     let permissions = need!(seen(&vpc.permissions));
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
@@ -478,7 +469,7 @@ fn allowed_principal(ctx: &Ctx) -> Outcome {
     Outcome::fail(format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)), add)
 }
 
-fn private_dns_name(ctx: &Ctx) -> Outcome {
+pub(super) fn private_dns_name(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let Some(name) = view.private_dns_name() else {
         return Outcome::fail(
@@ -498,10 +489,10 @@ fn private_dns_name(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn private_dns_verified(ctx: &Ctx) -> Outcome {
+pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let Some(name) = view.private_dns_name() else {
-        return Outcome::skipped("no private DNS name (see vpc.private_dns_name)");
+        return Outcome::blocked(CheckId::VpcPrivateDnsName, "no private DNS name");
     };
     let (state, record) = match &view {
         View::Owner(service) => (
@@ -542,7 +533,7 @@ fn private_dns_verified(ctx: &Ctx) -> Outcome {
     }
 }
 
-fn ip_address_type(ctx: &Ctx) -> Outcome {
+pub(super) fn ip_address_type(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let types = view.supported_ip_address_types();
     if types.is_empty() {

@@ -1,24 +1,25 @@
 //! What KMS's terse answers mean: for every exception name, connection error code and error message
 //! KMS gives for external key stores, what KMS was doing, the likely causes in order with the checks
-//! that confirm or rule out each, and what to do, all in the tool's own words.
+//! that confirm or rule out each, and what to do, all in the tool's own words. What KMS answers per
+//! operation while a requirement is broken is declared with the requirement, in `catalogue`.
 
-mod answers;
 mod recognise;
 mod topics;
 
-pub use answers::{kms_answers, Operation};
 pub use recognise::{explain, Answer};
-pub use topics::{Cause, Topic, MESSAGE_TOPICS, NAMES, TOPICS};
+pub use topics::{topic, Cause, Topic, TopicId, MESSAGE_TOPICS, NAMES, TOPICS};
+
+use crate::catalogue::CheckId;
 
 /// The topic of an exception name or connection error code.
 pub fn topic_for_name(name: &str) -> Option<&'static Topic> {
-    NAMES.iter().find(|(known, _)| *known == name).map(|(_, id)| topics::topic(id))
+    NAMES.iter().find(|(known, _)| *known == name).map(|(_, id)| topic(*id))
 }
 
 impl Topic {
     /// Every check the causes name, in the order of the causes, once each.
-    pub fn checks(&self) -> Vec<&'static str> {
-        let mut checks: Vec<&'static str> = Vec::new();
+    pub fn checks(&self) -> Vec<CheckId> {
+        let mut checks: Vec<CheckId> = Vec::new();
         for check in self.causes.iter().flat_map(|c| c.checks.iter().copied()) {
             if !checks.contains(&check) {
                 checks.push(check);

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::topics::{topic, Topic, MESSAGE_TOPICS, NAMES};
+use super::topics::{topic, Topic, TopicId, MESSAGE_TOPICS, NAMES};
 
 /// KMS's messages from the troubleshooting guide, as data: what users paste is KMS's wording.
 const KNOWN: &str = include_str!("../../data/kms-errors.tsv");
@@ -70,7 +70,7 @@ fn message_overlaps(words: &[&str]) -> Vec<(f64, usize, &'static str)> {
         .collect()
 }
 
-fn message_topic(message: &str) -> Option<&'static str> {
+fn message_topic(message: &str) -> Option<TopicId> {
     let message = normalise(message);
     MESSAGE_TOPICS.iter().find(|(phrase, _)| contains_words(&message, &normalise(phrase))).map(|(_, id)| *id)
 }

@@ -7,6 +7,7 @@ mod proxy;
 mod settings;
 mod store;
 mod vpc;
+mod wire;
 
 pub use keys::*;
 pub use network::*;
@@ -14,6 +15,7 @@ pub use proxy::*;
 pub use settings::*;
 pub use store::*;
 pub use vpc::*;
+pub use wire::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Probed, ProxyFacts};
+use super::{CipherSuite, Probed, ProxyFacts, TlsAlert, TlsVersion};
 
 /// What the network showed of a proxy endpoint, from the host the tool ran on.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -73,17 +73,16 @@ pub struct RttFacts {
 /// the tool knows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TlsAttemptFacts {
-    /// `TLSv1_2` or `TLSv1_3`.
-    pub version: String,
+    pub version: TlsVersion,
     pub kms_suites_only: bool,
-    /// The TLS alert the server ended a failed handshake with, e.g. `ProtocolVersion` or `HandshakeFailure`.
-    pub server_alert: Option<String>,
+    /// The TLS alert the server ended a failed handshake with, e.g. `protocol_version`.
+    pub server_alert: Option<TlsAlert>,
     pub outcome: Probed<TlsHandshakeFacts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TlsHandshakeFacts {
-    pub cipher_suite: String,
+    pub cipher_suite: CipherSuite,
     pub alpn: Option<String>,
     /// The certificates the server sent, leaf first, base64 DER.
     pub chain: Vec<String>,

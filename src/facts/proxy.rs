@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalKeyFacts, Probed};
+use super::{ExternalKeyFacts, HttpVersion, Probed};
 
 /// The proxy API as KMS would use it: SigV4-signed calls, and the calls that must be refused.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -31,8 +31,7 @@ pub struct ProxyExchange {
     /// `POST /…/health`.
     pub request: String,
     pub signed: bool,
-    /// The HTTP version of the answer, e.g. `HTTP/1.1`.
-    pub http_version: String,
+    pub http_version: HttpVersion,
     /// The fresh ID sent in requestMetadata, to find the request in the proxy's logs.
     pub kms_request_id: String,
     pub status: u16,
@@ -41,8 +40,11 @@ pub struct ProxyExchange {
     pub date: Option<String>,
     /// When the answer arrived, by the local clock (RFC 3339).
     pub received_at: String,
-    /// The answer body, cut at 4 KiB.
+    /// The answer body as UTF-8: all of it, or what came before the problem `body_problem` names.
     pub body: String,
+    /// Why the body is not all there: larger than the tool reads, or not UTF-8.
+    #[serde(default)]
+    pub body_problem: Option<BodyProblem>,
     pub duration_ms: f64,
 }
 
@@ -54,4 +56,13 @@ pub struct KeptAliveFacts {
     pub failures: Vec<String>,
     /// How often the connection had to be opened again.
     pub reconnects: usize,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum BodyProblem {
+    /// The body went on past `limit_bytes`; the rest was not read.
+    TooLarge { limit_bytes: usize },
+    /// The byte at `offset` does not continue valid UTF-8.
+    NotUtf8 { offset: usize },
 }

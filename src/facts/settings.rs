@@ -20,10 +20,9 @@ impl Settings {
         self.connectivity.as_deref() == Some(VPC_ENDPOINT_SERVICE)
     }
 
-    /// The endpoint's host, when the endpoint is `https://host` with nothing else.
+    /// The endpoint's host, when the endpoint is well formed (`https://host` and nothing else).
     pub fn endpoint_host(&self) -> Option<&str> {
-        let rest = self.uri_endpoint.as_deref()?.strip_prefix("https://")?;
-        (!rest.is_empty() && !rest.contains(['/', ':'])).then_some(rest)
+        crate::endpoint::host(self.uri_endpoint.as_deref()?).ok()
     }
 }
 

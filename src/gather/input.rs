@@ -5,39 +5,42 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::InputError;
+use crate::error::InputError;
 use crate::facts::{ProxyConfigFacts, SecretShape};
 
 pub const SECRET_ENV: &str = "XKS_PROXY_SECRET_ACCESS_KEY";
 
+const PROXY_CONFIG: &str = "proxy configuration file";
+
 /// The proxy configuration file; its secret is handed back separately and never kept in the facts.
+/// No error message quotes a value from the file: the credential object holds the secret.
 pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String>), InputError> {
     const SHAPE: &str = "expected a JSON object {\"XksProxyUriPath\": \"/…/kms/xks/v1\", \
         \"XksProxyAuthenticationCredential\": {\"AccessKeyId\": \"…\", \"RawSecretAccessKey\": \"…\"}}";
-    let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError(format!("cannot read the proxy configuration file {shown}: {e}")))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| InputError(format!("the proxy configuration file {shown} is not JSON ({e}); {SHAPE}")))?;
-    let Value::Object(object) = &value else {
-        return Err(InputError(format!("the proxy configuration file {shown} is not a JSON object; {SHAPE}")));
-    };
+    let malformed = |problem: String| InputError::Malformed { what: PROXY_CONFIG, path: path.to_path_buf(), problem };
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        what: PROXY_CONFIG,
+        path: Some(path.to_path_buf()),
+        cause: e.to_string(),
+    })?;
+    // serde_json's messages give a line and a column, never the text around them.
+    let value: Value = serde_json::from_str(&text).map_err(|e| malformed(format!("is not JSON ({e}); {SHAPE}")))?;
+    let Value::Object(object) = &value else { return Err(malformed(format!("is not a JSON object; {SHAPE}"))) };
     let text_field = |value: Option<&Value>, field: &str| -> Result<Option<String>, InputError> {
         match value {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(InputError(format!(
-                "the proxy configuration file {shown}: {field} is {other}, expected a string; {SHAPE}"
-            ))),
+            Some(other) => Err(malformed(format!("has {field} as {}, where a string belongs; {SHAPE}", kind(other)))),
         }
     };
     let uri_path = text_field(object.get("XksProxyUriPath"), "XksProxyUriPath")?;
     let credential = match object.get("XksProxyAuthenticationCredential") {
         None | Some(Value::Null) => None,
         Some(Value::Object(credential)) => Some(credential),
-        Some(_) => {
-            return Err(InputError(format!(
-                "the proxy configuration file {shown}: XksProxyAuthenticationCredential is not an object; {SHAPE}"
+        Some(other) => {
+            return Err(malformed(format!(
+                "has XksProxyAuthenticationCredential as {}, where an object belongs; {SHAPE}",
+                kind(other)
             )))
         }
     };
@@ -48,11 +51,21 @@ pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String
         "XksProxyAuthenticationCredential.RawSecretAccessKey",
     )?;
     if uri_path.is_none() && access_key_id.is_none() {
-        return Err(InputError(format!(
-            "the proxy configuration file {shown} has neither XksProxyUriPath nor an AccessKeyId; {SHAPE}"
-        )));
+        return Err(malformed(format!("has neither XksProxyUriPath nor an AccessKeyId; {SHAPE}")));
     }
-    Ok((ProxyConfigFacts { file: shown.to_string(), uri_path, access_key_id }, secret))
+    Ok((ProxyConfigFacts { file: path.display().to_string(), uri_path, access_key_id }, secret))
+}
+
+/// What a JSON value is, never what it holds.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The proxy secret access key. It has no `Display` and no `Serialize`, and its `Debug` hides it, so
@@ -90,15 +103,20 @@ pub fn read_secret(
 ) -> Result<Option<(SecretShape, Secret)>, InputError> {
     let (secret, source) = match explicit {
         Some(SecretSource::File(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| InputError(format!("cannot read the secret access key file {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                what: "secret access key file",
+                path: Some(path.to_path_buf()),
+                cause: e.to_string(),
+            })?;
             (text, format!("file {}", path.display()))
         }
         Some(SecretSource::Stdin) => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| InputError(format!("cannot read the secret access key from standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| InputError::Unreadable {
+                what: "secret access key from standard input",
+                path: None,
+                cause: e.to_string(),
+            })?;
             (text, "standard input".to_string())
         }
         None => match std::env::var(SECRET_ENV) {
@@ -112,7 +130,10 @@ pub fn read_secret(
     // A trailing newline is how files and pipes end, not part of the secret.
     let secret = secret.trim_end_matches(['\n', '\r']);
     if secret.is_empty() {
-        return Err(InputError(format!("the secret access key from {source} is empty")));
+        return Err(InputError::Missing {
+            what: "secret access key",
+            how: format!("{source} is empty; give the secret the proxy issued"),
+        });
     }
     Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
 }

@@ -13,17 +13,8 @@ mod vpc;
 pub use network::NetworkOptions;
 
 use crate::aws_names::is_region_code;
+use crate::error::InputError;
 use crate::facts::*;
-
-/// Input the tool cannot work with; the message names the value and what was expected.
-#[derive(Debug)]
-pub struct InputError(pub String);
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 const NO_AWS: &str = "--no-aws: AWS was not asked";
 const NO_NETWORK: &str = "--no-network: the endpoint was not probed";
@@ -57,9 +48,12 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
     let region = config
         .region()
         .map(|r| r.as_ref().to_string())
-        .ok_or_else(|| InputError("no AWS Region: give --region, set AWS_REGION, or name one in the profile".into()))?;
+        .ok_or_else(|| InputError::Missing {
+            what: "AWS Region",
+            how: "give --region, set AWS_REGION, or name one in the profile".into(),
+        })?;
     if !is_region_code(&region) {
-        return Err(InputError(format!("'{region}' is not an AWS Region code; expected one like us-east-1")));
+        return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
     }
     let clients = aws::Clients::new(&config);
 

@@ -20,7 +20,10 @@ use serde_json::{json, Value};
 
 use super::input::Secret;
 use super::tls;
-use crate::facts::{probe_bytes, ExternalKeyFacts, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts};
+use crate::facts::{
+    probe_bytes, BodyProblem, ExternalKeyFacts, HttpVersion, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange,
+    ProxyFacts,
+};
 
 const SERVICE: &str = "kms-xks-proxy";
 /// How many signed calls measure the kept-alive latency.
@@ -68,7 +71,8 @@ impl Session<'_> {
         Err("no TLS handshake with KMS's cipher suites succeeded".into())
     }
 
-    async fn send(&mut self, request: http::Request<Full<Bytes>>) -> Result<http::Response<Bytes>, String> {
+    /// Sends one request and reads its answer, the body at most `BODY_LIMIT` bytes of it.
+    async fn send(&mut self, request: http::Request<Full<Bytes>>) -> Result<Answer, String> {
         if self.sender.as_ref().is_none_or(|sender| sender.is_closed()) {
             if self.sender.is_some() {
                 self.reconnects += 1;
@@ -79,17 +83,66 @@ impl Session<'_> {
         let exchange = async {
             sender.ready().await.map_err(|e| e.to_string())?;
             let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
-            let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-            Ok(http::Response::from_parts(parts, body))
+            let (parts, mut body) = response.into_parts();
+            let mut bytes = Vec::new();
+            // Bounded by the limit: a body that goes on is not read further (and its connection is dropped).
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| e.to_string())?;
+                let Ok(data) = frame.into_data() else { continue };
+                bytes.extend_from_slice(&data);
+                if bytes.len() > BODY_LIMIT {
+                    bytes.truncate(BODY_LIMIT);
+                    return Ok(Answer { parts, bytes, too_large: true });
+                }
+            }
+            Ok(Answer { parts, bytes, too_large: false })
         };
         match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(Ok(answer)) if answer.too_large => {
+                self.sender = None;
+                Ok(answer)
+            }
             Ok(result) => result,
             Err(_) => {
                 self.sender = None;
                 Err(format!("no answer within {} ms", self.timeout.as_millis()))
             }
         }
+    }
+}
+
+/// An answer as read: its head, and its body up to the limit.
+struct Answer {
+    parts: http::response::Parts,
+    bytes: Vec<u8>,
+    too_large: bool,
+}
+
+impl Answer {
+    /// The body as text, strictly: up to the first byte that is not UTF-8, and what stopped it.
+    fn body(&self) -> (String, Option<BodyProblem>) {
+        let (text, not_utf8) = match std::str::from_utf8(&self.bytes) {
+            Ok(text) => (text, None),
+            Err(error) => {
+                let offset = error.valid_up_to();
+                // A multi-byte character cut by the read limit is the limit's doing, not the proxy's.
+                let cut_by_limit = self.too_large && error.error_len().is_none();
+                let valid = std::str::from_utf8(&self.bytes[..offset]).expect("valid up to here");
+                (valid, (!cut_by_limit).then_some(BodyProblem::NotUtf8 { offset }))
+            }
+        };
+        let problem = if self.too_large { Some(BodyProblem::TooLarge { limit_bytes: BODY_LIMIT }) } else { not_utf8 };
+        (text.to_string(), problem)
+    }
+}
+
+fn http_version(version: http::Version) -> HttpVersion {
+    match version {
+        http::Version::HTTP_09 => HttpVersion::Http09,
+        http::Version::HTTP_10 => HttpVersion::Http10,
+        http::Version::HTTP_2 => HttpVersion::Http2,
+        http::Version::HTTP_3 => HttpVersion::Http3,
+        _ => HttpVersion::Http11,
     }
 }
 
@@ -178,22 +231,22 @@ async fn call(session: &mut Session<'_>, call: Call<'_>) -> Probed<ProxyExchange
     request.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     let started = Instant::now();
     match session.send(request).await {
-        Ok(response) => {
+        Ok(answer) => {
             let header = |name: http::header::HeaderName| {
-                response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+                answer.parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
             };
-            let body = response.body();
-            let cut = &body[..body.len().min(BODY_LIMIT)];
+            let (body, body_problem) = answer.body();
             Probed::Seen(ProxyExchange {
                 request: label,
                 signed,
-                http_version: format!("{:?}", response.version()),
+                http_version: http_version(answer.parts.version),
                 kms_request_id,
-                status: response.status().as_u16(),
+                status: answer.parts.status.as_u16(),
                 content_type: header(http::header::CONTENT_TYPE),
                 date: header(http::header::DATE),
                 received_at: super::now_rfc3339(),
-                body: String::from_utf8_lossy(cut).into_owned(),
+                body,
+                body_problem,
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,
             })
         }

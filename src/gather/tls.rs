@@ -13,7 +13,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use crate::facts::{ProbeFailure, Probed, RttFacts, TcpFacts, TlsAttemptFacts, TlsHandshakeFacts};
+use crate::facts::{
+    CipherSuite, ProbeFailure, Probed, RttFacts, TcpFacts, TlsAlert, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion,
+};
 
 /// A certificate as the facts keep it.
 pub fn base64_der(der: &[u8]) -> String {
@@ -113,8 +115,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
     }
 }
 
-fn version_name(version: &'static SupportedProtocolVersion) -> String {
-    format!("{:?}", version.version)
+fn version_name(version: &'static SupportedProtocolVersion) -> TlsVersion {
+    if version.version == rustls::ProtocolVersion::TLSv1_3 {
+        TlsVersion::Tls13
+    } else {
+        TlsVersion::Tls12
+    }
 }
 
 /// One handshake limited to `version` and, when `kms_suites_only`, to KMS's suites. On success the
@@ -127,7 +133,7 @@ pub async fn handshake(
     timeout: Duration,
 ) -> (TlsAttemptFacts, Option<TlsStream<TcpStream>>) {
     let name = version_name(version);
-    let step = format!("{name} handshake with {address}");
+    let step = format!("{} handshake with {address}", name.label());
     let mut attempt = TlsAttemptFacts {
         version: name,
         kms_suites_only,
@@ -176,10 +182,9 @@ pub async fn handshake(
         Ok(Ok(stream)) => {
             let (_, connection) = stream.get_ref();
             attempt.outcome = Probed::Seen(TlsHandshakeFacts {
-                cipher_suite: connection
-                    .negotiated_cipher_suite()
-                    .map(|s| format!("{:?}", s.suite()))
-                    .unwrap_or_else(|| "unknown".into()),
+                cipher_suite: CipherSuite(
+                    connection.negotiated_cipher_suite().expect("a completed handshake has a suite").suite().into(),
+                ),
                 alpn: connection.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
                 chain: connection.peer_certificates().unwrap_or_default().iter().map(|c| base64_der(c)).collect(),
                 tcp_ms,
@@ -201,10 +206,10 @@ pub async fn handshake(
 }
 
 /// The alert the server sent, when the handshake ended with one.
-fn server_alert(error: &std::io::Error) -> Option<String> {
+fn server_alert(error: &std::io::Error) -> Option<TlsAlert> {
     let inner = error.get_ref()?.downcast_ref::<rustls::Error>()?;
     match inner {
-        rustls::Error::AlertReceived(alert) => Some(format!("{alert:?}")),
+        rustls::Error::AlertReceived(alert) => Some(TlsAlert(u8::from(*alert))),
         _ => None,
     }
 }

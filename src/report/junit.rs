@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use crate::verdict::Verdict;
 use crate::checks::Status;
 
 fn escape(text: &str) -> String {
@@ -19,7 +19,7 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Verdict) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let summary = &report.summary;
     let total = summary.pass + summary.warn + summary.fail + summary.skipped + summary.error + summary.blocked;
@@ -41,7 +41,7 @@ pub fn render(report: &Report) -> String {
         );
         for check in &target.checks {
             let _ =
-                write!(out, "    <testcase classname=\"{}\" name=\"{}\">", check.section.prefix(), escape(check.id));
+                write!(out, "    <testcase classname=\"{}\" name=\"{}\">", check.section.prefix(), escape(check.id.as_str()));
             let message = escape(&check.evidence);
             let remedy = escape(check.remedy.as_deref().unwrap_or_default());
             match (check.status, check.blocked_by) {

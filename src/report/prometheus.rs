@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use crate::verdict::Verdict;
 use crate::checks::Status;
 
 fn label(text: &str) -> String {
@@ -19,7 +19,7 @@ fn value(status: Status) -> u8 {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Verdict) -> String {
     let mut out = String::new();
     out.push_str(
         "# HELP xks_preflight_check_status Status of each check: 0 pass, 1 warn, 2 fail, 3 skipped, 4 error.\n",
@@ -65,6 +65,6 @@ pub fn render(report: &Report) -> String {
         "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed, 3 incomplete.\n",
     );
     out.push_str("# TYPE xks_preflight_exit_code gauge\n");
-    let _ = writeln!(out, "xks_preflight_exit_code{{region=\"{}\"}} {}", label(&report.region), report.exit_code);
+    let _ = writeln!(out, "xks_preflight_exit_code{{region=\"{}\"}} {}", label(&report.region), i32::from(report.exit_code));
     out
 }

@@ -5,12 +5,12 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use super::{Report, Summary, TargetReport};
+use crate::verdict::{Summary, TargetVerdict, Verdict};
 use crate::checks::Status;
 
 const DEFAULT_WIDTH: usize = 110;
 
-pub fn render(report: &Report, width: Option<usize>) -> String {
+pub fn render(report: &Verdict, width: Option<usize>) -> String {
     let width = width.unwrap_or(DEFAULT_WIDTH).max(60);
     let mut out = String::new();
     let _ = writeln!(
@@ -27,15 +27,11 @@ pub fn render(report: &Report, width: Option<usize>) -> String {
             let _ = writeln!(out, "\n{}", counts(&target.summary));
         }
     }
-    if !report.not_checked.is_empty() {
-        let sections: Vec<&str> = report.not_checked.iter().map(|s| s.heading()).collect();
-        let _ = writeln!(out, "\nNot checked by this version: {}.", sections.join(", "));
-    }
-    let _ = writeln!(out, "\n{} → exit {}", counts(&report.summary), report.exit_code);
+    let _ = writeln!(out, "\n{} → exit {}", counts(&report.summary), i32::from(report.exit_code));
     out
 }
 
-fn render_target(out: &mut String, target: &TargetReport, width: usize) {
+fn render_target(out: &mut String, target: &TargetVerdict, width: usize) {
     let mut heading = target.label.clone();
     if let Some(store) = &target.store {
         for part in [&store.connectivity, &store.connection_state].into_iter().flatten() {
@@ -55,7 +51,7 @@ fn render_target(out: &mut String, target: &TargetReport, width: usize) {
     }
     let mut sections: Vec<_> = target.checks.iter().map(|c| c.section).collect();
     sections.dedup();
-    let id_width = target.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let id_width = target.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     let text_width = width.saturating_sub(id_width + 14).max(30);
     for section in sections {
         let mut builder = Builder::default();
@@ -74,7 +70,7 @@ fn render_target(out: &mut String, target: &TargetReport, width: usize) {
                     check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
                 let _ = write!(text, "\n{}", wrap(&format!("KMS answers: {}", answers.join("; ")), text_width));
             }
-            builder.push_record([mark(check.status).to_string(), format!("{:id_width$}", check.id), text]);
+            builder.push_record([mark(check.status).to_string(), format!("{:id_width$}", check.id.as_str()), text]);
         }
         let mut table = builder.build();
         table.with(Style::blank());

@@ -1,7 +1,8 @@
+//! The typed catalogue against the team's reference catalogue, and the shape of its blocking graph.
+
 use std::collections::BTreeMap;
 
-use xks_preflight::catalogue::{Section, CATALOGUE};
-use xks_preflight::checks::registry;
+use xks_preflight::catalogue::{CheckId, Section, CATALOGUE};
 
 /// `data/catalogue.tsv`: ID → KMS names, derived from the shared CHECKS.md.
 fn derived() -> BTreeMap<String, Vec<String>> {
@@ -15,7 +16,15 @@ fn derived() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Parses the reference catalogue the same way `data/catalogue.tsv` was made from it.
+/// The connection error codes of the troubleshooting guide (`data/kms-errors.tsv`): what CHECKS.md means
+/// by "ConnectionErrorCode".
+fn connection_error_codes() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/kms-errors.tsv")).unwrap();
+    text.lines().filter_map(|line| line.strip_prefix("code\t")).map(str::to_string).collect()
+}
+
+/// Parses the reference catalogue the same way `data/catalogue.tsv` was made from it. Where a row says
+/// KMS reports a `ConnectionErrorCode`, the codes themselves are listed.
 fn from_checks_md(text: &str) -> BTreeMap<String, Vec<String>> {
     text.lines()
         .filter_map(|line| {
@@ -33,7 +42,7 @@ fn from_checks_md(text: &str) -> BTreeMap<String, Vec<String>> {
             let names = says
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .filter(|w| !w.is_empty())
-                .map(str::to_string)
+                .flat_map(|w| if w == "ConnectionErrorCode" { connection_error_codes() } else { vec![w.to_string()] })
                 .collect();
             Some((id.to_string(), names))
         })
@@ -42,27 +51,55 @@ fn from_checks_md(text: &str) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn code_catalogue_has_exactly_the_ids_and_kms_names_of_the_derived_catalogue() {
-    let code: BTreeMap<String, Vec<String>> =
-        CATALOGUE.iter().map(|r| (r.id.to_string(), r.kms_says.iter().map(|s| s.to_string()).collect())).collect();
+    let code: BTreeMap<String, Vec<String>> = CATALOGUE
+        .iter()
+        .map(|r| (r.id.as_str().to_string(), r.kms_says.iter().map(|s| s.to_string()).collect()))
+        .collect();
     assert_eq!(code, derived());
     assert_eq!(CATALOGUE.len(), code.len(), "an ID appears twice in the catalogue");
 }
 
 #[test]
-fn every_config_and_vpc_requirement_has_a_check() {
-    let checked: Vec<&str> = registry().iter().map(|(r, _)| r.id).collect();
-    for requirement in CATALOGUE.iter().filter(|r| matches!(r.section, Section::Config | Section::Vpc)) {
-        assert!(checked.contains(&requirement.id), "{} has no check", requirement.id);
+fn catalogue_table_is_in_id_order_and_every_id_starts_with_its_section() {
+    assert_eq!(CATALOGUE.len(), CheckId::ALL.len());
+    for (index, requirement) in CATALOGUE.iter().enumerate() {
+        assert_eq!(requirement.id as usize, index, "{} is out of place", requirement.id);
+        assert_eq!(CheckId::ALL[index], requirement.id);
+        assert!(requirement.id.as_str().starts_with(&format!("{}.", requirement.section.prefix())), "{}", requirement.id);
+        assert_eq!(CheckId::parse(requirement.id.as_str()), Some(requirement.id));
     }
-    for id in &checked {
-        assert!(CATALOGUE.iter().any(|r| r.id == *id), "check {id} is not in the catalogue");
-    }
+    let sections: Vec<Section> = CATALOGUE.iter().map(|r| r.section).collect();
+    assert!(sections.windows(2).all(|w| w[0] <= w[1]), "the catalogue is grouped by section, in section order");
 }
 
 #[test]
-fn every_catalogue_id_starts_with_its_section() {
+fn kms_connection_error_codes_are_listed_as_codes_not_as_the_field_name() {
+    let says = CheckId::ConfigConnectionState.requirement().kms_says;
+    assert!(!says.contains(&"ConnectionErrorCode"));
+    assert!(says.contains(&"XKS_PROXY_INVALID_TLS_CONFIGURATION") && says.len() == connection_error_codes().len());
+}
+
+/// Kahn's algorithm over the declared blockers: every check can be put after all of its blockers.
+#[test]
+fn blocking_rules_form_an_acyclic_graph() {
+    let mut remaining: Vec<CheckId> = CheckId::ALL.to_vec();
+    let mut placed: Vec<CheckId> = Vec::new();
+    while !remaining.is_empty() {
+        let ready: Vec<CheckId> = remaining
+            .iter()
+            .copied()
+            .filter(|id| id.requirement().blocked_by.iter().all(|blocker| placed.contains(blocker)))
+            .collect();
+        assert!(
+            !ready.is_empty(),
+            "the blocking rules have a cycle among {:?}",
+            remaining.iter().map(|id| id.as_str()).collect::<Vec<_>>()
+        );
+        placed.extend(&ready);
+        remaining.retain(|id| !ready.contains(id));
+    }
     for requirement in CATALOGUE {
-        assert!(requirement.id.starts_with(&format!("{}.", requirement.section.prefix())), "{}", requirement.id);
+        assert!(!requirement.blocked_by.contains(&requirement.id), "{} blocks itself", requirement.id);
     }
 }
 
@@ -75,7 +112,10 @@ fn derived_catalogue_matches_the_shared_checks_md() {
     let text = std::fs::read_to_string(shared).expect("../shared/xks/CHECKS.md beside the repository");
     let parsed = from_checks_md(&text);
     if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
-        let mut out = String::from("# Derived from CHECKS.md of the XKS reference: check ID, then what KMS says.\n");
+        let mut out = String::from(
+            "# Derived from CHECKS.md of the XKS reference: check ID, then what KMS says (a ConnectionErrorCode as \
+             the guide's codes).\n",
+        );
         for (id, names) in &parsed {
             out.push_str(&format!("{id}\t{}\n", names.join(",")));
         }

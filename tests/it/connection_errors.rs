@@ -40,7 +40,7 @@ fn failed_store_is_explained_for_each_connection_error_code() {
         let evidence = run.evidence("config.connection_state");
         assert!(evidence.contains(code) && evidence.contains(explanation.title), "{code}: {evidence}");
         for check in explanation.checks() {
-            assert!(evidence.contains(check), "{code}: {check} missing from {evidence}");
+            assert!(evidence.contains(check.as_str()), "{code}: {check} missing from {evidence}");
         }
         let remedy = run.remedy("config.connection_state");
         assert!(remedy.starts_with(explanation.what_to_do), "{code}: {remedy}");

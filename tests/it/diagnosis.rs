@@ -1,22 +1,27 @@
 //! The diagnosis at the top of a report: what KMS reported, which failing checks explain it, what to
 //! fix first, and which failures only follow from an earlier one.
 
-use xks_preflight::catalogue;
-use xks_preflight::checks::diagnosis::{blockers, diagnose};
-use xks_preflight::checks::{CheckResult, Outcome};
+use xks_preflight::catalogue::CheckId;
+use xks_preflight::checks::Outcome;
+use xks_preflight::verdict::{blockers, diagnose};
 
 use crate::replay::EXAMPLE;
 use crate::support::{command, dns_server, run};
 
-fn result(id: &str, outcome: Outcome) -> CheckResult {
-    CheckResult { requirement: catalogue::find(id).unwrap(), outcome }
+fn result(id: &str, outcome: Outcome) -> (CheckId, Outcome) {
+    (CheckId::parse(id).unwrap(), outcome)
 }
 
-fn fail(id: &str) -> CheckResult {
+fn fail(id: &str) -> (CheckId, Outcome) {
     result(id, Outcome::fail("seen", "fix"))
 }
 
-fn pass(id: &str) -> CheckResult {
+/// A failure the check itself put down to another check.
+fn fail_because(id: &str, because: CheckId) -> (CheckId, Outcome) {
+    result(id, Outcome::fail("seen", "fix").because(because))
+}
+
+fn pass(id: &str) -> (CheckId, Outcome) {
     result(id, Outcome::pass("seen"))
 }
 
@@ -65,8 +70,9 @@ fn name_resolution_failure_blocks_the_connection_checks() {
 #[test]
 fn fixes_are_ordered_settings_dns_network_tls_authentication_keys() {
     let results = vec![
-        fail("key.metadata"),
-        fail("proxy.latency"),
+        fail_because("key.metadata", CheckId::ProxyCredentialAccepted),
+        result("proxy.latency", Outcome::blocked(CheckId::ProxyHealth, "no 200")),
+        result("proxy.health", Outcome::blocked(CheckId::ProxyCredentialAccepted, "401")),
         fail("proxy.credential_accepted"),
         fail("tls.validity"),
         pass("tls.version"),
@@ -75,17 +81,43 @@ fn fixes_are_ordered_settings_dns_network_tls_authentication_keys() {
     let blocked = blockers(&results);
     let diagnosis = diagnose(None, &results, &blocked).unwrap();
     // A refused credential fails every signed call after it: the latency and key failures follow from it.
-    assert_eq!(diagnosis.problems, vec!["config.path_format", "tls.validity", "proxy.credential_accepted"]);
-    assert_eq!(blocked[0], Some("proxy.credential_accepted"));
-    assert_eq!(blocked[1], Some("proxy.credential_accepted"));
+    assert_eq!(
+        diagnosis.problems,
+        vec![CheckId::ConfigPathFormat, CheckId::TlsValidity, CheckId::ProxyCredentialAccepted]
+    );
+    assert_eq!(blocked[0], Some(CheckId::ProxyCredentialAccepted));
+    assert_eq!(blocked[1], Some(CheckId::ProxyHealth), "a chain of blockers: latency ← health ← credential");
+    assert_eq!(blocked[2], Some(CheckId::ProxyCredentialAccepted));
     assert!(diagnosis.summary.starts_with("Fix first: config.path_format"), "{}", diagnosis.summary);
 }
 
 #[test]
-fn tcp_failure_blocks_tls_but_a_passing_check_is_never_blocked() {
-    let results = vec![fail("net.tcp_connect"), fail("tls.hostname"), pass("dns.resolves"), pass("tls.http11")];
+fn tcp_failure_blocks_what_it_explains_but_a_passing_check_is_never_blocked() {
+    let results = vec![
+        fail("net.tcp_connect"),
+        result("tls.hostname", Outcome::blocked(CheckId::NetTcpConnect, "no TCP connection")),
+        pass("dns.resolves"),
+        result("tls.http11", Outcome::pass("answered").because(CheckId::NetTcpConnect)),
+    ];
     let blocked = blockers(&results);
-    assert_eq!(blocked, vec![None, Some("net.tcp_connect"), None, None]);
+    assert_eq!(blocked, vec![None, Some(CheckId::NetTcpConnect), None, None]);
+}
+
+#[test]
+fn a_reason_that_did_not_fail_blocks_nothing() {
+    // dns.resolves is skipped (a VPC store's private name), so what it would explain counts on its own.
+    let results = vec![
+        result("dns.resolves", Outcome::skipped("private name")),
+        result("net.tcp_connect", Outcome::blocked(CheckId::DnsResolves, "no address")),
+    ];
+    assert_eq!(blockers(&results), vec![None, None]);
+}
+
+#[test]
+fn a_reason_the_catalogue_does_not_declare_blocks_nothing() {
+    // tls.version is no blocker of config.path_format: the outcome counts as a failure of its own.
+    let results = vec![fail("tls.version"), fail_because("config.path_format", CheckId::TlsVersion)];
+    assert_eq!(blockers(&results), vec![None, None]);
 }
 
 #[test]
@@ -99,7 +131,7 @@ fn reported_code_without_a_failing_check_says_what_could_not_be_judged() {
     let diagnosis = diagnose(Some("XKS_PROXY_INVALID_TLS_CONFIGURATION"), &results, &blocked).unwrap();
     assert!(diagnosis.explained_by.is_empty());
     assert!(diagnosis.summary.contains("No check of this run fails for it"), "{}", diagnosis.summary);
-    assert!(diagnosis.unchecked.contains(&"tls.hostname") && diagnosis.unchecked.contains(&"tls.trusted_ca"));
+    assert!(diagnosis.unchecked.contains(&CheckId::TlsHostname) && diagnosis.unchecked.contains(&CheckId::TlsTrustedCa));
 }
 
 #[test]

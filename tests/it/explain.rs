@@ -3,8 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use xks_preflight::catalogue;
-use xks_preflight::explain::{explain, TOPICS};
+use xks_preflight::explain::{explain, TopicId, TOPICS};
 
 use crate::support::{command, run};
 
@@ -90,11 +89,7 @@ fn every_name_and_message_of_the_guide_is_recognised_and_leads_to_checks() {
         let answer = explain(value);
         assert!(answer.sure, "{kind} {value} is not recognised: {:?}", answer.suggestions);
         let topic = answer.topic.unwrap();
-        let checks: Vec<&str> = topic.causes.iter().flat_map(|c| c.checks.iter().copied()).collect();
-        assert!(!checks.is_empty(), "{value}: topic {} names no check", topic.id);
-        for check in checks {
-            assert!(catalogue::find(check).is_some(), "{value}: {check} is not in the catalogue");
-        }
+        assert!(!topic.checks().is_empty(), "{value}: topic {:?} names no check", topic.id);
         if kind != "message" {
             assert_eq!(answer.recognised.first().map(String::as_str), Some(value.as_str()));
         }
@@ -102,13 +97,14 @@ fn every_name_and_message_of_the_guide_is_recognised_and_leads_to_checks() {
 }
 
 #[test]
-fn every_topic_names_only_catalogue_checks() {
-    for topic in TOPICS {
-        assert!(!topic.causes.is_empty(), "{}", topic.id);
-        for check in topic.causes.iter().flat_map(|c| c.checks) {
-            assert!(catalogue::find(check).is_some(), "{}: {check}", topic.id);
-        }
+fn every_topic_has_causes_and_sits_at_its_id() {
+    for (index, topic) in TOPICS.iter().enumerate() {
+        assert!(!topic.causes.is_empty(), "{:?}", topic.id);
+        assert!(topic.causes.iter().all(|cause| !cause.checks.is_empty()), "{:?}", topic.id);
+        assert_eq!(topic.id as usize, index, "TOPICS is in TopicId order");
+        assert_eq!(xks_preflight::explain::topic(topic.id).id, topic.id);
     }
+    assert_eq!(TOPICS.last().map(|t| t.id), Some(TopicId::KmsKeyDisabled));
 }
 
 #[test]
@@ -117,7 +113,7 @@ fn message_after_an_sdk_prefix_names_the_operation_and_the_cause() {
         "An error occurred (KMSInvalidStateException) when calling the Encrypt operation: The external key store \
          proxy rejected the request because it could not find the external key.",
     );
-    assert_eq!(answer.topic.unwrap().id, "key_not_found");
+    assert_eq!(answer.topic.unwrap().id, TopicId::KeyNotFound);
     assert_eq!(answer.kms_operation.as_deref(), Some("Encrypt"));
     assert!(answer.recognised.contains(&"KMSInvalidStateException".to_string()));
 }
@@ -125,17 +121,17 @@ fn message_after_an_sdk_prefix_names_the_operation_and_the_cause() {
 #[test]
 fn escaped_quotes_and_a_line_break_do_not_hide_the_message() {
     let pasted = "\"errorMessage\": \"AWS KMS rejected the request because the external key store proxy did not\\n respond in time. Retry the request.\"";
-    assert_eq!(explain(pasted).topic.unwrap().id, "timed_out");
+    assert_eq!(explain(pasted).topic.unwrap().id, TopicId::TimedOut);
     let with_break = "AWS KMS cannot interpret the response\nfrom the external key store proxy.";
-    assert_eq!(explain(with_break).topic.unwrap().id, "invalid_response");
+    assert_eq!(explain(with_break).topic.unwrap().id, TopicId::InvalidResponse);
 }
 
 #[test]
 fn part_of_a_message_is_enough() {
-    assert_eq!(explain("could not authenticate AWS KMS").topic.unwrap().id, "credentials");
+    assert_eq!(explain("could not authenticate AWS KMS").topic.unwrap().id, TopicId::Credentials);
     assert_eq!(
         explain("'the key usage of the external key must include ENCRYPT and DECRYPT'").topic.unwrap().id,
-        "key_invalid"
+        TopicId::KeyInvalid
     );
 }
 
@@ -143,13 +139,13 @@ fn part_of_a_message_is_enough() {
 fn message_with_the_actual_key_spec_in_place_of_the_placeholder_is_recognised() {
     let answer =
         explain("The key spec of the external key must be AES_256. The key spec of specified external key is RSA_0.");
-    assert_eq!(answer.topic.unwrap().id, "key_invalid");
+    assert_eq!(answer.topic.unwrap().id, TopicId::KeyInvalid);
 }
 
 #[test]
 fn a_specific_exception_wins_over_the_generic_one() {
     let answer = explain("KMSInvalidStateException XksProxyUriUnreachableException");
-    assert_eq!(answer.topic.unwrap().id, "unreachable");
+    assert_eq!(answer.topic.unwrap().id, TopicId::Unreachable);
 }
 
 #[test]

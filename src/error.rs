@@ -1,0 +1,44 @@
+//! Input the tool cannot work with, typed: each says, on one line, which value or file is wrong and what
+//! was expected, and ends the run with exit code 2. None ever holds a secret's value.
+
+use std::path::PathBuf;
+
+use crate::exit::ExitCode;
+
+#[derive(Debug)]
+pub enum InputError {
+    /// A value (of a flag, or of the environment) is not of the form it takes.
+    Value { what: String, value: String, expected: String },
+    /// A file or standard input could not be read.
+    Unreadable { what: &'static str, path: Option<PathBuf>, cause: String },
+    /// A file was read but is not what it should be.
+    Malformed { what: &'static str, path: PathBuf, problem: String },
+    /// Something the run needs was not given.
+    Missing { what: &'static str, how: String },
+}
+
+impl InputError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::Usage
+    }
+
+    pub fn value(what: impl Into<String>, value: impl Into<String>, expected: impl Into<String>) -> Self {
+        InputError::Value { what: what.into(), value: value.into(), expected: expected.into() }
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Value { what, value, expected } => write!(f, "{what} '{value}' is not {expected}"),
+            InputError::Unreadable { what, path: Some(path), cause } => {
+                write!(f, "cannot read the {what} {}: {cause}", path.display())
+            }
+            InputError::Unreadable { what, path: None, cause } => write!(f, "cannot read the {what}: {cause}"),
+            InputError::Malformed { what, path, problem } => write!(f, "the {what} {} {problem}", path.display()),
+            InputError::Missing { what, how } => write!(f, "no {what}: {how}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
