@@ -53,6 +53,32 @@ fn endpoint_that_is_an_ip_address_fails() {
     assert!(run.evidence("config.endpoint_format").contains("IPv4 address"), "{}", run.evidence("config.endpoint_format"));
 }
 
+/// Each way an endpoint can carry more than a host is named as such, from the URL parser's reading.
+#[test]
+fn endpoint_shapes_are_each_named_as_what_they_are() {
+    for (endpoint, named) in [
+        ("https://[::1]", "IPv6 address [::1]"),
+        ("https://[2001:db8::10]", "IPv6 address"),
+        ("https://xks.example.com:443", "has a port (:443)"),
+        ("https://admin@xks.example.com", "user information (admin@)"),
+        ("https://admin:pw@xks.example.com", "user information"),
+        ("https://xks.example.com/", "has a path (/)"),
+        ("https://xks.example.com?tenant=a", "has a query"),
+        ("https://xks.bücher.example", "non-ASCII character 'ü'"),
+        ("https://xks_proxy.example.com", "contains '_'"),
+        ("https://xks..example.com", "empty label"),
+        ("xks.example.com", "no scheme"),
+        ("ftp://xks.example.com", "ftp:// instead of https://"),
+    ] {
+        let run = planned_endpoint(endpoint);
+        assert_eq!(run.status("config.endpoint_format"), "fail", "{endpoint}");
+        let evidence = run.evidence("config.endpoint_format");
+        assert!(evidence.contains(named), "{endpoint}: {evidence}");
+        // Nothing is probed at an endpoint KMS would refuse: the probes are blocked, not judged.
+        assert_eq!(run.check("dns.resolves")["blocked_by"], "config.endpoint_format", "{endpoint}");
+    }
+}
+
 #[test]
 fn endpoint_over_plain_http_fails() {
     let run = planned_endpoint("http://xks.example.com");

@@ -12,6 +12,7 @@ mod explain;
 mod key_checks;
 mod network_checks;
 mod proxy_checks;
+mod real_chains;
 mod replay;
 mod trusted_cas;
 mod vpc_checks;

@@ -2,6 +2,7 @@
 //! `openssl s_server`) and a dnsmasq resolver on a loopback port, both started for the tests.
 
 use rustls::version::{TLS12, TLS13};
+use serde_json::Value;
 
 use crate::support::fake_aws::{fixture, FakeAws};
 use crate::support::moto::{self, VpcSpec};
@@ -226,6 +227,31 @@ fn name_that_does_not_exist_fails_dns() {
     let run = probe("missing.example.test", &closed_port().to_string(), &[]);
     assert_eq!(run.status("dns.resolves"), "fail");
     assert!(run.evidence("dns.resolves").contains("NXDOMAIN"), "{}", run.evidence("dns.resolves"));
+}
+
+/// With --connect-to the probes reach the server whatever DNS says: what they measured is judged on its
+/// own, and the name that does not resolve is one counted failure among them, never a blocker.
+#[test]
+fn connect_to_past_an_unresolvable_name_judges_everything_the_probes_measured() {
+    let leaf = Leaf::self_signed("missing.example.test");
+    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Http11);
+    let run = probe("missing.example.test", &server.connect_to(), &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("dns.resolves"), "fail");
+    let report = run.json();
+    let checks = report["targets"][0]["checks"].as_array().unwrap();
+    let blocked: Vec<&Value> = checks.iter().filter(|c| c["blocked_by"] == "dns.resolves").collect();
+    assert!(blocked.is_empty(), "{blocked:?}");
+    for id in ["net.tcp_connect", "tls.version", "tls.hostname", "tls.chain_complete", "tls.http11"] {
+        assert_eq!(run.status(id), "pass", "{id}: {}", run.evidence(id));
+    }
+    // A self-signed certificate: judged, failed, and counted for itself.
+    assert_eq!(run.status("tls.trusted_ca"), "fail");
+    assert!(run.check("tls.trusted_ca")["blocked_by"].is_null());
+    assert_eq!(report["summary"]["fail"], 2);
+    assert_eq!(report["summary"]["blocked"], 0);
+    let problems = &report["targets"][0]["diagnosis"]["problems"];
+    assert_eq!(problems, &serde_json::json!(["dns.resolves", "tls.trusted_ca"]));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use rustls::version::{TLS12, TLS13};
 
 use crate::support::pki::Ca;
 use crate::support::servers::{Speaks, TlsServer};
-use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, SECRET};
+use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, NOT_UTF8_AT, SECRET};
 use crate::support::{write, Run};
 
 const HOST: &str = "xks.example.test";
@@ -142,6 +142,46 @@ fn proxy_with_plain_text_errors_fails_the_error_format() {
 fn proxy_an_hour_ahead_fails_the_clock_check() {
     let run = only_failure(Variant::ClockAhead, "proxy.clock_skew", Some("INVALID_CREDENTIALS"));
     assert!(run.evidence("proxy.clock_skew").contains("+3600 s") || run.evidence("proxy.clock_skew").contains("+359"));
+}
+
+/// An hour ahead, and refusing every signature for it: the clock is the one failure counted and named,
+/// the refused credential follows from it, and nothing of it exits 0.
+#[test]
+fn proxy_an_hour_ahead_that_refuses_signatures_is_diagnosed_as_its_clock() {
+    let setup = proxy(Variant::ClockAheadRefuses);
+    let run = check(&setup, Some(SECRET), PATH);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("proxy.clock_skew"), "fail");
+    assert!(run.check("proxy.clock_skew")["blocked_by"].is_null());
+    assert_eq!(run.status("proxy.credential_accepted"), "fail");
+    assert_eq!(run.check("proxy.credential_accepted")["blocked_by"], "proxy.clock_skew");
+    assert_eq!(run.check("proxy.health")["blocked_by"], "proxy.credential_accepted");
+    let diagnosis = &run.json()["targets"][0]["diagnosis"];
+    assert_eq!(diagnosis["problems"], serde_json::json!(["tls.trusted_ca", "proxy.clock_skew"]));
+    assert!(diagnosis["summary"].as_str().unwrap().contains("proxy.clock_skew"));
+}
+
+#[test]
+fn health_body_that_is_not_utf8_fails_naming_the_offset() {
+    let run = only_failure(Variant::NotUtf8Body, "proxy.health", Some("XKS_PROXY_INVALID_RESPONSE"));
+    let evidence = run.evidence("proxy.health");
+    assert!(evidence.contains(&format!("not UTF-8 (invalid byte at offset {NOT_UTF8_AT})")), "{evidence}");
+}
+
+#[test]
+fn health_body_of_a_megabyte_is_read_only_to_the_limit_and_fails_saying_so() {
+    let run = only_failure(Variant::HugeBody, "proxy.health", Some("XKS_PROXY_INVALID_RESPONSE"));
+    let evidence = run.evidence("proxy.health");
+    assert!(evidence.contains("larger than 64 KiB"), "{evidence}");
+}
+
+#[test]
+fn error_messages_that_are_long_or_hold_control_characters_fail_the_error_format() {
+    let run = only_failure(Variant::LongErrorMessage, "proxy.error_format", Some("XKS_PROXY_INVALID_RESPONSE"));
+    assert!(run.evidence("proxy.error_format").contains("2000 characters"), "{}", run.evidence("proxy.error_format"));
+    let run = only_failure(Variant::ControlErrorMessage, "proxy.error_format", Some("XKS_PROXY_INVALID_RESPONSE"));
+    let evidence = run.evidence("proxy.error_format");
+    assert!(evidence.contains("'\\n'") && !evidence.contains('\n'), "{evidence}");
 }
 
 #[test]

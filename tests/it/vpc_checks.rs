@@ -151,8 +151,16 @@ async fn service_name_from_another_region_fails_region_and_lookup() {
     let run = check(&aws);
     assert_eq!(run.status("vpc.service_region"), "fail");
     assert!(run.evidence("vpc.service_region").contains("eu-west-1"));
+    // The lookup fails too, because of the Region: the Region is the failure counted and named.
     assert_eq!(run.status("vpc.service_found"), "fail");
-    assert_eq!(run.status("vpc.acceptance_required"), "skipped");
+    assert_eq!(run.check("vpc.service_found")["blocked_by"], "vpc.service_region");
+    assert!(run.check("vpc.service_region")["blocked_by"].is_null());
+    assert_eq!(run.check("vpc.acceptance_required")["blocked_by"], "vpc.service_found");
+    let report = run.json();
+    let diagnosis = &report["targets"][0]["diagnosis"];
+    assert_eq!(diagnosis["problems"][0], "vpc.service_region", "{diagnosis}");
+    assert!(!diagnosis["problems"].as_array().unwrap().contains(&"vpc.service_found".into()));
+    assert_eq!(run.code, 1);
 }
 
 #[tokio::test]

@@ -37,7 +37,25 @@ impl Ca {
     }
 
     pub fn intermediate(&self, common_name: &str) -> Ca {
-        let params = ca_params(common_name);
+        self.sign(ca_params(common_name))
+    }
+
+    /// An intermediate valid from `from_days_ago` days ago for `days`.
+    pub fn intermediate_valid(&self, common_name: &str, from_days_ago: i64, days: i64) -> Ca {
+        let mut params = ca_params(common_name);
+        params.not_before = OffsetDateTime::now_utc() - Duration::days(from_days_ago);
+        params.not_after = params.not_before + Duration::days(days);
+        self.sign(params)
+    }
+
+    /// A certificate that signs others without being a CA (basic constraints CA:FALSE).
+    pub fn end_entity_signer(&self, common_name: &str) -> Ca {
+        let mut params = ca_params(common_name);
+        params.is_ca = IsCa::ExplicitNoCa;
+        self.sign(params)
+    }
+
+    fn sign(&self, params: CertificateParams) -> Ca {
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer()).unwrap();
         Ca { params, key, cert }

@@ -43,6 +43,17 @@ pub enum Variant {
     DecryptsTampered,
     /// Answers GET like POST.
     AcceptsGet,
+    /// Its clock is an hour ahead, and it refuses signatures more than 5 minutes from its own clock, as
+    /// SigV4 verifiers do: every signed call gets 401.
+    ClockAheadRefuses,
+    /// A health answer with a byte that is not UTF-8 inside an otherwise faithful body.
+    NotUtf8Body,
+    /// A health answer of a megabyte: the faithful body after a megabyte of spaces.
+    HugeBody,
+    /// Error messages of 2,000 characters.
+    LongErrorMessage,
+    /// Error messages with a line break and a bell character.
+    ControlErrorMessage,
 }
 
 /// The one external key the test proxy holds.
@@ -66,8 +77,9 @@ fn json(status: u16, body: serde_json::Value, date_offset: Duration) -> Response
         .unwrap()
 }
 
-/// Recomputes the signature with aws-sigv4 from what was received, independently of the tool's signer.
-fn signature_verifies(parts: &http::request::Parts, body: &[u8]) -> bool {
+/// Recomputes the signature with aws-sigv4 from what was received, independently of the tool's signer,
+/// and refuses a signing time more than 5 minutes from `clock`.
+fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTime) -> bool {
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let authorization = header("authorization");
     let expected_prefix = format!("AWS4-HMAC-SHA256 Credential={ACCESS_KEY_ID}/");
@@ -86,6 +98,10 @@ fn signature_verifies(parts: &http::request::Parts, body: &[u8]) -> bool {
         return false;
     };
     let Ok(time) = SystemTime::try_from(time) else { return false };
+    let apart = clock.duration_since(time).or_else(|_| time.duration_since(clock)).unwrap_or_default();
+    if apart > Duration::from_secs(300) {
+        return false;
+    }
     let identity: Identity = Credentials::new(ACCESS_KEY_ID, SECRET, None, None, "test proxy").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -110,7 +126,13 @@ impl XksProxy {
     pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-        let offset = if self.variant == Variant::ClockAhead { Duration::from_secs(3600) } else { Duration::ZERO };
+        let offset = if matches!(self.variant, Variant::ClockAhead | Variant::ClockAheadRefuses) {
+            Duration::from_secs(3600)
+        } else {
+            Duration::ZERO
+        };
+        // Only this variant checks signing times against its own (wrong) clock.
+        let clock = if self.variant == Variant::ClockAheadRefuses { SystemTime::now() + offset } else { SystemTime::now() };
         if self.variant == Variant::Slow {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -122,17 +144,18 @@ impl XksProxy {
                     .body(Full::new(Bytes::from(format!("{name}\n"))))
                     .unwrap()
             } else {
-                json(
-                    status,
-                    serde_json::json!({"errorName": name, "errorMessage": "refused by the test proxy"}),
-                    offset,
-                )
+                let message = match self.variant {
+                    Variant::LongErrorMessage => "refused ".repeat(250),
+                    Variant::ControlErrorMessage => "refused\nby the test proxy\u{7}".to_string(),
+                    _ => "refused by the test proxy".to_string(),
+                };
+                json(status, serde_json::json!({"errorName": name, "errorMessage": message}), offset)
             }
         };
         if parts.method != http::Method::POST && self.variant != Variant::AcceptsGet {
             return Ok(error(405, "ValidationException"));
         }
-        if self.variant != Variant::ServesUnsigned && !signature_verifies(&parts, &body) {
+        if self.variant != Variant::ServesUnsigned && !signature_verifies(&parts, &body, clock) {
             return Ok(error(401, "AuthenticationFailedException"));
         }
         let base = format!("{}/kms/xks/v1", self.prefix);
@@ -174,9 +197,7 @@ impl XksProxy {
             return Ok(error(403, "AccessDeniedException"));
         }
         let status = if self.variant == Variant::AllUnavailable { "UNAVAILABLE" } else { "ACTIVE" };
-        Ok(json(
-            200,
-            serde_json::json!({
+        let health = serde_json::json!({
                 "xksProxyFleetSize": 2,
                 "xksProxyVendor": "xks-preflight tests",
                 "xksProxyModel": "test proxy",
@@ -185,11 +206,28 @@ impl XksProxy {
                     {"id": "hsm-1", "model": "test HSM", "healthStatus": status},
                     {"id": "hsm-2", "model": "test HSM", "healthStatus": status}
                 ]
-            }),
-            offset,
-        ))
+            });
+        let raw = |bytes: Vec<u8>| {
+            Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(bytes)))
+                .unwrap()
+        };
+        Ok(match self.variant {
+            Variant::NotUtf8Body => {
+                let text = health.to_string();
+                let (head, tail) = text.split_at(NOT_UTF8_AT);
+                raw([head.as_bytes(), &[0xff], tail.as_bytes()].concat())
+            }
+            Variant::HugeBody => raw([vec![b' '; 1 << 20], health.to_string().into_bytes()].concat()),
+            _ => json(200, health, offset),
+        })
     }
 }
+
+/// Where NotUtf8Body puts its stray byte.
+pub const NOT_UTF8_AT: usize = 40;
 
 fn decoded(request: &serde_json::Value, field: &str) -> Result<Vec<u8>, &'static str> {
     use base64::Engine;
