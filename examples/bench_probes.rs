@@ -19,6 +19,8 @@ use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
 use xks_preflight::gather::input::Secret;
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 
+// The tests' proxy; the benchmark uses its faithful variant only.
+#[allow(dead_code)]
 #[path = "../tests/it/support/xks_proxy.rs"]
 mod xks_proxy;
 
