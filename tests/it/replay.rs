@@ -11,6 +11,8 @@ use crate::support::{check_json, command, dns_server, run, write, Run, Store, AC
 
 const SECRET: &str = "c2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3RzLTQ0Ynl0";
 pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/failed-vpc-store.json");
+/// The example as version 0.1.0 recorded it, kept unchanged forever: every later version must read it.
+const RELEASED_0_1_0: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/facts/0.1.0-failed-vpc-store.json");
 const EXAMPLE_STORE: &str = "cks-7c1d2e3f4a5b6c7d8";
 
 fn replay(facts: &str) -> Run {
@@ -110,7 +112,9 @@ async fn example_facts_file_is_what_the_tool_records_today() {
     let mut store = Store::vpc(EXAMPLE_STORE, &built.private_dns_name, &built.service_name)
         .failed("XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION");
     store.name = "payments-xks".into();
-    let aws = FakeAws::start(Some(&moto::url())).with_stores(vec![store.json()]);
+    let aws = FakeAws::start(Some(&moto::url()))
+        .with_stores(vec![store.json()])
+        .with_network_load_balancer(&built.nlb_arn);
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("facts.json").display().to_string();
     let dns = dns_server();
@@ -120,4 +124,31 @@ async fn example_facts_file_is_what_the_tool_records_today() {
         std::fs::copy(&fresh, EXAMPLE).unwrap();
     }
     assert_eq!(statuses(&live.json()), statuses(&replay(EXAMPLE).json()));
+}
+
+/// Facts files outlive versions: the file 0.1.0 wrote (Debug spellings of TLS values, no body_problem,
+/// fewer checks) still loads, and judges its store as that version did, where the checks have not changed.
+#[test]
+fn facts_file_of_release_0_1_0_still_replays() {
+    let out = replay(RELEASED_0_1_0);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for (id, status) in [
+        ("config.connection_state", "fail"),
+        ("vpc.acceptance_required", "fail"),
+        ("vpc.allowed_principal", "warn"),
+        ("vpc.subnets_private", "warn"),
+        ("dns.public_parent", "pass"),
+        ("dns.verification_txt", "warn"),
+        ("vpc.load_balancer_type", "pass"),
+    ] {
+        assert_eq!(out.status(id), status, "{id}: {}", out.evidence(id));
+    }
+}
+
+/// The README's example shows what AWS would show: a Network Load Balancer's ARN says net/.
+#[test]
+fn example_facts_name_the_network_load_balancer_as_aws_does() {
+    let text = std::fs::read_to_string(EXAMPLE).unwrap();
+    assert!(text.contains(":loadbalancer/net/") && !text.contains(":loadbalancer/app/"));
+    assert_eq!(replay(EXAMPLE).status("vpc.load_balancer_type"), "pass");
 }

@@ -37,6 +37,13 @@ struct State {
     upstream: Option<String>,
     /// Every (service, action) asked, in order.
     seen: Vec<(String, String)>,
+    /// (moto's spelling, AWS's spelling) of ARNs, swapped in what passes to and from moto.
+    arns: Vec<(String, String)>,
+}
+
+/// A value as the query protocol's form encoding spells it.
+fn form_encoded(value: &str) -> String {
+    value.replace(':', "%3A").replace('/', "%2F")
 }
 
 pub struct FakeAws {
@@ -96,6 +103,14 @@ impl FakeAws {
         self
     }
 
+    /// moto names every load balancer `loadbalancer/app/…`; AWS names a Network Load Balancer
+    /// `loadbalancer/net/…`. Shows `arn` (moto's) as AWS would, to the tool and back to moto.
+    pub fn with_network_load_balancer(self, arn: &str) -> Self {
+        let real = arn.replace(":loadbalancer/app/", ":loadbalancer/net/");
+        self.state.lock().unwrap().arns.push((arn.to_string(), real));
+        self
+    }
+
     pub fn seen(&self) -> Vec<(String, String)> {
         self.state.lock().unwrap().seen.clone()
     }
@@ -141,10 +156,10 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         return Ok(respond(kms(&state, &action, &body)));
     }
     let action = form_action(&body);
-    let (canned, upstream) = {
+    let (canned, upstream, arns) = {
         let mut state = state.lock().unwrap();
         state.seen.push((service.clone(), action.clone()));
-        (state.canned.get(&(service.clone(), action.clone())).cloned(), state.upstream.clone())
+        (state.canned.get(&(service.clone(), action.clone())).cloned(), state.upstream.clone(), state.arns.clone())
     };
     if let Some(canned) = canned {
         return Ok(respond(canned));
@@ -156,19 +171,29 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
             body: format!("the test gave no answer for {service} {action} and no moto"),
         }));
     };
+    let mut body = String::from_utf8_lossy(&body).into_owned();
+    for (moto, real) in &arns {
+        body = body.replace(&form_encoded(real), &form_encoded(moto)).replace(real, moto);
+    }
     let mut forward = Request::builder().method(parts.method).uri(format!("{upstream}{}", parts.uri));
     for (name, value) in &parts.headers {
-        if name != "host" {
+        // The body may have changed length; hyper sets it anew.
+        if name != "host" && name != "content-length" {
             forward = forward.header(name, value);
         }
     }
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let answer = client.request(forward.body(Full::new(body)).unwrap()).await;
+    let answer = client.request(forward.body(Full::new(Bytes::from(body))).unwrap()).await;
     Ok(match answer {
         Ok(answer) => {
-            let (parts, body) = answer.into_parts();
+            let (mut parts, body) = answer.into_parts();
             let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            Response::from_parts(parts, Full::new(body))
+            let mut body = String::from_utf8_lossy(&body).into_owned();
+            for (moto, real) in &arns {
+                body = body.replace(moto, real);
+            }
+            parts.headers.remove("content-length");
+            Response::from_parts(parts, Full::new(Bytes::from(body)))
         }
         Err(error) => respond(Canned { status: 502, content_type: "text/plain", body: format!("moto: {error}") }),
     })
