@@ -134,7 +134,8 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
         .transpose()?;
     if let Some(target) = &args.connect_to {
         // HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 address.
-        let valid = target.parse::<http::uri::Authority>().is_ok_and(|a| a.port_u16().is_some() && !a.host().is_empty());
+        let valid =
+            target.parse::<http::uri::Authority>().is_ok_and(|a| a.port_u16().is_some() && !a.host().is_empty());
         if !valid {
             return Err(InputError::value("--connect-to", target, "HOST:PORT (an IPv6 address in brackets)"));
         }

@@ -20,7 +20,9 @@ pub fn host(endpoint: &str) -> Result<&str, String> {
     let uri: http::Uri = endpoint.parse().map_err(|e| format!("is not a URL ({e})"))?;
     match uri.scheme_str() {
         Some("https") => {}
-        Some(scheme) => return Err(format!("starts with {scheme}:// instead of https://; KMS speaks only HTTPS to the proxy")),
+        Some(scheme) => {
+            return Err(format!("starts with {scheme}:// instead of https://; KMS speaks only HTTPS to the proxy"))
+        }
         None => return Err("has no scheme; KMS needs https:// followed by the host name".into()),
     }
     let authority = uri.authority().ok_or("has no host after https://")?.as_str();

@@ -158,7 +158,9 @@ impl Chain {
             Some((anchor, Cert::parse(der).ok()?.subject, kind))
         };
         anchors.extend(self.ca_file.iter().filter_map(|der| own(der, AnchorKind::CaFile)));
-        anchors.extend(well_known().iter().map(|(anchor, subject)| (anchor.clone(), subject.clone(), AnchorKind::WellKnown)));
+        anchors.extend(
+            well_known().iter().map(|(anchor, subject)| (anchor.clone(), subject.clone(), AnchorKind::WellKnown)),
+        );
         anchors.extend(self.presented.iter().filter(|c| c.self_issued).filter_map(|c| own(&c.der, AnchorKind::Sent)));
         anchors
     }
@@ -210,9 +212,10 @@ impl Chain {
     fn broken(&self, error: &PkiError, moment: i64) -> String {
         let reached = (1..self.presented.len())
             .filter_map(|index| {
-                let anchor = webpki::anchor_from_trusted_cert(&CertificateDer::from(self.presented[index].der.as_slice()))
-                    .ok()?
-                    .to_owned();
+                let anchor =
+                    webpki::anchor_from_trusted_cert(&CertificateDer::from(self.presented[index].der.as_slice()))
+                        .ok()?
+                        .to_owned();
                 self.verify(&[anchor], moment).ok().map(|(_, via)| (via.len(), index))
             })
             .max()

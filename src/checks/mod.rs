@@ -194,10 +194,9 @@ impl<'a> Ctx<'a> {
         Err(match (&self.target.subject, &self.facts.region_stores, self.store) {
             (_, Observed::Failed(_), _) => Outcome::blocked(CheckId::ConfigStoreFound, "the store could not be read"),
             (_, Observed::NotGathered(why), _) => Outcome::skipped(why.clone()),
-            (Subject::Store { .. }, _, Some(_)) => Outcome::blocked(
-                CheckId::ConfigStoreType,
-                "the store has no external key store proxy configuration",
-            ),
+            (Subject::Store { .. }, _, Some(_)) => {
+                Outcome::blocked(CheckId::ConfigStoreType, "the store has no external key store proxy configuration")
+            }
             _ => Outcome::blocked(CheckId::ConfigStoreFound, "no store to check"),
         })
     }

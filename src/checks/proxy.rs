@@ -336,9 +336,10 @@ fn error_body_problem(exchange: &ProxyExchange) -> Option<String> {
             exchange.request,
             text.chars().count()
         )),
-        Some(Value::String(text)) => text.chars().find(|c| !(' '..='~').contains(c)).map(|bad| {
-            format!("{}: errorMessage holds {:?}, which is not printable ASCII", exchange.request, bad)
-        }),
+        Some(Value::String(text)) => text
+            .chars()
+            .find(|c| !(' '..='~').contains(c))
+            .map(|bad| format!("{}: errorMessage holds {:?}, which is not printable ASCII", exchange.request, bad)),
         Some(_) => Some(format!("{}: errorMessage is not a string", exchange.request)),
     }
 }

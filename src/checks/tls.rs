@@ -144,10 +144,9 @@ pub(super) fn hostname(ctx: &Ctx) -> Outcome {
     }
     match chain::names_host(leaf, &net.host) {
         Ok(true) => Outcome::pass(format!("{} is named by the certificate ({})", net.host, list(&leaf.dns_names))),
-        Ok(false) => Outcome::fail(
-            format!("the certificate names {}; none matches {}", list(&leaf.dns_names), net.host),
-            remedy,
-        ),
+        Ok(false) => {
+            Outcome::fail(format!("the certificate names {}; none matches {}", list(&leaf.dns_names), net.host), remedy)
+        }
         Err(problem) => Outcome::fail(format!("the certificate's names cannot be matched: {problem}"), remedy),
     }
 }
@@ -273,10 +272,9 @@ pub(super) fn trusted_ca(ctx: &Ctx) -> Outcome {
 
 pub(super) fn http11(ctx: &Ctx) -> Outcome {
     match &need!(super::proxy::calls(ctx)).unsigned_health {
-        Probed::Seen(http) if http.http_version == crate::facts::HttpVersion::Http11 => Outcome::pass(format!(
-            "{} answered HTTP/1.1 {} in {:.1} ms",
-            http.request, http.status, http.duration_ms
-        )),
+        Probed::Seen(http) if http.http_version == crate::facts::HttpVersion::Http11 => {
+            Outcome::pass(format!("{} answered HTTP/1.1 {} in {:.1} ms", http.request, http.status, http.duration_ms))
+        }
         Probed::Seen(http) => Outcome::fail(
             format!("{} answered {} {}", http.request, http.http_version.label(), http.status),
             "Serve HTTP/1.1 on the TLS connection; KMS speaks HTTP/1.1 to the proxy.",

@@ -4,10 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::{list, need, seen, Ctx, Outcome, Status};
-use crate::catalogue::CheckId;
 use crate::aws_names::ServiceName;
+use crate::catalogue::CheckId;
 use crate::facts::*;
-
 
 const OWNER_ONLY: &str = "the service belongs to another account; only its owner can read this";
 

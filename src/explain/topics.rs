@@ -37,7 +37,6 @@ pub enum TopicId {
     KmsKeyDisabled,
 }
 
-
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Cause {
     pub text: &'static str,

@@ -45,13 +45,10 @@ pub struct Request {
 
 pub async fn gather(request: Request) -> Result<Facts, InputError> {
     let config = aws::load_config(request.region, request.profile, request.aws_timeout).await;
-    let region = config
-        .region()
-        .map(|r| r.as_ref().to_string())
-        .ok_or_else(|| InputError::Missing {
-            what: "AWS Region",
-            how: "give --region, set AWS_REGION, or name one in the profile".into(),
-        })?;
+    let region = config.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
+        what: "AWS Region",
+        how: "give --region, set AWS_REGION, or name one in the profile".into(),
+    })?;
     if !is_region_code(&region) {
         return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
     }

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::verdict::REPORT_SCHEMA_VERSION;
 use crate::explain::{Answer, MESSAGE_TOPICS, NAMES};
+use crate::verdict::REPORT_SCHEMA_VERSION;
 
 pub fn text(answer: &Answer) -> String {
     let mut out = String::new();

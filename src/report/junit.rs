@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::verdict::Verdict;
 use crate::checks::Status;
+use crate::verdict::Verdict;
 
 fn escape(text: &str) -> String {
     text.chars()
@@ -40,8 +40,12 @@ pub fn render(report: &Verdict) -> String {
             s.skipped + s.blocked
         );
         for check in &target.checks {
-            let _ =
-                write!(out, "    <testcase classname=\"{}\" name=\"{}\">", check.section.prefix(), escape(check.id.as_str()));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\">",
+                check.section.prefix(),
+                escape(check.id.as_str())
+            );
             let message = escape(&check.evidence);
             let remedy = escape(check.remedy.as_deref().unwrap_or_default());
             match (check.status, check.blocked_by) {

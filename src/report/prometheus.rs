@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::verdict::Verdict;
 use crate::checks::Status;
+use crate::verdict::Verdict;
 
 fn label(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
@@ -65,6 +65,11 @@ pub fn render(report: &Verdict) -> String {
         "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed, 3 incomplete.\n",
     );
     out.push_str("# TYPE xks_preflight_exit_code gauge\n");
-    let _ = writeln!(out, "xks_preflight_exit_code{{region=\"{}\"}} {}", label(&report.region), i32::from(report.exit_code));
+    let _ = writeln!(
+        out,
+        "xks_preflight_exit_code{{region=\"{}\"}} {}",
+        label(&report.region),
+        i32::from(report.exit_code)
+    );
     out
 }

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use crate::verdict::{Summary, TargetVerdict, Verdict};
 use crate::checks::Status;
+use crate::verdict::{Summary, TargetVerdict, Verdict};
 
 const DEFAULT_WIDTH: usize = 110;
 

@@ -48,11 +48,8 @@ pub fn diagnose(
     let topic = reported.and_then(topic_for_name);
     let related: Vec<CheckId> = topic.map(|t| t.checks()).unwrap_or_default();
     // The state check restates the code; the others show its cause.
-    let explained_by: Vec<CheckId> = problems
-        .iter()
-        .copied()
-        .filter(|id| related.contains(id) && *id != CheckId::ConfigConnectionState)
-        .collect();
+    let explained_by: Vec<CheckId> =
+        problems.iter().copied().filter(|id| related.contains(id) && *id != CheckId::ConfigConnectionState).collect();
     let unchecked: Vec<CheckId> = related
         .iter()
         .copied()

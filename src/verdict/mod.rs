@@ -120,8 +120,11 @@ impl Summary {
 
 /// The verdict on every target of the facts, leaving out (as skipped) the checks `skip` names.
 pub fn judge(facts: &Facts, skip: &[String]) -> Verdict {
-    let targets: Vec<TargetVerdict> =
-        facts.targets.iter().map(|target| judge_target(facts, target, checks::run_target(facts, target, skip))).collect();
+    let targets: Vec<TargetVerdict> = facts
+        .targets
+        .iter()
+        .map(|target| judge_target(facts, target, checks::run_target(facts, target, skip)))
+        .collect();
     let mut summary = Summary::default();
     for target in &targets {
         summary.merge(target.summary);

@@ -65,7 +65,11 @@ fn catalogue_table_is_in_id_order_and_every_id_starts_with_its_section() {
     for (index, requirement) in CATALOGUE.iter().enumerate() {
         assert_eq!(requirement.id as usize, index, "{} is out of place", requirement.id);
         assert_eq!(CheckId::ALL[index], requirement.id);
-        assert!(requirement.id.as_str().starts_with(&format!("{}.", requirement.section.prefix())), "{}", requirement.id);
+        assert!(
+            requirement.id.as_str().starts_with(&format!("{}.", requirement.section.prefix())),
+            "{}",
+            requirement.id
+        );
         assert_eq!(CheckId::parse(requirement.id.as_str()), Some(requirement.id));
     }
     let sections: Vec<Section> = CATALOGUE.iter().map(|r| r.section).collect();

@@ -61,16 +61,24 @@ fn proxy_config_errors_never_quote_the_secret() {
     const SECRET: &str = "c2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3RzLTQ0Ynl0";
     let dir = tempfile::tempdir().unwrap();
     let broken = [
-        format!(r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": ["{SECRET}"]}}}}"#),
-        format!(r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": {{"value": "{SECRET}"}}}}}}"#),
+        format!(
+            r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": ["{SECRET}"]}}}}"#
+        ),
+        format!(
+            r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": {{"value": "{SECRET}"}}}}}}"#
+        ),
         format!(r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": "{SECRET}"}}"#),
-        format!(r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": "{SECRET}" "#),
+        format!(
+            r#"{{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {{"RawSecretAccessKey": "{SECRET}" "#
+        ),
         format!(r#"{{"XksProxyAuthenticationCredential": {{"RawSecretAccessKey": "{SECRET}"}}}}"#),
     ];
     for (index, text) in broken.iter().enumerate() {
         let file = write(dir.path(), &format!("proxy-{index}.json"), text);
-        let out =
-            run(command(None), &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &file]);
+        let out = run(
+            command(None),
+            &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &file],
+        );
         assert_eq!(out.code, 2, "{text}");
         assert!(out.stderr.contains(&file), "{}", out.stderr);
         assert!(!out.stderr.contains(SECRET) && !out.stdout.contains(SECRET), "{text} → {}", out.stderr);

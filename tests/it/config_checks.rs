@@ -50,7 +50,11 @@ fn endpoint_with_a_path_fails() {
 fn endpoint_that_is_an_ip_address_fails() {
     let run = planned_endpoint("https://203.0.113.10");
     assert_eq!(run.status("config.endpoint_format"), "fail");
-    assert!(run.evidence("config.endpoint_format").contains("IPv4 address"), "{}", run.evidence("config.endpoint_format"));
+    assert!(
+        run.evidence("config.endpoint_format").contains("IPv4 address"),
+        "{}",
+        run.evidence("config.endpoint_format")
+    );
 }
 
 /// Each way an endpoint can carry more than a host is named as such, from the URL parser's reading.

@@ -131,7 +131,9 @@ fn reported_code_without_a_failing_check_says_what_could_not_be_judged() {
     let diagnosis = diagnose(Some("XKS_PROXY_INVALID_TLS_CONFIGURATION"), &results, &blocked).unwrap();
     assert!(diagnosis.explained_by.is_empty());
     assert!(diagnosis.summary.contains("No check of this run fails for it"), "{}", diagnosis.summary);
-    assert!(diagnosis.unchecked.contains(&CheckId::TlsHostname) && diagnosis.unchecked.contains(&CheckId::TlsTrustedCa));
+    assert!(
+        diagnosis.unchecked.contains(&CheckId::TlsHostname) && diagnosis.unchecked.contains(&CheckId::TlsTrustedCa)
+    );
 }
 
 #[test]

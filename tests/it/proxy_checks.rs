@@ -29,6 +29,12 @@ pub fn proxy(variant: Variant) -> Setup {
     Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
 }
 
+impl Setup {
+    pub fn connect_to(&self) -> &str {
+        &self.connect_to
+    }
+}
+
 pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
     check_with(setup, secret, path, &[])
 }
@@ -63,7 +69,12 @@ fn faithful_proxy_passes_every_proxy_check() {
         .collect();
     assert_eq!(proxy_checks.len(), 13);
     assert!(
-        proxy_checks.iter().filter(|s| !s.contains("request_validation") && !s.contains("unknown_operation") && !s.contains("long_metadata")).all(|s| s.ends_with("=pass")),
+        proxy_checks
+            .iter()
+            .filter(|s| !s.contains("request_validation")
+                && !s.contains("unknown_operation")
+                && !s.contains("long_metadata"))
+            .all(|s| s.ends_with("=pass")),
         "{proxy_checks:?}\n{}",
         run.stdout
     );

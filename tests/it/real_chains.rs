@@ -214,4 +214,3 @@ fn replay_with_ca(host: &str, certificates: &[Vec<u8>], root: &Ca) -> Run {
     let at = facts["gathered_at"].as_str().unwrap().to_string();
     replay_facts(facts, host, certificates, &at)
 }
-

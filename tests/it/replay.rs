@@ -112,9 +112,8 @@ async fn example_facts_file_is_what_the_tool_records_today() {
     let mut store = Store::vpc(EXAMPLE_STORE, &built.private_dns_name, &built.service_name)
         .failed("XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION");
     store.name = "payments-xks".into();
-    let aws = FakeAws::start(Some(&moto::url()))
-        .with_stores(vec![store.json()])
-        .with_network_load_balancer(&built.nlb_arn);
+    let aws =
+        FakeAws::start(Some(&moto::url())).with_stores(vec![store.json()]).with_network_load_balancer(&built.nlb_arn);
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("facts.json").display().to_string();
     let dns = dns_server();

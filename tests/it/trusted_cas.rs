@@ -78,6 +78,32 @@ fn trusted_ca_table_has_130_roots_with_unique_fingerprints() {
     assert_eq!(amazon.subject, "CN=Amazon Root CA 1, O=Amazon, C=US");
 }
 
+/// data/kms-roots.pem carries the certificate of every listed root, and nothing else: the same 130
+/// SHA-256 fingerprints as data/trusted-cas.tsv, each certificate valid until the date the list gives.
+#[test]
+fn root_bundle_holds_exactly_the_certificates_of_the_listed_fingerprints() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let bundle = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kms-roots.pem");
+    let mut in_bundle: Vec<String> =
+        CertificateDer::pem_file_iter(bundle).unwrap().map(|der| trusted_cas::fingerprint(&der.unwrap())).collect();
+    in_bundle.sort();
+    let mut listed: Vec<String> = trusted_cas::all().iter().map(|r| r.sha256.to_string()).collect();
+    listed.sort();
+    assert_eq!(in_bundle.len(), 130);
+    assert_eq!(in_bundle, listed);
+    for root in trusted_cas::certificates() {
+        let listed_until = root.listed.valid_until;
+        let shipped_until = xks_preflight_date(root.not_after);
+        assert_eq!(shipped_until, listed_until, "{}: the certificate is not the listed one", root.listed.alias);
+    }
+}
+
+fn xks_preflight_date(epoch: i64) -> String {
+    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+    DateTime::from_secs(epoch).fmt(DateTimeFormat::DateTime).unwrap()
+}
+
 #[test]
 fn keytool_pacific_dates_become_utc() {
     assert_eq!(keytool_date_to_utc("Tue Dec 31 16:37:37 PST 2030"), "2031-01-01T00:37:37Z");

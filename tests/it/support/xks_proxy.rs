@@ -132,7 +132,8 @@ impl XksProxy {
             Duration::ZERO
         };
         // Only this variant checks signing times against its own (wrong) clock.
-        let clock = if self.variant == Variant::ClockAheadRefuses { SystemTime::now() + offset } else { SystemTime::now() };
+        let clock =
+            if self.variant == Variant::ClockAheadRefuses { SystemTime::now() + offset } else { SystemTime::now() };
         if self.variant == Variant::Slow {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -198,15 +199,15 @@ impl XksProxy {
         }
         let status = if self.variant == Variant::AllUnavailable { "UNAVAILABLE" } else { "ACTIVE" };
         let health = serde_json::json!({
-                "xksProxyFleetSize": 2,
-                "xksProxyVendor": "xks-preflight tests",
-                "xksProxyModel": "test proxy",
-                "ekmVendor": "xks-preflight tests",
-                "ekmFleetDetails": [
-                    {"id": "hsm-1", "model": "test HSM", "healthStatus": status},
-                    {"id": "hsm-2", "model": "test HSM", "healthStatus": status}
-                ]
-            });
+            "xksProxyFleetSize": 2,
+            "xksProxyVendor": "xks-preflight tests",
+            "xksProxyModel": "test proxy",
+            "ekmVendor": "xks-preflight tests",
+            "ekmFleetDetails": [
+                {"id": "hsm-1", "model": "test HSM", "healthStatus": status},
+                {"id": "hsm-2", "model": "test HSM", "healthStatus": status}
+            ]
+        });
         let raw = |bytes: Vec<u8>| {
             Response::builder()
                 .status(200)

@@ -1,0 +1,488 @@
+//! The verdict, proved on every check: from the healthy baseline (`healthy.rs`), one mutation of the facts
+//! per requirement breaks exactly it, as gathering would have seen it broken. Alone, and together with each
+//! check upstream of it, every mutation must give exit 1 (a warning, for a requirement AWS only
+//! recommends) and a diagnosis that names a real cause: every blocked check's chain of blockers ends at a
+//! failure that is counted and named, and no check names a reason the catalogue does not declare.
+
+use xks_preflight::catalogue::{CheckId, Severity};
+use xks_preflight::checks::{run_target, Status};
+use xks_preflight::exit::ExitCode;
+use xks_preflight::facts::*;
+use xks_preflight::verdict::{self, Verdict};
+
+use crate::healthy::HEALTHY;
+
+use CheckId::*;
+
+const PUBLIC: usize = 0;
+const VPC: usize = 1;
+const PLANNED: usize = 2;
+
+fn baseline() -> Facts {
+    serde_json::from_str(&std::fs::read_to_string(HEALTHY).unwrap()).unwrap()
+}
+
+fn net(facts: &mut Facts) -> &mut NetworkFacts {
+    match &mut facts.targets[PUBLIC].network {
+        Observed::Seen(net) => net,
+        _ => panic!("the healthy public store has network facts"),
+    }
+}
+
+fn calls(facts: &mut Facts) -> &mut ProxyFacts {
+    match &mut net(facts).proxy {
+        Observed::Seen(proxy) => proxy,
+        _ => panic!("the healthy public store has proxy facts"),
+    }
+}
+
+fn exchange(probed: &mut Probed<ProxyExchange>) -> &mut ProxyExchange {
+    match probed {
+        Observed::Seen(exchange) => exchange,
+        _ => panic!("the healthy proxy answered this call"),
+    }
+}
+
+fn signed(facts: &mut Facts) -> &mut ProxyExchange {
+    exchange(&mut calls(facts).signed_health)
+}
+
+fn key(facts: &mut Facts) -> &mut ExternalKeyFacts {
+    &mut calls(facts).keys[0]
+}
+
+fn store<'a>(facts: &'a mut Facts, id: &str) -> &'a mut StoreFacts {
+    match &mut facts.region_stores {
+        Observed::Seen(stores) => stores.iter_mut().find(|s| s.id == id).unwrap(),
+        _ => panic!("the healthy region has its stores"),
+    }
+}
+
+fn public_store(facts: &mut Facts) -> &mut StoreFacts {
+    store(facts, crate::healthy::PUBLIC_STORE)
+}
+
+fn xks<'a>(facts: &'a mut Facts, id: &str) -> &'a mut XksProxySettings {
+    store(facts, id).xks.as_mut().unwrap()
+}
+
+fn vpc(facts: &mut Facts) -> &mut VpcFacts {
+    facts.targets[VPC].vpc.as_mut().unwrap()
+}
+
+fn service(facts: &mut Facts) -> &mut ServiceConfigFacts {
+    match &mut vpc(facts).provider_view {
+        Observed::Seen(Some(service)) => service,
+        _ => panic!("the healthy VPC store's service is its own"),
+    }
+}
+
+fn load_balancer(facts: &mut Facts) -> &mut LoadBalancerFacts {
+    match &mut vpc(facts).load_balancers {
+        Observed::Seen(lbs) => &mut lbs[0],
+        _ => panic!("the healthy service has its load balancer"),
+    }
+}
+
+fn vpc_net(facts: &mut Facts) -> &mut NetworkFacts {
+    match &mut facts.targets[VPC].network {
+        Observed::Seen(net) => net,
+        _ => panic!("the healthy VPC store has DNS facts"),
+    }
+}
+
+fn probe_failure(step: &str) -> ProbeFailure {
+    ProbeFailure { step: step.into(), timed_out: false, message: "connection refused".into() }
+}
+
+/// What gathering sees when no connection reaches the proxy.
+fn no_connection(facts: &mut Facts) {
+    let net = net(facts);
+    net.tcp = Observed::Failed(probe_failure("TCP connect to 127.0.0.1:443"));
+    net.rtt = Observed::Failed(probe_failure("TCP connect to 127.0.0.1:443"));
+    net.tls.clear();
+    net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+}
+
+fn error_body(exchange: &mut ProxyExchange, status: u16, name: &str) {
+    exchange.status = status;
+    exchange.body = format!(r#"{{"errorName":"{name}","errorMessage":"refused"}}"#);
+}
+
+fn another_store(facts: &mut Facts, id: &str, endpoint: &str, path: &str) {
+    let mut copy = public_store(facts).clone();
+    copy.id = id.into();
+    copy.name = Some(format!("copy-{id}"));
+    let xks = copy.xks.as_mut().unwrap();
+    xks.uri_endpoint = Some(endpoint.into());
+    xks.uri_path = Some(path.into());
+    if let Observed::Seen(stores) = &mut facts.region_stores {
+        stores.push(copy);
+    }
+}
+
+type Mutation = Box<dyn Fn(&mut Facts)>;
+
+/// The store a target names.
+fn store_of(facts: &mut Facts, target: usize) -> &mut StoreFacts {
+    let Subject::Store { query: StoreQuery::Id(id) } = facts.targets[target].subject.clone() else {
+        panic!("target {target} is a store")
+    };
+    store(facts, &id)
+}
+
+/// The target a check is judged on (`on`, where the requirement belongs to any store), and the mutation
+/// that breaks it there as the world would have shown it broken.
+fn breaking(id: CheckId, on: Option<usize>) -> (usize, Mutation) {
+    let store_target = on.filter(|t| *t != PLANNED).unwrap_or(PUBLIC);
+    match id {
+        ConfigStoreFound => (
+            store_target,
+            Box::new(move |f| {
+                f.targets[store_target].subject =
+                    Subject::Store { query: StoreQuery::Id("cks-0000000000000000f".into()) };
+            }),
+        ),
+        ConfigStoreType => {
+            (store_target, Box::new(move |f| store_of(f, store_target).store_type = Some("AWS_CLOUDHSM".into())))
+        }
+        ConfigEndpointFormat => (
+            store_target,
+            Box::new(move |f| {
+                let xks = store_of(f, store_target).xks.as_mut().unwrap();
+                let endpoint = xks.uri_endpoint.clone().unwrap();
+                xks.uri_endpoint = Some(format!("{endpoint}:8443"));
+                f.targets[store_target].network =
+                    Observed::NotGathered("no endpoint host to probe (see config.endpoint_format)".into());
+            }),
+        ),
+        other => (fixed(other).0, Box::new(fixed(other).1)),
+    }
+}
+
+/// The mutations whose target is fixed.
+fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
+    match id {
+        ConfigStoreFound | ConfigStoreType | ConfigEndpointFormat => unreachable!("breaking() places these"),
+        ConfigConnectionState => (PUBLIC, |f| {
+            public_store(f).connection_state = Some("FAILED".into());
+            public_store(f).connection_error_code = Some("XKS_PROXY_NOT_REACHABLE".into());
+        }),
+        ConfigPathFormat => {
+            (PUBLIC, |f| xks(f, crate::healthy::PUBLIC_STORE).uri_path = Some("/tenant a/kms/xks/v1".into()))
+        }
+        ConfigUriLength => (PLANNED, |f| {
+            let Subject::Planned(planned) = &mut f.targets[PLANNED].subject else { unreachable!() };
+            planned.uri_endpoint = Some(format!("https://{}.example.test", "x".repeat(100)));
+            planned.uri_path = Some(format!("/{}/kms/xks/v1", "p".repeat(116)));
+        }),
+        ConfigAccessKeyIdFormat => (PLANNED, |f| {
+            let Subject::Planned(planned) = &mut f.targets[PLANNED].subject else { unreachable!() };
+            planned.access_key_id = Some("akse2vpz7wq4xks3proxy5ab".into());
+        }),
+        ConfigSecretFormat => (PUBLIC, |f| f.targets[PUBLIC].secret.as_mut().unwrap().length = 20),
+        ConfigProxyConfigMatch => (PUBLIC, |f| {
+            f.targets[PUBLIC].proxy_config.as_mut().unwrap().uri_path = Some("/tenant-z/kms/xks/v1".into())
+        }),
+        ConfigEndpointUnique => {
+            (PUBLIC, |f| another_store(f, "cks-2c3d4e5f6a7b8c9d0", "https://xks.1password.com", "/tenant-a/kms/xks/v1"))
+        }
+        ConfigRegionSupported => (PLANNED, |f| f.region = "cn-north-1".into()),
+        ConfigStoreQuota => (PLANNED, |f| {
+            for n in 0..8 {
+                another_store(
+                    f,
+                    &format!("cks-9{n}00000000000000"),
+                    &format!("https://xks-{n}.example.test"),
+                    "/kms/xks/v1",
+                );
+            }
+        }),
+        VpcServiceFound => (VPC, |f| {
+            vpc(f).provider_view = Observed::Seen(None);
+            vpc(f).consumer_view = Observed::Seen(None);
+        }),
+        VpcServiceRegion => (VPC, |f| {
+            let name = xks(f, crate::healthy::VPC_STORE).vpc_endpoint_service_name.clone().unwrap();
+            xks(f, crate::healthy::VPC_STORE).vpc_endpoint_service_name = Some(name.replace("us-east-1", "eu-west-1"));
+            vpc(f).provider_view = Observed::Seen(None);
+            vpc(f).consumer_view = Observed::Seen(None);
+        }),
+        VpcServiceState => (VPC, |f| service(f).service_state = Some("Pending".into())),
+        VpcServiceType => (VPC, |f| service(f).service_types = vec!["Gateway".into()]),
+        VpcLoadBalancerType => (VPC, |f| load_balancer(f).lb_type = Some("gateway".into())),
+        VpcAvailabilityZones => (VPC, |f| {
+            load_balancer(f).zones.truncate(1);
+            service(f).availability_zones.truncate(1);
+        }),
+        VpcSubnetsPrivate => (VPC, |f| {
+            if let Observed::Seen(routes) = &mut load_balancer(f).subnet_routes {
+                routes[0].internet_gateway_routes = vec!["0.0.0.0/0 -> igw-0123456789abcdef0".into()];
+            }
+        }),
+        VpcNlbScheme => (VPC, |f| load_balancer(f).scheme = Some("internet-facing".into())),
+        VpcNlbListener => (VPC, |f| {
+            if let Observed::Seen(listeners) = &mut load_balancer(f).listeners {
+                listeners[0].port = Some(8443);
+            }
+        }),
+        VpcTargetsHealthy => (VPC, |f| {
+            if let Observed::Seen(groups) = &mut load_balancer(f).target_groups {
+                if let Observed::Seen(targets) = &mut groups[0].targets {
+                    for target in targets {
+                        target.state = Some("unhealthy".into());
+                    }
+                }
+            }
+        }),
+        VpcAcceptanceRequired => (VPC, |f| service(f).acceptance_required = Some(true)),
+        VpcAllowedPrincipal => (VPC, |f| vpc(f).permissions = Observed::Seen(Vec::new())),
+        VpcPrivateDnsName => (VPC, |f| service(f).private_dns_name = Some("xks-other.payments.test".into())),
+        VpcPrivateDnsVerified => {
+            (VPC, |f| service(f).private_dns_verification.as_mut().unwrap().state = Some("pendingVerification".into()))
+        }
+        VpcIpAddressType => (VPC, |f| service(f).supported_ip_address_types = vec!["ipv6".into()]),
+        DnsResolves => (PUBLIC, |f| {
+            net(f).ipv4 = Observed::Seen(DnsAnswer { addresses: Vec::new(), name_exists: false, duration_ms: 1.0 })
+        }),
+        DnsPublicParent => (VPC, |f| {
+            for parent in vpc_net(f).parent_domains.as_mut().unwrap() {
+                parent.name_servers = Observed::Seen(Vec::new());
+            }
+        }),
+        DnsVerificationTxt => (VPC, |f| {
+            for lookup in &mut vpc_net(f).verification_txt.as_mut().unwrap().lookups {
+                lookup.values = Observed::Seen(Vec::new());
+            }
+            service(f).private_dns_verification.as_mut().unwrap().state = Some("pendingVerification".into());
+        }),
+        NetTcpConnect => (PUBLIC, no_connection),
+        NetRtt => (PUBLIC, |f| {
+            if let Observed::Seen(rtt) = &mut net(f).rtt {
+                rtt.samples_ms = vec![90.0, 60.0, 75.0];
+            }
+        }),
+        TlsVersion => (PUBLIC, |f| {
+            let net = net(f);
+            for attempt in &mut net.tls {
+                attempt.server_alert = Some(TlsAlert(70));
+                attempt.outcome = Observed::Failed(probe_failure("TLS handshake"));
+            }
+            net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+        }),
+        TlsCipherSuite => (PUBLIC, |f| {
+            let net = net(f);
+            for attempt in &mut net.tls {
+                match &mut attempt.outcome {
+                    Observed::Seen(handshake) if !attempt.kms_suites_only => {
+                        handshake.cipher_suite = CipherSuite(0xc02f)
+                    }
+                    _ => attempt.outcome = Observed::Failed(probe_failure("TLS handshake")),
+                }
+            }
+            net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+        }),
+        TlsHostname => (PUBLIC, |f| net(f).host = "xks.example.org".into()),
+        TlsValidity => (PUBLIC, |f| f.gathered_at = "2025-06-30T00:00:00Z".into()),
+        TlsChainComplete => (PUBLIC, |f| {
+            for attempt in &mut net(f).tls {
+                if let Observed::Seen(handshake) = &mut attempt.outcome {
+                    handshake.chain.truncate(1);
+                }
+            }
+        }),
+        TlsTrustedCa => (PUBLIC, |f| {
+            // The same server certificate, its chain ending at a root the server sent and KMS never trusted.
+            let root = crate::support::pki::Ca::root("xks-preflight Walk Root");
+            let leaf = root.server(&["xks.1password.com"], 1, 30);
+            let chain: Vec<String> =
+                leaf.chain(&[]).iter().chain([root.cert.der()]).map(|c| xks_preflight_base64(c)).collect();
+            f.gathered_at = aws_now();
+            for attempt in &mut net(f).tls {
+                if let Observed::Seen(handshake) = &mut attempt.outcome {
+                    handshake.chain = chain.clone();
+                }
+            }
+        }),
+        TlsHttp11 => (PUBLIC, |f| exchange(&mut calls(f).unsigned_health).http_version = HttpVersion::Http10),
+        ProxyHealth => (PUBLIC, |f| signed(f).body = r#"{"xksProxyFleetSize":0}"#.into()),
+        ProxyEkmAvailable => (PUBLIC, |f| {
+            let body = signed(f).body.replace("ACTIVE", "UNAVAILABLE");
+            signed(f).body = body;
+        }),
+        ProxyCredentialAccepted => (PUBLIC, |f| error_body(signed(f), 401, "AuthenticationFailedException")),
+        ProxyAuthEnforced => (PUBLIC, |f| {
+            let health = signed(f).clone();
+            calls(f).unsigned_health = Observed::Seen(ProxyExchange { signed: false, ..health });
+        }),
+        ProxyUriPath => (PUBLIC, |f| {
+            let health = signed(f).clone();
+            calls(f).wrong_path = Observed::Seen(health);
+        }),
+        ProxyAccess => (PUBLIC, |f| error_body(signed(f), 403, "AccessDeniedException")),
+        ProxyMethodPostOnly => (PUBLIC, |f| exchange(&mut calls(f).get).status = 200),
+        ProxyErrorFormat => (PUBLIC, |f| exchange(&mut calls(f).unsigned_health).body = "unauthorized\n".into()),
+        ProxyLatency => (PUBLIC, |f| {
+            if let Observed::Seen(kept) = &mut calls(f).kept_alive {
+                kept.durations_ms = vec![20.0, 310.0, 25.0];
+            }
+        }),
+        ProxyClockSkew => (PUBLIC, |f| {
+            let proxy = calls(f);
+            for probed in [&mut proxy.signed_health, &mut proxy.unsigned_health] {
+                exchange(probed).date = Some("Wed, 02 Dec 2099 07:54:44 GMT".into());
+            }
+        }),
+        KeyMetadata => (PUBLIC, |f| {
+            exchange(&mut key(f).metadata).body = r#"{"keySpec":"RSA_0","keyUsage":[],"keyStatus":"ENABLED"}"#.into()
+        }),
+        KeyRoundTrip => (PUBLIC, |f| exchange(&mut key(f).decrypt).body = r#"{"plaintext":"AAAA"}"#.into()),
+        KeyTamperRejected => (PUBLIC, |f| {
+            let decrypted = exchange(&mut key(f).decrypt).clone();
+            key(f).decrypt_flipped = Observed::Seen(decrypted);
+        }),
+        KeyUnique => (PUBLIC, |f| {
+            if let Observed::Seen(keys) = &mut f.store_keys {
+                let mut twin = keys[0].clone();
+                twin.key_id = "1234abcd-0000-4000-8000-00000000a002".into();
+                keys.push(twin);
+            }
+        }),
+        KeyKmsKeyState => (PUBLIC, |f| {
+            if let Observed::Seen(keys) = &mut f.store_keys {
+                keys[0].key_state = Some("PendingDeletion".into());
+            }
+        }),
+        // Declared for the conformance checks; until they are built they answer "not checked".
+        ProxyRequestValidation | ProxyUnknownOperation | ProxyLongMetadata | KeyNotFound | KeyCiphertextShape => {
+            (PUBLIC, |_| {})
+        }
+    }
+}
+
+fn xks_preflight_base64(der: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// Now, as the facts write times: the rcgen certificate of the trust mutation is valid now.
+fn aws_now() -> String {
+    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+    DateTime::from(std::time::SystemTime::now()).fmt(DateTimeFormat::DateTime).unwrap()
+}
+
+/// What no verdict may ever do, checked on every one the walk makes.
+fn assert_trustworthy(facts: &Facts, verdict: &Verdict, context: &str) {
+    let mut any_failed = false;
+    for (target_facts, target) in facts.targets.iter().zip(&verdict.targets) {
+        let find = |id: CheckId| target.checks.iter().find(|c| c.id == id).unwrap();
+        let counted: Vec<CheckId> =
+            target.checks.iter().filter(|c| c.status == Status::Fail && c.blocked_by.is_none()).map(|c| c.id).collect();
+        any_failed |= target.checks.iter().any(|c| c.status == Status::Fail);
+        let problems: Vec<CheckId> = target.diagnosis.as_ref().map(|d| d.problems.clone()).unwrap_or_default();
+        if target.checks.iter().any(|c| c.status == Status::Fail) {
+            assert!(!problems.is_empty(), "{context}: {} fails, and its diagnosis names no cause", target.label);
+        }
+        let mut sorted_problems = problems.clone();
+        sorted_problems.sort();
+        assert_eq!(sorted_problems, counted, "{context}: the diagnosis names every counted failure, and only those");
+        for check in &target.checks {
+            if check.id.requirement().severity == Severity::Warn {
+                assert_ne!(check.status, Status::Fail, "{context}: {} is a recommendation", check.id);
+            }
+            // Follow the chain of blockers: it ends at a counted failure the diagnosis names.
+            let mut at = check;
+            for _ in 0..CheckId::ALL.len() {
+                let Some(blocker) = at.blocked_by else { break };
+                assert!(at.id.depends_on(blocker), "{context}: {} blocked by {blocker}, not upstream of it", at.id);
+                at = find(blocker);
+            }
+            if check.blocked_by.is_some() {
+                assert!(
+                    at.blocked_by.is_none() && at.status == Status::Fail,
+                    "{context}: {}'s chain ends at {}",
+                    check.id,
+                    at.id
+                );
+                assert!(
+                    problems.contains(&at.id),
+                    "{context}: {} is blocked by {}, which the diagnosis omits",
+                    check.id,
+                    at.id
+                );
+            }
+        }
+        // Every reason a check gives is one the catalogue declares upstream of it.
+        for (id, outcome) in run_target(facts, target_facts, &[]) {
+            if let Some(because) = outcome.because {
+                assert!(id.depends_on(because), "{context}: {id} names {because}, which is not upstream of it");
+            }
+        }
+    }
+    if any_failed {
+        assert_eq!(verdict.exit_code, ExitCode::Failed, "{context}: a failure exits 1");
+    } else {
+        assert_ne!(verdict.exit_code, ExitCode::Failed, "{context}");
+    }
+}
+
+#[test]
+fn the_healthy_baseline_is_trustworthy_and_clean() {
+    let facts = baseline();
+    let verdict = verdict::judge(&facts, &[]);
+    assert_trustworthy(&facts, &verdict, "baseline");
+    assert_eq!(verdict.exit_code, ExitCode::Ok);
+    assert_eq!((verdict.summary.fail, verdict.summary.warn, verdict.summary.error), (0, 0, 0));
+}
+
+#[test]
+fn every_check_broken_alone_is_counted_and_named() {
+    for &id in CheckId::ALL {
+        let (target, mutate) = breaking(id, None);
+        let mut facts = baseline();
+        mutate(&mut facts);
+        let verdict = verdict::judge(&facts, &[]);
+        let context = format!("{id} broken");
+        assert_trustworthy(&facts, &verdict, &context);
+        let judged = verdict.targets[target].checks.iter().find(|c| c.id == id).unwrap();
+        if judged.evidence == "not checked by this version" {
+            continue;
+        }
+        let expected = match id.requirement().severity {
+            Severity::Fail => Status::Fail,
+            Severity::Warn => Status::Warn,
+        };
+        assert_eq!(judged.status, expected, "{context}: {}", judged.evidence);
+        assert!(judged.blocked_by.is_none(), "{context}: blocked by {:?}", judged.blocked_by);
+        if expected == Status::Fail {
+            assert_eq!(verdict.exit_code, ExitCode::Failed, "{context}");
+            let problems = &verdict.targets[target].diagnosis.as_ref().unwrap().problems;
+            assert!(problems.contains(&id), "{context}: the diagnosis names {problems:?}");
+        }
+    }
+}
+
+#[test]
+fn every_check_broken_with_each_of_its_blockers_still_exits_1_and_names_a_real_cause() {
+    let mut pairs = 0;
+    for &id in CheckId::ALL {
+        let (target, mutate) = breaking(id, None);
+        for &blocker in id.requirement().blocked_by {
+            let (_, mutate_blocker) = breaking(blocker, Some(target));
+            let mut facts = baseline();
+            mutate(&mut facts);
+            mutate_blocker(&mut facts);
+            let verdict = verdict::judge(&facts, &[]);
+            let context = format!("{id} and {blocker} broken");
+            assert_trustworthy(&facts, &verdict, &context);
+            let judged = verdict.targets[target].checks.iter().find(|c| c.id == id).unwrap();
+            let blocker_failed =
+                verdict.targets[target].checks.iter().any(|c| c.id == blocker && c.status == Status::Fail);
+            if judged.status == Status::Fail || blocker_failed {
+                assert_eq!(verdict.exit_code, ExitCode::Failed, "{context}");
+            }
+            pairs += 1;
+        }
+    }
+    assert!(pairs > 150, "{pairs} pairs walked");
+}
