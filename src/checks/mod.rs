@@ -79,12 +79,12 @@ impl Outcome {
         let code = failure.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
         if failure.access_denied {
             Outcome::error(
-                format!("{} was refused{code}: {}", failure.action, failure.message),
+                format!("{} was refused{code}: {}", failure.action, quote(&failure.message)),
                 format!("Allow {} to the identity running xks-preflight, then run it again.", failure.action),
             )
         } else {
             Outcome::error(
-                format!("{} failed{code}: {}", failure.action, failure.message),
+                format!("{} failed{code}: {}", failure.action, quote(&failure.message)),
                 "Check the credentials, the Region and any AWS_ENDPOINT_URL setting, then run it again.",
             )
         }

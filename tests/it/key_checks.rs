@@ -101,6 +101,17 @@ fn store_keys_sharing_an_external_key_fail_uniqueness_and_unusable_states_warn()
     assert!(run.evidence("key.kms_key_state").contains("PendingDeletion"));
 }
 
+/// "0 KMS keys, each with its own external key" is no finding: with no keys there is nothing to judge.
+#[test]
+fn store_without_kms_keys_skips_uniqueness_rather_than_passing_it() {
+    let store = "cks-1a2b3c4d5e6f7a8b9";
+    let aws = FakeAws::start(None).with_stores(vec![Store::public(store, "https://xks.example.com").json()]);
+    let run = check_json(&aws.url, &["--custom-key-store-id", store]);
+    assert_eq!(run.status("key.unique"), "skipped");
+    assert_eq!(run.evidence("key.unique"), "the store has no KMS keys");
+    assert_eq!(run.status("key.kms_key_state"), "skipped");
+}
+
 #[test]
 fn store_with_distinct_keys_in_use_passes_uniqueness_and_state() {
     let store = "cks-1a2b3c4d5e6f7a8b9";
