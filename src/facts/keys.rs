@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Probed, ProxyExchange};
+use super::{not_gathered, Probed, ProxyExchange};
 
 /// A KMS key of a custom key store, from ListKeys and DescribeKey.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -28,6 +28,69 @@ pub struct ExternalKeyFacts {
     pub decrypt_flipped: Probed<ProxyExchange>,
     /// Decrypt with other additional authenticated data.
     pub decrypt_other_aad: Probed<ProxyExchange>,
+    /// Decrypts of the same ciphertext altered in the other ways a proxy must refuse.
+    #[serde(default)]
+    pub more_tampering: Vec<TamperFacts>,
+    /// Round trips besides the largest: without AAD or an integrity value, and with one but no AAD.
+    #[serde(default)]
+    pub more_round_trips: Vec<RoundTripFacts>,
+    /// GetKeyMetadata whose kmsOperation no proxy knows: it must be served.
+    #[serde(default = "not_gathered")]
+    pub metadata_unknown_operation: Probed<ProxyExchange>,
+    /// GetKeyMetadata and Encrypt with 2,048-character ARNs and every optional requestMetadata field.
+    #[serde(default = "not_gathered")]
+    pub metadata_long: Probed<ProxyExchange>,
+    #[serde(default = "not_gathered")]
+    pub encrypt_long: Probed<ProxyExchange>,
+    /// Requests that must be refused with 400 ValidationException.
+    #[serde(default = "not_gathered")]
+    pub metadata_without_request_metadata: Probed<ProxyExchange>,
+    #[serde(default = "not_gathered")]
+    pub encrypt_without_request_metadata: Probed<ProxyExchange>,
+    #[serde(default = "not_gathered")]
+    pub encrypt_without_plaintext: Probed<ProxyExchange>,
+}
+
+/// How a ciphertext was altered before it was given back to Decrypt.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Tampering {
+    /// One bit of the authentication tag flipped.
+    ChangedTag,
+    /// One bit of the initialization vector flipped.
+    ChangedIv,
+    /// The AAD it was encrypted with left out.
+    MissingAad,
+    /// One bit of the ciphertextMetadata flipped (only when Encrypt returned metadata).
+    ChangedMetadata,
+}
+
+impl Tampering {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tampering::ChangedTag => "a changed authentication tag",
+            Tampering::ChangedIv => "a changed initialization vector",
+            Tampering::MissingAad => "the AAD left out",
+            Tampering::ChangedMetadata => "changed ciphertextMetadata",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TamperFacts {
+    pub tampering: Tampering,
+    pub decrypt: Probed<ProxyExchange>,
+}
+
+/// One Encrypt then Decrypt of `plaintext_bytes` of the probe pattern (seed 4), with `aad_bytes` of AAD
+/// (seed 5; none when 0), asking for the ciphertext data integrity value or not.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RoundTripFacts {
+    pub plaintext_bytes: usize,
+    pub aad_bytes: usize,
+    pub integrity_value: bool,
+    pub encrypt: Probed<ProxyExchange>,
+    pub decrypt: Probed<ProxyExchange>,
 }
 
 /// The probe's data: a fixed pattern, so that a replay can recompute what was sent.

@@ -24,6 +24,62 @@ pub struct ProxyFacts {
     pub kept_alive: Probed<KeptAliveFacts>,
     /// The key APIs, for each external key named with --xks-key-id or used by the store's KMS keys.
     pub keys: Vec<ExternalKeyFacts>,
+    /// GetHealthStatus signed with the store's secret but wrongly in another way: each must get 401.
+    #[serde(default)]
+    pub refused_signatures: Vec<SignatureProbe>,
+    /// GetHealthStatus whose kmsOperation names an operation no proxy knows: it must be served.
+    #[serde(default = "not_gathered")]
+    pub unknown_operation_health: Probed<ProxyExchange>,
+    /// GetHealthStatus with no requestMetadata.
+    #[serde(default = "not_gathered")]
+    pub health_without_metadata: Probed<ProxyExchange>,
+    /// GetKeyMetadata and Encrypt for an external key ID that does not exist.
+    #[serde(default)]
+    pub absent_key: Option<AbsentKeyFacts>,
+}
+
+/// What a field of a facts file written before the field existed reads as.
+pub fn not_gathered<T>() -> Probed<T> {
+    Probed::NotGathered("not gathered by the version of xks-preflight that wrote these facts".into())
+}
+
+/// How a signed call was made wrong on purpose.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureFault {
+    /// Signed with the store's secret under an access key ID the proxy never issued.
+    UnknownAccessKeyId,
+    /// Signed for another Region than the store's.
+    OtherRegion,
+    /// Signed for another service than kms-xks-proxy.
+    OtherService,
+    /// Signed with a time ten minutes ago, outside SigV4's five-minute window.
+    TenMinutesOld,
+}
+
+impl SignatureFault {
+    pub fn label(self) -> &'static str {
+        match self {
+            SignatureFault::UnknownAccessKeyId => "a call signed under an unknown access key ID",
+            SignatureFault::OtherRegion => "a call signed for another Region",
+            SignatureFault::OtherService => "a call signed for another service",
+            SignatureFault::TenMinutesOld => "a call signed ten minutes ago",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SignatureProbe {
+    pub fault: SignatureFault,
+    pub exchange: Probed<ProxyExchange>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AbsentKeyFacts {
+    /// An ID no external key manager holds.
+    pub xks_key_id: String,
+    pub metadata: Probed<ProxyExchange>,
+    pub encrypt: Probed<ProxyExchange>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -46,6 +102,9 @@ pub struct ProxyExchange {
     #[serde(default)]
     pub body_problem: Option<BodyProblem>,
     pub duration_ms: f64,
+    /// Whether the call opened a connection of its own, or went over one an earlier call had used.
+    #[serde(default)]
+    pub new_connection: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

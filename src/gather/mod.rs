@@ -2,6 +2,7 @@
 //! out is plain data for the checks.
 
 mod aws;
+mod budget;
 mod dns;
 pub mod input;
 mod kms;
@@ -98,6 +99,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
         let dns = dns::Dns::new(options.dns_server, options.timeout);
         (options, dns)
     }));
+    let budget = std::sync::Arc::new(budget::Budget::new(64, 8));
     let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
     let mut tasks = tokio::task::JoinSet::new();
     for (index, settings) in settings.into_iter().enumerate() {
@@ -105,7 +107,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
             continue;
         };
-        let (clients, network, use_aws) = (clients.clone(), network.clone(), request.use_aws);
+        let (clients, network, use_aws, budget) = (clients.clone(), network.clone(), request.use_aws, budget.clone());
         let inputs = proxy::ProxyInputs {
             region: facts.region.clone(),
             kms_operation: kms_operation(&facts, &facts.targets[index]),
@@ -123,7 +125,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             };
             let probes = async {
                 match network.as_ref() {
-                    Some((options, dns)) => network::probe(&settings, options, dns, &inputs).await,
+                    Some((options, dns)) => network::probe(&settings, options, dns, &budget, &inputs).await,
                     None => Probed::NotGathered(NO_NETWORK.into()),
                 }
             };

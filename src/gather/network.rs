@@ -2,12 +2,14 @@
 //! that the whole set costs about its slowest probe. Every step is bounded by the probe timeout.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::version::{TLS12, TLS13};
 
+use super::budget::Budget;
 use super::dns::Dns;
-use super::proxy::{self, ProxyInputs};
+use super::proxy::{self, Pool, ProxyInputs};
 use super::tls;
 use crate::facts::*;
 
@@ -27,6 +29,7 @@ pub async fn probe(
     settings: &Settings,
     options: &NetworkOptions,
     dns: &Result<Dns, String>,
+    budget: &Arc<Budget>,
     inputs: &ProxyInputs,
 ) -> Probed<NetworkFacts> {
     let Some(host) = settings.endpoint_host() else {
@@ -72,7 +75,7 @@ pub async fn probe(
     };
     let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
     let (tcp, rtt, tls, proxy) = match address {
-        Ok(address) => connections(address, host, path, options, inputs).await,
+        Ok(address) => connections(budget, address, host, path, options, inputs).await,
         Err(why) => {
             let why: Probed<std::convert::Infallible> = why;
             (why.cast(), why.cast(), Vec::new(), why.cast())
@@ -96,9 +99,10 @@ pub async fn probe(
     })
 }
 
-/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow on the first connection
-/// that completed a handshake with KMS's suites, TLS 1.3 first.
+/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow over the first
+/// connection that completed a handshake with KMS's suites, TLS 1.3 first, and the others they open.
 async fn connections(
+    budget: &Arc<Budget>,
     address: SocketAddr,
     host: &str,
     path: &str,
@@ -106,25 +110,34 @@ async fn connections(
     inputs: &ProxyInputs,
 ) -> (Probed<TcpFacts>, Probed<RttFacts>, Vec<TlsAttemptFacts>, Probed<ProxyFacts>) {
     let timeout = options.timeout;
+    let pool = Pool::new(address, host, timeout, budget.clone());
+    let calls = |connection| {
+        let pool = &pool;
+        // Boxed: every proxy call of the target is in this future.
+        Box::pin(async move {
+            pool.adopt(connection).await;
+            proxy::probe(pool, path, inputs).await
+        })
+    };
     let kms13_then_proxy = async {
-        let (attempt, stream) = tls::handshake(address, host, &TLS13, true, timeout).await;
-        let proxy = match stream {
-            Some(stream) => Some(proxy::probe(Some(stream), address, host, path, inputs, timeout).await),
+        let (attempt, connection) = tls::handshake(budget, address, host, &TLS13, true, timeout).await;
+        let proxy = match connection {
+            Some(connection) => Some(calls(connection).await),
             None => None,
         };
         (attempt, proxy)
     };
-    let (tcp, rtt, (kms13, proxy13), (kms12, stream12), (any13, _), (any12, _)) = tokio::join!(
-        tls::tcp(address, timeout),
-        tls::rtt(address, options.rtt_samples, timeout),
+    let (tcp, rtt, (kms13, proxy13), (kms12, connection12), (any13, _), (any12, _)) = tokio::join!(
+        tls::tcp(budget, address, timeout),
+        tls::rtt(budget, address, options.rtt_samples, timeout),
         kms13_then_proxy,
-        tls::handshake(address, host, &TLS12, true, timeout),
-        tls::handshake(address, host, &TLS13, false, timeout),
-        tls::handshake(address, host, &TLS12, false, timeout),
+        tls::handshake(budget, address, host, &TLS12, true, timeout),
+        tls::handshake(budget, address, host, &TLS13, false, timeout),
+        tls::handshake(budget, address, host, &TLS12, false, timeout),
     );
-    let proxy = match (proxy13, stream12) {
+    let proxy = match (proxy13, connection12) {
         (Some(proxy), _) => Probed::Seen(proxy),
-        (None, Some(stream)) => Probed::Seen(proxy::probe(Some(stream), address, host, path, inputs, timeout).await),
+        (None, Some(connection)) => Probed::Seen(calls(connection).await),
         (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
     };
     (tcp, rtt, vec![kms13, kms12, any13, any12], proxy)

@@ -1,4 +1,4 @@
-//! TCP connections, round trips, TLS handshakes with rustls, and one HTTP/1.1 request.
+//! TCP connections, round trips and TLS handshakes with rustls, each within the connection budget.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
+use super::budget::{Budget, Permit};
 use crate::facts::{
     CipherSuite, ProbeFailure, Probed, RttFacts, TcpFacts, TlsAlert, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion,
 };
@@ -30,37 +31,45 @@ fn probe_failure(step: &str, timed_out: bool, message: impl Into<String>) -> Pro
     ProbeFailure { step: step.to_string(), timed_out, message: message.into() }
 }
 
-async fn connect(address: SocketAddr, timeout: Duration) -> Result<(TcpStream, f64), ProbeFailure> {
+/// A TCP connection within the budget, and how long its handshake took (not counting the wait for leave).
+async fn connect(
+    budget: &Budget,
+    address: SocketAddr,
+    timeout: Duration,
+) -> Result<(TcpStream, Permit, f64), ProbeFailure> {
     let step = format!("TCP connect to {address}");
+    let permit = budget.connection(address).await;
     let started = Instant::now();
     match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
-        Ok(Ok(stream)) => Ok((stream, ms(started))),
+        Ok(Ok(stream)) => Ok((stream, permit, ms(started))),
         Ok(Err(error)) => Err(probe_failure(&step, false, error.to_string())),
         Err(_) => Err(probe_failure(&step, true, format!("no answer within {} ms", timeout.as_millis()))),
     }
 }
 
-pub async fn tcp(address: SocketAddr, timeout: Duration) -> Probed<TcpFacts> {
-    match connect(address, timeout).await {
-        Ok((_, connect_ms)) => Probed::Seen(TcpFacts { address: address.to_string(), connect_ms }),
+pub async fn tcp(budget: &Budget, address: SocketAddr, timeout: Duration) -> Probed<TcpFacts> {
+    match connect(budget, address, timeout).await {
+        Ok((_, _, connect_ms)) => Probed::Seen(TcpFacts { address: address.to_string(), connect_ms }),
         Err(failure) => Probed::Failed(failure),
     }
 }
 
-/// `samples` TCP handshakes at once: the set costs about one handshake, not their sum.
-pub async fn rtt(address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..samples {
-        tasks.spawn(async move { connect(address, timeout).await.map(|(_, ms)| ms) });
-    }
+/// The pause between round-trip samples, so that no sample waits behind another's handshake or close.
+pub const RTT_SPACING: Duration = Duration::from_millis(10);
+
+/// `samples` TCP handshakes one after another, `RTT_SPACING` apart: never two at once, so that each
+/// measures the path and not a queue the tool made itself.
+pub async fn rtt(budget: &Budget, address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
     let mut facts = RttFacts { address: address.to_string(), samples_ms: Vec::new(), failures: Vec::new() };
-    for result in tasks.join_all().await {
-        match result {
-            Ok(ms) => facts.samples_ms.push(ms),
+    for sample in 0..samples {
+        if sample > 0 {
+            tokio::time::sleep(RTT_SPACING).await;
+        }
+        match connect(budget, address, timeout).await {
+            Ok((_, _, ms)) => facts.samples_ms.push(ms),
             Err(failure) => facts.failures.push(failure.message),
         }
     }
-    facts.samples_ms.sort_by(f64::total_cmp);
     Probed::Seen(facts)
 }
 
@@ -123,15 +132,19 @@ fn version_name(version: &'static SupportedProtocolVersion) -> TlsVersion {
     }
 }
 
+/// A TLS connection and its leave in the budget, dropped together.
+pub type Connection = (TlsStream<TcpStream>, Permit);
+
 /// One handshake limited to `version` and, when `kms_suites_only`, to KMS's suites. On success the
-/// stream is handed back so that a request can follow on the same connection.
+/// connection is handed back so that requests can follow on it.
 pub async fn handshake(
+    budget: &Budget,
     address: SocketAddr,
     host: &str,
     version: &'static SupportedProtocolVersion,
     kms_suites_only: bool,
     timeout: Duration,
-) -> (TlsAttemptFacts, Option<TlsStream<TcpStream>>) {
+) -> (TlsAttemptFacts, Option<Connection>) {
     let name = version_name(version);
     let step = format!("{} handshake with {address}", name.label());
     let mut attempt = TlsAttemptFacts {
@@ -169,7 +182,7 @@ pub async fn handshake(
             return (attempt, None);
         }
     };
-    let (tcp, tcp_ms) = match connect(address, timeout).await {
+    let (tcp, permit, tcp_ms) = match connect(budget, address, timeout).await {
         Ok(connected) => connected,
         Err(failure) => {
             attempt.outcome = Probed::Failed(failure);
@@ -190,7 +203,7 @@ pub async fn handshake(
                 tcp_ms,
                 handshake_ms: ms(started),
             });
-            (attempt, Some(stream))
+            (attempt, Some((stream, permit)))
         }
         Ok(Err(error)) => {
             attempt.server_alert = server_alert(&error);

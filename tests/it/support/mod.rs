@@ -101,7 +101,13 @@ pub fn run(mut command: Command, args: &[&str]) -> Run {
     }
     let output = command.output().unwrap();
     Run {
-        code: output.status.code().expect("the binary exits with a code"),
+        code: output.status.code().unwrap_or_else(|| {
+            panic!(
+                "the binary ended without an exit code ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )
+        }),
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
