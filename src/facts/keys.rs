@@ -46,9 +46,72 @@ pub struct ExternalKeyFacts {
     #[serde(default = "not_gathered")]
     pub metadata_without_request_metadata: Probed<ProxyExchange>,
     #[serde(default = "not_gathered")]
+    pub metadata_with_empty_request_metadata: Probed<ProxyExchange>,
+    #[serde(default = "not_gathered")]
     pub encrypt_without_request_metadata: Probed<ProxyExchange>,
     #[serde(default = "not_gathered")]
     pub encrypt_without_plaintext: Probed<ProxyExchange>,
+    /// GetKeyMetadata and Encrypt of this key made wrong in a way the proxy must refuse before it looks at
+    /// the key: a wrong signature, or a path prefix it does not serve.
+    #[serde(default)]
+    pub misdirected: Vec<MisdirectedCall>,
+}
+
+/// The key API a misdirected call went to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum KeyApi {
+    GetKeyMetadata,
+    Encrypt,
+}
+
+/// How a key call was made wrong on purpose.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Misdirection {
+    /// Signed with a secret the proxy cannot know: must get 401.
+    WrongSecret,
+    /// Signed with the store's secret under an access key ID the proxy never issued: must get 401.
+    UnknownAccessKeyId,
+    /// Signed as KMS signs, below a path prefix the proxy does not serve: must get 404.
+    WrongPrefix,
+}
+
+impl Misdirection {
+    pub fn label(self) -> &'static str {
+        match self {
+            Misdirection::WrongSecret => "signed with a wrong secret",
+            Misdirection::UnknownAccessKeyId => "signed under an unknown access key ID",
+            Misdirection::WrongPrefix => "below a path prefix the proxy does not serve",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MisdirectedCall {
+    pub api: KeyApi,
+    pub misdirection: Misdirection,
+    pub exchange: Probed<ProxyExchange>,
+}
+
+impl ExternalKeyFacts {
+    /// Every call made for this key.
+    pub fn calls(&self) -> Vec<&Probed<ProxyExchange>> {
+        let mut calls =
+            vec![&self.metadata, &self.encrypt, &self.decrypt, &self.decrypt_flipped, &self.decrypt_other_aad];
+        calls.extend(self.more_tampering.iter().map(|tamper| &tamper.decrypt));
+        calls.extend(self.more_round_trips.iter().flat_map(|trip| [&trip.encrypt, &trip.decrypt]));
+        calls.extend([
+            &self.metadata_unknown_operation,
+            &self.metadata_long,
+            &self.encrypt_long,
+            &self.metadata_without_request_metadata,
+            &self.metadata_with_empty_request_metadata,
+            &self.encrypt_without_request_metadata,
+            &self.encrypt_without_plaintext,
+        ]);
+        calls.extend(self.misdirected.iter().map(|call| &call.exchange));
+        calls
+    }
 }
 
 /// How a ciphertext was altered before it was given back to Decrypt.

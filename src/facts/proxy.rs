@@ -30,13 +30,35 @@ pub struct ProxyFacts {
     /// GetHealthStatus whose kmsOperation names an operation no proxy knows: it must be served.
     #[serde(default = "not_gathered")]
     pub unknown_operation_health: Probed<ProxyExchange>,
-    /// GetHealthStatus with no requestMetadata.
+    /// GetHealthStatus with no requestMetadata, and with an empty one: each must get 400 ValidationException.
     #[serde(default = "not_gathered")]
     pub health_without_metadata: Probed<ProxyExchange>,
+    #[serde(default = "not_gathered")]
+    pub health_with_empty_metadata: Probed<ProxyExchange>,
     /// GetKeyMetadata and Encrypt for an external key ID that does not exist.
     #[serde(default)]
     pub absent_key: Option<AbsentKeyFacts>,
 }
+
+impl ProxyFacts {
+    /// Every single call made to the proxy (the kept-alive series aside), the key calls included.
+    pub fn calls(&self) -> Vec<&Probed<ProxyExchange>> {
+        let mut calls = vec![&self.signed_health, &self.unsigned_health, &self.wrongly_signed_health, &self.wrong_path];
+        calls.push(&self.get);
+        calls.extend(self.refused_signatures.iter().map(|probe| &probe.exchange));
+        calls.extend([&self.unknown_operation_health, &self.health_without_metadata, &self.health_with_empty_metadata]);
+        calls.extend(self.absent_key.iter().flat_map(|absent| [&absent.metadata, &absent.encrypt]));
+        calls.extend(self.keys.iter().flat_map(ExternalKeyFacts::calls));
+        calls
+    }
+}
+
+/// The length of the ARNs in the fullest requestMetadata the tool sends: the longest the specification
+/// requires a proxy to accept.
+pub const LONG_ARN_CHARS: usize = 2048;
+/// The kmsOperation of the calls that name an operation no proxy can know: KMS adds operations, and the
+/// specification requires they be served.
+pub const UNKNOWN_OPERATION: &str = "XksPreflightFutureOperation";
 
 /// What a field of a facts file written before the field existed reads as.
 pub fn not_gathered<T>() -> Probed<T> {

@@ -9,8 +9,11 @@ use serde_json::{json, Map, Value};
 
 use super::requests::{self, Metadata};
 use super::sign::Signature;
-use super::{credential, no_secret, signed, Call, Pool, ProxyInputs};
-use crate::facts::{probe_bytes, ExternalKeyFacts, Probed, ProxyExchange, RoundTripFacts, TamperFacts, Tampering};
+use super::{call, credential, no_secret, signed, Call, Pool, ProxyInputs, WRONG_PREFIX};
+use crate::facts::{
+    probe_bytes, ExternalKeyFacts, KeyApi, MisdirectedCall, Misdirection, Probed, ProxyExchange, RoundTripFacts,
+    SignatureFault, TamperFacts, Tampering, UNKNOWN_OPERATION,
+};
 
 /// The specification's largest sizes: what a proxy must handle.
 const PLAINTEXT_BYTES: usize = 4300;
@@ -142,6 +145,34 @@ impl Key<'_> {
         self.post("decrypt", body, Some(requests::crypto("Decrypt", &self.arn))).await
     }
 
+    /// GetKeyMetadata and Encrypt made wrong in each way the proxy must refuse before it uses the key.
+    async fn misdirected(&self) -> Vec<MisdirectedCall> {
+        let Some((access_key_id, secret)) = credential(self.inputs) else { return Vec::new() };
+        let region = self.inputs.region.as_str();
+        let each = [Misdirection::WrongSecret, Misdirection::UnknownAccessKeyId, Misdirection::WrongPrefix];
+        let cases = [KeyApi::GetKeyMetadata, KeyApi::Encrypt].into_iter().flat_map(|api| each.map(|m| (api, m)));
+        join_all(cases.map(|(api, misdirection)| async move {
+            let (signature, base) = match misdirection {
+                Misdirection::WrongSecret => (Signature::WrongSecret { access_key_id }, self.base.to_string()),
+                Misdirection::UnknownAccessKeyId => {
+                    let fault = SignatureFault::UnknownAccessKeyId;
+                    (Signature::Faulty { access_key_id, secret, fault }, self.base.to_string())
+                }
+                Misdirection::WrongPrefix => {
+                    (Signature::Kms { access_key_id, secret }, format!("{WRONG_PREFIX}{}", self.base))
+                }
+            };
+            let request = match api {
+                KeyApi::GetKeyMetadata => {
+                    metadata_call(&base, self.xks_key_id, signature, requests::key_metadata("DescribeKey"))
+                }
+                KeyApi::Encrypt => encrypt_call(&base, self.xks_key_id, signature, region, Some(&self.arn)),
+            };
+            MisdirectedCall { api, misdirection, exchange: call(self.pool, region, request).await }
+        }))
+        .await
+    }
+
     /// Encrypt, then Decrypt of what it answered (not tried when Encrypt did not answer).
     async fn round_trip(&self, plaintext_bytes: usize, aad_bytes: usize, integrity_value: bool) -> RoundTripFacts {
         let (plaintext, aad) = (probe_bytes(plaintext_bytes, 4), probe_bytes(aad_bytes, 5));
@@ -184,8 +215,10 @@ pub async fn probe(
             metadata_long: no_secret(inputs),
             encrypt_long: no_secret(inputs),
             metadata_without_request_metadata: no_secret(inputs),
+            metadata_with_empty_request_metadata: no_secret(inputs),
             encrypt_without_request_metadata: no_secret(inputs),
             encrypt_without_plaintext: no_secret(inputs),
+            misdirected: Vec::new(),
         };
     }
     let key = Key { pool, inputs, base, xks_key_id, arn };
@@ -240,16 +273,19 @@ pub async fn probe(
         metadata_unknown_operation,
         metadata_long,
         metadata_without_request_metadata,
+        metadata_with_empty_request_metadata,
         encrypt_long,
         encrypt_without_request_metadata,
         encrypt_without_plaintext,
         (encrypt, decrypt, decrypt_flipped, decrypt_other_aad, more_tampering),
         more_round_trips,
+        misdirected,
     ) = tokio::join!(
         Box::pin(key.post("metadata", Map::new(), Some(requests::key_metadata("CreateKey")))),
-        key.post("metadata", Map::new(), Some(requests::key_metadata(requests::UNKNOWN_OPERATION))),
+        key.post("metadata", Map::new(), Some(requests::key_metadata(UNKNOWN_OPERATION))),
         key.post("metadata", Map::new(), Some(requests::long("CreateKey", region, false))),
         key.post("metadata", Map::new(), None),
+        key.post("metadata", requests::empty_metadata(), None),
         key.post("encrypt", encrypt_fields(&small, &[], false), Some(requests::long("Encrypt", region, true))),
         key.post("encrypt", encrypt_fields(&small, &[], false), None),
         key.post(
@@ -259,6 +295,7 @@ pub async fn probe(
         ),
         Box::pin(largest),
         Box::pin(more_round_trips),
+        Box::pin(key.misdirected()),
     );
     ExternalKeyFacts {
         xks_key_id: xks_key_id.to_string(),
@@ -276,7 +313,9 @@ pub async fn probe(
         metadata_long,
         encrypt_long,
         metadata_without_request_metadata,
+        metadata_with_empty_request_metadata,
         encrypt_without_request_metadata,
         encrypt_without_plaintext,
+        misdirected,
     }
 }

@@ -22,7 +22,7 @@ use self::sign::Signature;
 use super::input::Secret;
 use crate::facts::{
     AbsentKeyFacts, HttpVersion, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts, SignatureFault,
-    SignatureProbe,
+    SignatureProbe, UNKNOWN_OPERATION,
 };
 
 /// How many signed calls measure the kept-alive latency.
@@ -38,6 +38,9 @@ pub struct ProxyInputs {
     /// External key IDs to call the key APIs with, and the ARN of the KMS key that uses each, if known.
     pub keys: Vec<(String, Option<String>)>,
 }
+
+/// A path prefix no proxy serves, put before the configured path: the answer must be 404.
+const WRONG_PREFIX: &str = "/xks-preflight-no-such-prefix";
 
 /// One request to the proxy.
 pub struct Call<'a> {
@@ -226,8 +229,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         ])
         .await
     };
-    let wrong_path =
-        signed(pool, inputs, |s| Call::health(format!("/xks-preflight-no-such-prefix{health}"), s, operation));
+    let wrong_path = signed(pool, inputs, |s| Call::health(format!("{WRONG_PREFIX}{health}"), s, operation));
     let get = async {
         let signature = match credential(inputs) {
             Some((access_key_id, secret)) => Signature::Kms { access_key_id, secret },
@@ -235,9 +237,10 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         };
         call(pool, region, Call { method: "GET", uri: health.clone(), signature, fields: None, metadata: None }).await
     };
-    let unknown_operation_health =
-        signed(pool, inputs, |s| Call::health(health.clone(), s, requests::UNKNOWN_OPERATION));
+    let unknown_operation_health = signed(pool, inputs, |s| Call::health(health.clone(), s, UNKNOWN_OPERATION));
     let health_without_metadata = signed(pool, inputs, |s| Call::post(health.clone(), s, Map::new(), None));
+    let health_with_empty_metadata =
+        signed(pool, inputs, |s| Call::post(health.clone(), s, requests::empty_metadata(), None));
     let absent_key = async {
         credential(inputs)?;
         let xks_key_id = format!("xks-preflight-absent-{}", uuid::Uuid::new_v4().simple());
@@ -255,6 +258,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         get,
         unknown_operation_health,
         health_without_metadata,
+        health_with_empty_metadata,
         absent_key,
     ) = tokio::join!(
         signed_health,
@@ -264,6 +268,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         get,
         unknown_operation_health,
         health_without_metadata,
+        health_with_empty_metadata,
         absent_key
     );
 
@@ -287,6 +292,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         refused_signatures,
         unknown_operation_health,
         health_without_metadata,
+        health_with_empty_metadata,
         absent_key,
     }
 }

@@ -3,12 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::facts::LONG_ARN_CHARS;
+
 /// Who KMS says is calling when it calls for itself; the tool is nobody's principal.
 pub const PRINCIPAL: &str = "AWS Internal";
-/// The longest ARN the specification requires a proxy to accept.
-const LONG_ARN: usize = 2048;
-/// A kmsOperation no proxy can know: KMS adds operations, and the specification requires they be served.
-pub const UNKNOWN_OPERATION: &str = "XksPreflightFutureOperation";
 
 /// requestMetadata as a JSON object (call() adds kmsRequestId).
 pub type Metadata = Map<String, Value>;
@@ -35,13 +33,18 @@ pub fn crypto(kms_operation: &str, kms_key_arn: &str) -> Metadata {
     object(json!({"awsPrincipalArn": PRINCIPAL, "kmsKeyArn": kms_key_arn, "kmsOperation": kms_operation}))
 }
 
+/// A body whose requestMetadata is an empty object: no kmsRequestId, no kmsOperation.
+pub fn empty_metadata() -> Map<String, Value> {
+    object(json!({"requestMetadata": {}}))
+}
+
 /// An ARN of exactly 2,048 characters: `head` followed by a path of repeated segments.
 fn long_arn(head: &str, tail: &str) -> String {
     let mut arn = head.to_string();
-    while arn.len() + tail.len() < LONG_ARN {
+    while arn.len() + tail.len() < LONG_ARN_CHARS {
         arn.push_str("xks-preflight/");
     }
-    arn.truncate(LONG_ARN - tail.len());
+    arn.truncate(LONG_ARN_CHARS - tail.len());
     arn.push_str(tail);
     arn
 }
