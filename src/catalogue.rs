@@ -539,7 +539,7 @@ catalogue! {
          or service, or signed more than 5 minutes ago get 401 AuthenticationFailedException.",
         says [],
         answers [],
-        after [TlsHttp11];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyClockSkew];
     ProxyUriPath = "proxy.uri_path", Proxy, Fail, "Configured path served, others refused",
         "The configured path is served, and a wrong path gets 404 InvalidUriPathException.",
         says ["XKS_PROXY_INVALID_CONFIGURATION"],
@@ -596,11 +596,13 @@ catalogue! {
         ],
         after [TlsHttp11];
     ProxyRequestValidation = "proxy.request_validation", Proxy, Warn, "Malformed requests refused",
-        "GetKeyMetadata and Encrypt without requestMetadata, and Encrypt without plaintext, get 400 \
-         ValidationException (KMS never sends such requests, but a proxy that serves them validates nothing).",
+        "GetKeyMetadata and Encrypt without requestMetadata, GetKeyMetadata with an empty one, and Encrypt without \
+         plaintext get 400 ValidationException; GetHealthStatus without or with an empty requestMetadata is \
+         answered or refused, not failed (the specification gives it no ValidationException). KMS never sends such \
+         requests, but a proxy that serves them validates nothing.",
         says [],
         answers [],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat];
     ProxyUnknownOperation = "proxy.unknown_operation", Proxy, Fail, "Unknown kmsOperation served",
         "A request whose requestMetadata.kmsOperation names an operation the proxy does not know is served as usual: \
          the specification requires it, because KMS adds operations over time.",
@@ -611,13 +613,13 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyHealth];
     ProxyLongMetadata = "proxy.long_metadata", Proxy, Fail, "Long and optional metadata served",
         "Requests whose awsPrincipalArn and kmsKeyArn are 2,048 characters long, and whose requestMetadata carries \
          the optional kmsViaService, awsSourceVpc and awsSourceVpce, are served.",
         says ["KMSInvalidStateException"],
         answers [(CreateKey, "CustomKeyStoreInvalidStateException"), (Cryptographic, "KMSInvalidStateException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyMetadata];
 
     KeyMetadata = "key.metadata", Key, Fail, "External key usable by KMS",
         "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",
@@ -639,20 +641,20 @@ catalogue! {
          IV, other AAD, and no AAD when it was encrypted with AAD.",
         says [],
         answers [],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, ProxyErrorFormat];
     KeyNotFound = "key.not_found", Key, Fail, "Unknown external key refused",
         "GetKeyMetadata and Encrypt for an external key ID that does not exist answer 404 KeyNotFoundException, so \
          that KMS can tell the user XksKeyNotFoundException.",
         says ["XksKeyNotFoundException"],
         answers [(CreateKey, "XksProxyInvalidResponseException or another error instead of XksKeyNotFoundException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat];
     KeyCiphertextShape = "key.ciphertext_shape", Key, Fail, "Encrypt answer in the shape KMS accepts",
         "Encrypt answers an initializationVector of 12 or 16 bytes, a 16-byte authenticationTag, a ciphertext as long \
          as the plaintext, and a ciphertextMetadata (when present) of at most 20 bytes that is bound into the \
          authenticated data: changing it makes Decrypt fail.",
         says ["KMSInvalidStateException"],
         answers [(Cryptographic, "KMSInvalidStateException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, KeyTamperRejected];
     KeyUnique = "key.unique", Key, Fail, "One KMS key per external key",
         "No two KMS keys of the store use the same external key ID.",
         says ["XksKeyAlreadyInUseException"],

@@ -35,6 +35,12 @@ pub fn error_name(exchange: &ProxyExchange) -> Option<String> {
     json(exchange).ok()?.get("errorName")?.as_str().map(|name| quote_at_most(name, QUOTED_BODY_CHARS))
 }
 
+/// Whether an error answer has the expected `status` but no errorName a reader could take from it: the
+/// refusal may be right, and its form is proxy.error_format's finding.
+pub fn unnamed(exchange: &ProxyExchange, status: u16) -> bool {
+    exchange.status == status && error_name(exchange).is_none()
+}
+
 /// `401 AuthenticationFailedException`, or the status and what the body is instead.
 pub fn answered(exchange: &ProxyExchange) -> String {
     if let Some(name) = error_name(exchange) {

@@ -9,10 +9,10 @@ use super::body::{self, answered};
 use super::proxy::refused;
 use super::{list, need, quote, seen, Ctx, Outcome};
 use crate::catalogue::CheckId;
-use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject};
+use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject, Tampering};
 
 /// The external keys that were called, or why none were.
-fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
+pub(super) fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
     let proxy = super::proxy::http(ctx)?;
     if proxy.keys.is_empty() {
         return Err(Outcome::skipped(
@@ -28,20 +28,28 @@ fn refused_call(keys: &[ExternalKeyFacts], call: fn(&ExternalKeyFacts) -> &Probe
     keys.iter().filter_map(|key| call(key).seen()).find_map(refused)
 }
 
-/// Every key's verdict: the problems of each, or what was seen.
+/// Every key's verdict in one check.
+struct PerKey {
+    good: Vec<String>,
+    bad: Vec<String>,
+    /// Whether a key had nothing this check could judge, for a failure key.round_trip reports.
+    unjudged: bool,
+}
+
+/// Judges each key: `Err` with its problems, `Ok(None)` when there was nothing to judge, or what was seen.
 fn per_key(
     keys: &[ExternalKeyFacts],
-    judge: impl Fn(&ExternalKeyFacts) -> Result<String, String>,
-) -> (Vec<String>, Vec<String>) {
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
+    mut judge: impl FnMut(&ExternalKeyFacts) -> Result<Option<String>, String>,
+) -> PerKey {
+    let mut all = PerKey { good: Vec::new(), bad: Vec::new(), unjudged: false };
     for key in keys {
         match judge(key) {
-            Ok(seen) => good.push(format!("{}: {seen}", key.xks_key_id)),
-            Err(problem) => bad.push(format!("{}: {problem}", key.xks_key_id)),
+            Ok(Some(seen)) => all.good.push(format!("{}: {seen}", key.xks_key_id)),
+            Ok(None) => all.unjudged = true,
+            Err(problem) => all.bad.push(format!("{}: {problem}", key.xks_key_id)),
         }
     }
-    (good, bad)
+    all
 }
 
 /// Skipped, with the reason, when no key's call of this kind was made (no secret, no encryption).
@@ -67,7 +75,7 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
     if let Some(outcome) = uncalled(keys, |k| &k.metadata).or_else(|| refused_call(keys, |k| &k.metadata)) {
         return outcome;
     }
-    let (good, bad) = per_key(keys, |key| {
+    let PerKey { good, bad, .. } = per_key(keys, |key| {
         let exchange = exchange_of(&key.metadata)?;
         if exchange.status != 200 {
             return Err(format!(
@@ -97,7 +105,7 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
             problems.push(format!("keyStatus {status}, not ENABLED"));
         }
         if problems.is_empty() {
-            Ok(format!("{spec}, usage {}, {status}", usage.join("+")))
+            Ok(Some(format!("{spec}, usage {}, {status}", usage.join("+"))))
         } else {
             Err(problems.join("; "))
         }
@@ -113,8 +121,9 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
     }
 }
 
-/// The ciphertext data integrity value the specification defines, over decoded bytes.
-fn integrity_value(aad: &[u8], metadata: &[u8], iv: &[u8], ciphertext: &[u8], tag: &[u8]) -> String {
+/// The ciphertext data integrity value the specification defines: base64 of SHA-256 over the decoded AAD,
+/// ciphertextMetadata, IV, ciphertext and tag, an absent field counting as empty (SPEC §Encrypt, App. C).
+pub fn integrity_value(aad: &[u8], metadata: &[u8], iv: &[u8], ciphertext: &[u8], tag: &[u8]) -> String {
     let mut hash = Sha256::new();
     for part in [aad, metadata, iv, ciphertext, tag] {
         hash.update(part);
@@ -122,58 +131,113 @@ fn integrity_value(aad: &[u8], metadata: &[u8], iv: &[u8], ciphertext: &[u8], ta
     STANDARD.encode(hash.finalize())
 }
 
-fn judge_round_trip(key: &ExternalKeyFacts) -> Result<String, String> {
-    let encrypt = exchange_of(&key.encrypt)?;
+/// An Encrypt answer, decoded.
+struct Sealed {
+    ciphertext: Vec<u8>,
+    iv: Vec<u8>,
+    tag: Vec<u8>,
+    /// `None` when the answer has no ciphertextMetadata.
+    metadata: Option<Vec<u8>>,
+    integrity_value: Option<String>,
+}
+
+/// The Encrypt answer of `probed`, or what keeps it from being one.
+fn sealed(probed: &Probed<ProxyExchange>) -> Result<Sealed, String> {
+    let encrypt = exchange_of(probed)?;
     if encrypt.status != 200 {
         return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id));
     }
     let answer = body::json(encrypt).map_err(|problem| format!("Encrypt answered 200, but {problem}"))?;
-    let bytes = |name: &str| -> Result<Vec<u8>, String> {
-        let text = answer.get(name).and_then(Value::as_str).ok_or(format!("Encrypt's answer has no {name}"))?;
-        STANDARD.decode(text).map_err(|_| format!("{name} is not base64"))
+    let bytes = |name: &str| -> Result<Option<Vec<u8>>, String> {
+        match answer.get(name) {
+            None => Ok(None),
+            Some(value) => {
+                let text = value.as_str().ok_or(format!("Encrypt's {name} is not a string"))?;
+                STANDARD.decode(text).map(Some).map_err(|_| format!("Encrypt's {name} is not base64"))
+            }
+        }
     };
-    let (ciphertext, iv, tag) = (bytes("ciphertext")?, bytes("initializationVector")?, bytes("authenticationTag")?);
-    let metadata = if answer.get("ciphertextMetadata").is_some() { bytes("ciphertextMetadata")? } else { Vec::new() };
-    let mut problems = Vec::new();
-    if ciphertext.len() != key.plaintext_bytes {
-        problems.push(format!("{} bytes of ciphertext for {} of plaintext", ciphertext.len(), key.plaintext_bytes));
+    let required = |name: &str| bytes(name)?.ok_or(format!("Encrypt's answer has no {name}"));
+    Ok(Sealed {
+        ciphertext: required("ciphertext")?,
+        iv: required("initializationVector")?,
+        tag: required("authenticationTag")?,
+        metadata: bytes("ciphertextMetadata")?,
+        integrity_value: answer.get("ciphertextDataIntegrityValue").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// One round trip as the facts hold it: the calls, and what was encrypted.
+struct Trip<'a> {
+    encrypt: &'a Probed<ProxyExchange>,
+    decrypt: &'a Probed<ProxyExchange>,
+    plaintext: Vec<u8>,
+    aad: Vec<u8>,
+    integrity_value: bool,
+}
+
+impl Trip<'_> {
+    fn label(&self) -> String {
+        let aad = if self.aad.is_empty() { "no AAD".to_string() } else { format!("{} bytes of AAD", self.aad.len()) };
+        let integrity = if self.integrity_value { ", integrity value" } else { "" };
+        format!("{} bytes, {aad}{integrity}", self.plaintext.len())
     }
-    if ![12, 16].contains(&iv.len()) {
-        problems.push(format!("a {}-byte initialization vector, not 12 or 16", iv.len()));
+}
+
+/// Every round trip of a key that was tried: the largest first.
+fn trips(key: &ExternalKeyFacts) -> Vec<Trip<'_>> {
+    let largest = Trip {
+        encrypt: &key.encrypt,
+        decrypt: &key.decrypt,
+        plaintext: probe_bytes(key.plaintext_bytes, 1),
+        aad: probe_bytes(key.aad_bytes, 2),
+        integrity_value: true,
+    };
+    let more = key.more_round_trips.iter().map(|trip| Trip {
+        encrypt: &trip.encrypt,
+        decrypt: &trip.decrypt,
+        plaintext: probe_bytes(trip.plaintext_bytes, 4),
+        aad: probe_bytes(trip.aad_bytes, 5),
+        integrity_value: trip.integrity_value,
+    });
+    std::iter::once(largest).chain(more).collect()
+}
+
+fn judge_trip(trip: &Trip) -> Result<(), String> {
+    let sealed = sealed(trip.encrypt)?;
+    if trip.integrity_value {
+        let metadata = sealed.metadata.as_deref().unwrap_or_default();
+        let expected = integrity_value(&trip.aad, metadata, &sealed.iv, &sealed.ciphertext, &sealed.tag);
+        match &sealed.integrity_value {
+            None => return Err("Encrypt gave no ciphertextDataIntegrityValue although SHA_256 was asked for".into()),
+            Some(value) if *value != expected => {
+                return Err("the ciphertextDataIntegrityValue does not match SHA-256 of AAD, metadata, IV, \
+                            ciphertext and tag"
+                    .into())
+            }
+            Some(_) => {}
+        }
     }
-    if tag.len() != 16 {
-        problems.push(format!("a {}-byte authentication tag, not 16", tag.len()));
-    }
-    if metadata.len() > 20 {
-        problems.push(format!("{} bytes of ciphertextMetadata, more than 20", metadata.len()));
-    }
-    let aad = probe_bytes(key.aad_bytes, 2);
-    match answer.get("ciphertextDataIntegrityValue").and_then(Value::as_str) {
-        None => problems.push("no ciphertextDataIntegrityValue although SHA_256 was asked for".into()),
-        Some(value) if value != integrity_value(&aad, &metadata, &iv, &ciphertext, &tag) => problems.push(
-            "the ciphertextDataIntegrityValue does not match SHA-256 of AAD, metadata, IV, ciphertext and tag".into(),
-        ),
-        Some(_) => {}
-    }
-    if !problems.is_empty() {
-        return Err(format!("Encrypt answered {}", problems.join(", ")));
-    }
-    let decrypt = exchange_of(&key.decrypt)?;
+    decrypted_back(trip)
+}
+
+/// The bytes a Decrypt answer gives back.
+fn plaintext_of(decrypt: &ProxyExchange) -> Option<Vec<u8>> {
+    let answer = body::json(decrypt).ok()?;
+    STANDARD.decode(answer.get("plaintext")?.as_str()?).ok()
+}
+
+/// Whether Decrypt gave back the plaintext the trip encrypted.
+fn decrypted_back(trip: &Trip) -> Result<(), String> {
+    let decrypt = exchange_of(trip.decrypt)?;
     if decrypt.status != 200 {
         return Err(format!("Decrypt answered {} (kmsRequestId {})", answered(decrypt), decrypt.kms_request_id));
     }
-    let plaintext = body::json(decrypt)
-        .ok()
-        .and_then(|b| b.get("plaintext").and_then(Value::as_str).map(str::to_string))
-        .and_then(|p| STANDARD.decode(p).ok())
-        .ok_or("Decrypt's answer has no base64 plaintext")?;
-    if plaintext != probe_bytes(key.plaintext_bytes, 1) {
+    let plaintext = plaintext_of(decrypt).ok_or("Decrypt's answer has no base64 plaintext")?;
+    if plaintext != trip.plaintext {
         return Err("Decrypt returned other bytes than were encrypted".into());
     }
-    Ok(format!(
-        "{} bytes with {} bytes of AAD encrypted and decrypted back; integrity value matches",
-        key.plaintext_bytes, key.aad_bytes
-    ))
+    Ok(())
 }
 
 pub(super) fn round_trip(ctx: &Ctx) -> Outcome {
@@ -181,29 +245,63 @@ pub(super) fn round_trip(ctx: &Ctx) -> Outcome {
     if let Some(outcome) = uncalled(keys, |k| &k.encrypt).or_else(|| refused_call(keys, |k| &k.encrypt)) {
         return outcome;
     }
-    let (good, bad) = per_key(keys, judge_round_trip);
+    let PerKey { good, bad, .. } = per_key(keys, |key| {
+        let mut done = Vec::new();
+        for trip in trips(key).iter().filter(|trip| !matches!(trip.encrypt, Probed::NotGathered(_))) {
+            judge_trip(trip).map_err(|problem| format!("{}: {problem}", trip.label()))?;
+            done.push(trip.label());
+        }
+        Ok(Some(format!("encrypted and decrypted back: {}", done.join("; "))))
+    });
     if bad.is_empty() {
         Outcome::pass(good.join("; "))
     } else {
         Outcome::fail(
             bad.join("; "),
-            "Make Encrypt and Decrypt follow the specification (AES-GCM over the AAD, 4300 bytes of plaintext and \
-             8192 of AAD, the ciphertext data integrity value when asked): every cryptographic operation of the \
-             store fails with KMSInvalidStateException otherwise.",
+            "Make Encrypt and Decrypt follow the specification (AES-GCM over the AAD, with or without AAD, up to \
+             4300 bytes of plaintext and 8192 of AAD, the ciphertext data integrity value when asked): every \
+             cryptographic operation of the store fails with KMSInvalidStateException otherwise.",
         )
     }
 }
 
-fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<String, String> {
+/// How a Decrypt that must be refused was answered.
+enum Refusal {
+    /// 400 InvalidCiphertextException.
+    Refused(String),
+    /// Refused, but otherwise; `true` when only the body's missing errorName is wrong.
+    Otherwise(String, bool),
+    /// Decrypted: the altered data was accepted, and these bytes (if any) came back.
+    Decrypted(String, Option<Vec<u8>>),
+}
+
+fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<Refusal, String> {
     let exchange = exchange_of(probed)?;
-    let name = body::error_name(exchange);
-    match exchange.status {
-        400 if name.as_deref() == Some("InvalidCiphertextException") => {
-            Ok(format!("{label} refused ({})", answered(exchange)))
+    Ok(match exchange.status {
+        400 if body::error_name(exchange).as_deref() == Some("InvalidCiphertextException") => {
+            Refusal::Refused(format!("{label} refused ({})", answered(exchange)))
         }
-        200..=299 => Err(format!("{label} was decrypted ({})", exchange.status)),
-        _ => Err(format!("{label} refused with {}, not 400 InvalidCiphertextException", answered(exchange))),
+        200..=299 => Refusal::Decrypted(format!("{label} was decrypted ({})", exchange.status), plaintext_of(exchange)),
+        _ => Refusal::Otherwise(
+            format!("{label} refused with {}, not 400 InvalidCiphertextException", answered(exchange)),
+            body::unnamed(exchange, 400),
+        ),
+    })
+}
+
+/// The Decrypts of altered data a key check judges, with what each altered.
+fn refusals(key: &ExternalKeyFacts, metadata_only: bool) -> Vec<(String, &Probed<ProxyExchange>)> {
+    let mut all = Vec::new();
+    if !metadata_only {
+        all.push(("a ciphertext with one bit flipped".to_string(), &key.decrypt_flipped));
+        all.push(("other AAD".to_string(), &key.decrypt_other_aad));
     }
+    for tamper in &key.more_tampering {
+        if (tamper.tampering == Tampering::ChangedMetadata) == metadata_only {
+            all.push((tamper.tampering.label().to_string(), &tamper.decrypt));
+        }
+    }
+    all
 }
 
 pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
@@ -211,24 +309,165 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
     if let Some(outcome) = uncalled(keys, |k| &k.encrypt).or_else(|| refused_call(keys, |k| &k.encrypt)) {
         return outcome;
     }
-    if keys.iter().all(|key| !matches!(key.decrypt_flipped, Probed::Seen(_))) {
-        return Outcome::blocked(CheckId::KeyRoundTrip, "no Encrypt answer to tamper with");
-    }
-    let (good, bad) = per_key(keys, |key| {
-        let flipped = judge_refusal("a ciphertext with one bit flipped", &key.decrypt_flipped)?;
-        let other = judge_refusal("other AAD", &key.decrypt_other_aad)?;
-        Ok(format!("{flipped}; {other}"))
+    let mut decrypted = false;
+    let mut unnamed_only = true;
+    let PerKey { good, bad, unjudged } = per_key(keys, |key| {
+        let mut refused = Vec::new();
+        let mut problems = Vec::new();
+        let mut accepted = Vec::new();
+        for (label, probed) in refusals(key, false) {
+            match judge_refusal(&label, probed) {
+                Ok(Refusal::Refused(text)) => refused.push(text),
+                Ok(Refusal::Otherwise(text, unnamed)) => {
+                    unnamed_only &= unnamed;
+                    problems.push(text)
+                }
+                Ok(Refusal::Decrypted(text, _)) => accepted.push(text),
+                Err(why) => {
+                    unnamed_only = false;
+                    problems.push(format!("{label}: {why}"))
+                }
+            }
+        }
+        // Tampered data that decrypts is wrong whatever else is; a refusal only counts when the untampered
+        // data decrypts, or a proxy that refuses every Decrypt would pass.
+        if !accepted.is_empty() {
+            decrypted = true;
+            return Err(accepted.join("; "));
+        }
+        if !round_trips(key) {
+            return Ok(None);
+        }
+        if problems.is_empty() {
+            Ok(Some(refused.join("; ")))
+        } else {
+            Err(problems.join("; "))
+        }
     });
-    if bad.is_empty() {
-        Outcome::pass(good.join("; "))
-    } else if bad.iter().any(|b| b.contains("was decrypted")) {
+    if decrypted {
         Outcome::fail(
             bad.join("; "),
-            "Make Decrypt verify the authentication tag over the ciphertext and the AAD, and refuse what does not \
-             verify with 400 InvalidCiphertextException: tampered data must never decrypt.",
+            "Make Decrypt verify the authentication tag over the ciphertext, the IV and the AAD, and refuse what \
+             does not verify with 400 InvalidCiphertextException: tampered data must never decrypt.",
         )
+    } else if !bad.is_empty() {
+        let outcome =
+            Outcome::warn(bad.join("; "), "Refuse data that does not verify with 400 InvalidCiphertextException.");
+        // Refused with 400 in a form KMS cannot read: proxy.error_format's finding.
+        if unnamed_only {
+            outcome.because(CheckId::ProxyErrorFormat)
+        } else {
+            outcome
+        }
+    } else if unjudged {
+        Outcome::blocked(CheckId::KeyRoundTrip, "the untampered data did not decrypt, so refusals prove nothing")
     } else {
-        Outcome::warn(bad.join("; "), "Refuse data that does not verify with 400 InvalidCiphertextException.")
+        Outcome::pass(good.join("; "))
+    }
+}
+
+/// Whether Decrypt gave back the plaintext of the key's largest round trip: the data the tampering altered.
+fn round_trips(key: &ExternalKeyFacts) -> bool {
+    trips(key).first().is_some_and(|trip| decrypted_back(trip).is_ok())
+}
+
+/// What is wrong with the shape of one Encrypt answer, for `plaintext_bytes` of plaintext.
+fn shape_problems(sealed: &Sealed, plaintext_bytes: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    if sealed.ciphertext.len() != plaintext_bytes {
+        problems.push(format!("{} bytes of ciphertext for {plaintext_bytes} of plaintext", sealed.ciphertext.len()));
+    }
+    if ![12, 16].contains(&sealed.iv.len()) {
+        problems.push(format!("a {}-byte initialization vector, not 12 or 16", sealed.iv.len()));
+    }
+    if sealed.tag.len() != 16 {
+        problems.push(format!("a {}-byte authentication tag, not 16", sealed.tag.len()));
+    }
+    if let Some(metadata) = sealed.metadata.as_ref().filter(|m| m.len() > 20) {
+        problems.push(format!("{} bytes of ciphertextMetadata, more than 20", metadata.len()));
+    }
+    problems
+}
+
+pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
+    let keys = need!(external_keys(ctx));
+    if let Some(outcome) = uncalled(keys, |k| &k.encrypt).or_else(|| refused_call(keys, |k| &k.encrypt)) {
+        return outcome;
+    }
+    let mut unjudged_by = CheckId::KeyRoundTrip;
+    let PerKey { good, bad, unjudged } = per_key(keys, |key| {
+        let mut problems = Vec::new();
+        let mut iv_sizes = std::collections::BTreeSet::new();
+        let mut garbled = false;
+        let mut metadata_sizes = std::collections::BTreeSet::new();
+        let mut shaped = 0;
+        for trip in trips(key) {
+            let Ok(sealed) = sealed(trip.encrypt) else { continue };
+            shaped += 1;
+            iv_sizes.insert(sealed.iv.len());
+            metadata_sizes.extend(sealed.metadata.as_ref().map(Vec::len));
+            let found = shape_problems(&sealed, trip.plaintext.len());
+            problems.extend(found.into_iter().map(|problem| format!("{}: {problem}", trip.label())));
+        }
+        // Bound into the authenticated data: with the metadata changed, Decrypt must fail. That it failed
+        // only counts when the unchanged data decrypts.
+        let binds = round_trips(key);
+        let original = trips(key).swap_remove(0).plaintext;
+        for (label, probed) in refusals(key, true) {
+            match judge_refusal(&label, probed) {
+                Ok(Refusal::Refused(_)) => {}
+                Ok(Refusal::Decrypted(_, plaintext)) if plaintext.as_ref() == Some(&original) => problems.push(
+                    "the ciphertextMetadata is not bound into the authenticated data: with it changed, Decrypt \
+                     still gave the plaintext back"
+                        .into(),
+                ),
+                // Other bytes back: the proxy answers what does not verify, key.tamper_rejected's finding.
+                Ok(Refusal::Decrypted(..)) => garbled = true,
+                // Refused in another form: still bound; the form is other checks' concern.
+                Ok(Refusal::Otherwise(..)) => {}
+                Err(why) if binds => problems.push(format!("{label}: {why}")),
+                Err(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            Err(problems.join("; "))
+        } else if garbled {
+            unjudged_by = CheckId::KeyTamperRejected;
+            Ok(None)
+        } else if shaped == 0 || (!metadata_sizes.is_empty() && !binds) {
+            Ok(None)
+        } else {
+            let sizes = |set: &std::collections::BTreeSet<usize>| {
+                set.iter().map(usize::to_string).collect::<Vec<_>>().join(" and ")
+            };
+            let metadata = if metadata_sizes.is_empty() {
+                ", no ciphertextMetadata".to_string()
+            } else {
+                format!(", {} bytes of ciphertextMetadata bound into the AAD", sizes(&metadata_sizes))
+            };
+            Ok(Some(format!(
+                "{}-byte IVs, 16-byte tags, ciphertexts as long as their plaintexts{metadata} ({shaped} Encrypt answers)",
+                sizes(&iv_sizes)
+            )))
+        }
+    });
+    if !bad.is_empty() {
+        Outcome::fail(
+            bad.join("; "),
+            "Answer Encrypt with a 12- or 16-byte IV, a 16-byte tag, a ciphertext as long as the plaintext, and at \
+             most 20 bytes of ciphertextMetadata that the AAD binds; KMS refuses other answers, so every \
+             cryptographic operation fails with KMSInvalidStateException.",
+        )
+    } else if unjudged {
+        let why = match unjudged_by {
+            CheckId::KeyTamperRejected => {
+                "Decrypt answers data that does not verify, so the metadata's binding is unknown"
+            }
+            _ => "Encrypt gave no answer to judge, or its answer did not decrypt",
+        };
+        Outcome::blocked(unjudged_by, why)
+    } else {
+        Outcome::pass(good.join("; "))
     }
 }
 
@@ -293,10 +532,56 @@ pub(super) fn kms_key_state(ctx: &Ctx) -> Outcome {
     }
 }
 
-pub(super) fn not_found(_ctx: &Ctx) -> Outcome {
-    Outcome::skipped("not checked by this version")
-}
-
-pub(super) fn ciphertext_shape(_ctx: &Ctx) -> Outcome {
-    Outcome::skipped("not checked by this version")
+pub(super) fn not_found(ctx: &Ctx) -> Outcome {
+    let proxy = need!(super::proxy::http(ctx));
+    if let Some(outcome) = super::proxy::signed_gate(proxy) {
+        return outcome;
+    }
+    let Some(absent) = &proxy.absent_key else {
+        return Outcome::skipped("the proxy was not asked about a key it does not hold (facts of an older version)");
+    };
+    // Refused before the key was looked up: the signature or the proxy's authorization, judged elsewhere. A 404
+    // of another kind is this check's failure: the key ID is the only unusual part of the path.
+    let before_lookup = [&absent.metadata, &absent.encrypt].into_iter().filter_map(|probed| probed.seen());
+    if let Some(outcome) = before_lookup.filter(|e| matches!(e.status, 401 | 403)).find_map(refused) {
+        return outcome;
+    }
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let mut unnamed_only = true;
+    for (api, probed) in [("GetKeyMetadata", &absent.metadata), ("Encrypt", &absent.encrypt)] {
+        let exchange = match exchange_of(probed) {
+            Ok(exchange) => exchange,
+            Err(why) => {
+                unnamed_only = false;
+                bad.push(format!("{api}: {why}"));
+                continue;
+            }
+        };
+        let answer = answered(exchange);
+        if exchange.status == 404 && body::error_name(exchange).as_deref() == Some("KeyNotFoundException") {
+            good.push(format!("{api} answered {answer}"));
+        } else {
+            unnamed_only &= body::unnamed(exchange, 404);
+            bad.push(format!(
+                "{api} answered {answer}, not 404 KeyNotFoundException (kmsRequestId {})",
+                exchange.kms_request_id
+            ));
+        }
+    }
+    let about = format!("for {}, a key ID no key manager holds", absent.xks_key_id);
+    if bad.is_empty() {
+        return Outcome::pass(format!("{about}: {}", good.join("; ")));
+    }
+    let outcome = Outcome::fail(
+        format!("{about}: {}", bad.join("; ")),
+        "Answer calls for an external key the proxy does not hold with 404 KeyNotFoundException, so that KMS can \
+         tell the user XksKeyNotFoundException instead of a fault of the proxy.",
+    );
+    // A 404 whose body names no error may be the right refusal in a form KMS cannot read.
+    if unnamed_only {
+        outcome.because(CheckId::ProxyErrorFormat)
+    } else {
+        outcome
+    }
 }

@@ -20,6 +20,7 @@ use crate::facts::{
     CallFailure, Facts, NetworkFacts, Observed, ProbeFailure, Settings, StoreFacts, Subject, TargetFacts,
 };
 
+pub use key::integrity_value;
 pub use text::{list, quote};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

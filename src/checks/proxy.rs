@@ -6,7 +6,10 @@ use serde_json::Value;
 use super::body::{self, answered};
 use super::{connected, list, need, percentile, quote, seen, Ctx, Outcome};
 use crate::catalogue::CheckId;
-use crate::facts::{HttpVersion, Probed, ProxyExchange, ProxyFacts};
+use crate::facts::{
+    HttpVersion, KeyApi, MisdirectedCall, Misdirection, Probed, ProxyExchange, ProxyFacts, SignatureFault,
+    LONG_ARN_CHARS, UNKNOWN_OPERATION,
+};
 
 /// The errorName values the specification defines.
 const ERROR_NAMES: &[&str] = &[
@@ -72,6 +75,12 @@ pub(super) fn refused(exchange: &ProxyExchange) -> Option<Outcome> {
         _ => return None,
     };
     Some(Outcome::blocked(check, format!("{why}: {}", answered(exchange))))
+}
+
+/// What stands in for a check of other signed calls when the signed health call cannot vouch for them:
+/// it was not made, got no answer, or was refused for a reason another check judges.
+pub(super) fn signed_gate(proxy: &ProxyFacts) -> Option<Outcome> {
+    signed_health(proxy).map_or_else(Some, refused)
 }
 
 /// A GetHealthStatus answer that follows the specification.
@@ -210,38 +219,88 @@ pub(super) fn credential_accepted(ctx: &Ctx) -> Outcome {
     }
 }
 
+/// The misdirected key calls, each with what it was: "GetKeyMetadata of foo signed with a wrong secret".
+fn misdirected(proxy: &ProxyFacts) -> impl Iterator<Item = (String, &MisdirectedCall)> {
+    proxy.keys.iter().flat_map(|key| {
+        key.misdirected.iter().map(move |call| {
+            let api = match call.api {
+                KeyApi::GetKeyMetadata => format!("GetKeyMetadata of {}", key.xks_key_id),
+                KeyApi::Encrypt => format!("Encrypt with {}", key.xks_key_id),
+            };
+            (format!("{api} {}", call.misdirection.label()), call)
+        })
+    })
+}
+
 pub(super) fn auth_enforced(ctx: &Ctx) -> Outcome {
     let proxy = need!(http(ctx));
+    // (what was sent, its answer, the signature fault when it is one that clock skew explains)
+    let mut health_calls: Vec<(String, &Probed<ProxyExchange>, Option<SignatureFault>)> = vec![
+        ("an unsigned call".into(), &proxy.unsigned_health, None),
+        ("a call signed with a wrong secret".into(), &proxy.wrongly_signed_health, None),
+    ];
+    health_calls.extend(
+        proxy
+            .refused_signatures
+            .iter()
+            .map(|probe| (probe.fault.label().to_string(), &probe.exchange, Some(probe.fault))),
+    );
+    // The key APIs must check signatures as GetHealthStatus does.
+    let key_calls: Vec<(String, &Probed<ProxyExchange>, Option<SignatureFault>)> = misdirected(proxy)
+        .filter(|(_, call)| call.misdirection != Misdirection::WrongPrefix)
+        .map(|(label, call)| (label, &call.exchange, None))
+        .collect();
     let mut refused = Vec::new();
+    let mut keys_refused = 0;
     let mut served = Vec::new();
+    let mut served_faults = Vec::new();
     let mut odd = Vec::new();
-    for (what, outcome) in
-        [("an unsigned call", &proxy.unsigned_health), ("a wrongly signed call", &proxy.wrongly_signed_health)]
-    {
-        let Probed::Seen(exchange) = outcome else { continue };
+    let calls = health_calls.iter().map(|call| (call, false)).chain(key_calls.iter().map(|call| (call, true)));
+    for ((what, probed, fault), key_call) in calls {
+        let Probed::Seen(exchange) = probed else { continue };
         let answer = answered(exchange);
         match exchange.status {
-            200..=299 => served.push(format!("{what} was served ({answer})")),
+            200..=299 => {
+                served.push(format!("{what} was served ({answer})"));
+                served_faults.push(*fault);
+            }
             // The body's form is proxy.error_format's concern.
+            401 if key_call => keys_refused += 1,
             401 => refused.push(format!("{what}: {answer}")),
             _ => odd.push(format!("{what} got {answer}")),
         }
     }
     if !served.is_empty() {
-        Outcome::fail(
-            served.join("; "),
-            "Make the proxy verify the SigV4 signature of every call and answer 401 AuthenticationFailedException \
-             when it does not verify: anyone who reaches it can otherwise use the external keys.",
-        )
-    } else if !odd.is_empty() {
+        let outcome = Outcome::fail(
+            list(&served),
+            "Make the proxy verify the SigV4 signature of every call (access key ID, secret, Region, the \
+             kms-xks-proxy service, and a time within 5 minutes) and answer 401 AuthenticationFailedException when \
+             it does not verify: anyone who reaches the proxy can otherwise use the external keys.",
+        );
+        // An old signature looks current to a proxy whose clock is as far behind: proxy.clock_skew says so.
+        return if served_faults.iter().all(|fault| *fault == Some(SignatureFault::TenMinutesOld)) {
+            outcome.because(CheckId::ProxyClockSkew)
+        } else {
+            outcome
+        };
+    }
+    if matches!(&proxy.signed_health, Probed::Seen(signed) if signed.status == 401) {
+        return Outcome::blocked(
+            CheckId::ProxyCredentialAccepted,
+            "the proxy refused the store's own signature too, so its refusals prove nothing",
+        );
+    }
+    if !odd.is_empty() {
         Outcome::warn(
-            format!("{}; the specification asks for 401 AuthenticationFailedException", odd.join("; ")),
+            format!("{}; the specification asks for 401 AuthenticationFailedException", list(&odd)),
             "Answer calls whose signature does not verify with 401 AuthenticationFailedException.",
         )
     } else if refused.is_empty() {
         Outcome::skipped("no unsigned or wrongly signed call got an answer")
+    } else if keys_refused > 0 {
+        Outcome::pass(format!("{}; and {keys_refused} wrongly signed key calls got 401", list(&refused)))
     } else {
-        Outcome::pass(refused.join("; "))
+        Outcome::pass(list(&refused))
     }
 }
 
@@ -257,18 +316,44 @@ pub(super) fn uri_path(ctx: &Ctx) -> Outcome {
     if configured.status == 401 {
         return Outcome::blocked(CheckId::ProxyCredentialAccepted, "the proxy refused the signature");
     }
-    let wrong = need!(seen(&proxy.wrong_path));
-    match wrong.status {
-        404 => Outcome::pass(format!("{} is served; {} got {}", proxy.uri_path, wrong.request, answered(wrong))),
-        200..=299 => Outcome::fail(
-            format!("{} answered {}: the proxy serves paths it was not configured for", wrong.request, answered(wrong)),
+    let mut wrong = vec![(String::from("GetHealthStatus"), &proxy.wrong_path)];
+    wrong.extend(
+        misdirected(proxy)
+            .filter(|(_, call)| call.misdirection == Misdirection::WrongPrefix)
+            .map(|(label, call)| (label, &call.exchange)),
+    );
+    let answers: Vec<(&String, &ProxyExchange)> =
+        wrong.iter().filter_map(|(label, probed)| probed.seen().map(|exchange| (label, exchange))).collect();
+    if answers.is_empty() {
+        // The health call is among them: it got no answer.
+        return seen(&proxy.wrong_path)
+            .err()
+            .unwrap_or_else(|| Outcome::skipped("no call below a wrong prefix got an answer"));
+    }
+    let served: Vec<String> = answers
+        .iter()
+        .filter(|(_, e)| (200..=299).contains(&e.status))
+        .map(|(label, e)| format!("{label}: {} answered {}", e.request, answered(e)))
+        .collect();
+    let odd: Vec<String> = answers
+        .iter()
+        .filter(|(_, e)| !(200..=299).contains(&e.status) && e.status != 404)
+        .map(|(label, e)| format!("{label}: {} answered {}", e.request, answered(e)))
+        .collect();
+    if !served.is_empty() {
+        Outcome::fail(
+            format!("the proxy serves paths it was not configured for: {}", served.join("; ")),
             "Make the proxy refuse every path but its configured ones with 404 InvalidUriPathException, so that a \
              wrong XksProxyUriPath shows as XKS_PROXY_INVALID_CONFIGURATION instead of working by accident.",
-        ),
-        _ => Outcome::warn(
-            format!("{} answered {}, not 404 InvalidUriPathException", wrong.request, answered(wrong)),
+        )
+    } else if !odd.is_empty() {
+        Outcome::warn(
+            format!("{}, not 404 InvalidUriPathException", odd.join("; ")),
             "Answer unknown paths with 404 InvalidUriPathException.",
-        ),
+        )
+    } else {
+        let refused: Vec<String> = answers.iter().map(|(_, e)| format!("{} got {}", e.request, answered(e))).collect();
+        Outcome::pass(format!("{} is served; {}", proxy.uri_path, list(&refused)))
     }
 }
 
@@ -281,6 +366,7 @@ pub(super) fn access(ctx: &Ctx) -> Outcome {
     if health.status == 404 {
         return Outcome::blocked(CheckId::ProxyUriPath, "the proxy does not serve the configured path");
     }
+    // KMS's everyday requests; the unusual ones have checks of their own.
     let key_calls = proxy.keys.iter().flat_map(|k| [&k.metadata, &k.encrypt, &k.decrypt]).filter_map(|c| c.seen());
     let denied: Vec<String> = std::iter::once(health)
         .chain(key_calls)
@@ -346,12 +432,10 @@ fn error_body_problem(exchange: &ProxyExchange) -> Option<String> {
 
 pub(super) fn error_format(ctx: &Ctx) -> Outcome {
     let proxy = need!(http(ctx));
+    // Every call: the ones that must be refused, and any the proxy refused on its own.
+    let calls = proxy.calls();
     let errors: Vec<&ProxyExchange> =
-        [&proxy.unsigned_health, &proxy.wrongly_signed_health, &proxy.wrong_path, &proxy.signed_health]
-            .into_iter()
-            .filter_map(|o| o.seen())
-            .filter(|e| e.status >= 400 && e.status != 405)
-            .collect();
+        calls.into_iter().filter_map(|o| o.seen()).filter(|e| e.status >= 400 && e.status != 405).collect();
     if errors.is_empty() {
         return Outcome::skipped("no error answer was seen");
     }
@@ -434,14 +518,215 @@ pub(super) fn clock_skew(ctx: &Ctx) -> Outcome {
     }
 }
 
-pub(super) fn request_validation(_ctx: &Ctx) -> Outcome {
-    Outcome::skipped("not checked by this version")
+/// A request that breaks the specification's request format on purpose.
+struct Malformed<'a> {
+    what: String,
+    probed: &'a Probed<ProxyExchange>,
+    /// Whether the specification requires 400 ValidationException. It lists no ValidationException for
+    /// GetHealthStatus, so there an answer or any refusal will do, as long as the proxy keeps working.
+    strict: bool,
 }
 
-pub(super) fn unknown_operation(_ctx: &Ctx) -> Outcome {
-    Outcome::skipped("not checked by this version")
+/// Every malformed request that was made.
+fn malformed(proxy: &ProxyFacts) -> Vec<Malformed<'_>> {
+    let loose = |what: &str, probed| Malformed { what: what.to_string(), probed, strict: false };
+    let mut all = vec![
+        loose("GetHealthStatus without requestMetadata", &proxy.health_without_metadata),
+        loose("GetHealthStatus with an empty requestMetadata", &proxy.health_with_empty_metadata),
+    ];
+    for key in &proxy.keys {
+        let id = &key.xks_key_id;
+        all.extend(
+            [
+                (format!("GetKeyMetadata of {id} without requestMetadata"), &key.metadata_without_request_metadata),
+                (
+                    format!("GetKeyMetadata of {id} with an empty requestMetadata"),
+                    &key.metadata_with_empty_request_metadata,
+                ),
+                (format!("Encrypt with {id} without requestMetadata"), &key.encrypt_without_request_metadata),
+                (format!("Encrypt with {id} without plaintext"), &key.encrypt_without_plaintext),
+            ]
+            .map(|(what, probed)| Malformed { what, probed, strict: true }),
+        );
+    }
+    all
 }
 
-pub(super) fn long_metadata(_ctx: &Ctx) -> Outcome {
-    Outcome::skipped("not checked by this version")
+pub(super) fn request_validation(ctx: &Ctx) -> Outcome {
+    let proxy = need!(http(ctx));
+    if let Some(outcome) = signed_gate(proxy) {
+        return outcome;
+    }
+    let calls = malformed(proxy);
+    if let Some(outcome) = calls.iter().filter_map(|call| call.probed.seen()).find_map(refused) {
+        return outcome;
+    }
+    let mut answered_well = Vec::new();
+    let mut problems = Vec::new();
+    let mut unnamed_only = true;
+    for Malformed { what, probed, strict } in &calls {
+        let exchange = match probed {
+            Probed::Seen(exchange) => exchange,
+            Probed::Failed(failure) => {
+                unnamed_only = false;
+                problems.push(format!("{what} got no answer ({})", quote(&failure.message)));
+                continue;
+            }
+            Probed::NotGathered(_) => continue,
+        };
+        let answer = answered(exchange);
+        let validation = exchange.status == 400 && body::error_name(exchange).as_deref() == Some("ValidationException");
+        match exchange.status {
+            _ if validation => answered_well.push(format!("{what}: {answer}")),
+            200..=299 | 400..=499 if !strict => answered_well.push(format!("{what}: {answer}")),
+            200..=299 => {
+                unnamed_only = false;
+                problems.push(format!("{what} was served ({answer})"))
+            }
+            _ => {
+                unnamed_only &= body::unnamed(exchange, 400);
+                problems.push(format!("{what} got {answer}, not 400 ValidationException"))
+            }
+        }
+    }
+    if problems.is_empty() && answered_well.is_empty() {
+        let why = calls.iter().find_map(|call| match call.probed {
+            Probed::NotGathered(why) => Some(why.clone()),
+            _ => None,
+        });
+        return Outcome::skipped(why.unwrap_or_else(|| "no malformed request was made".into()));
+    }
+    if problems.is_empty() {
+        return Outcome::pass(list(&answered_well));
+    }
+    let outcome = Outcome::warn(
+        list(&problems),
+        "Validate every request against the specification and refuse what does not follow it with 400 \
+         ValidationException, without failing: KMS never sends such requests, so a proxy that serves them would \
+         serve whatever else reaches it.",
+    );
+    // Refused with 400 in a form KMS cannot read: proxy.error_format's finding.
+    if unnamed_only {
+        outcome.because(CheckId::ProxyErrorFormat)
+    } else {
+        outcome
+    }
+}
+
+/// A call with something unusual in its request, and the same call as KMS makes it every day.
+struct Twin<'a> {
+    what: String,
+    unusual: &'a Probed<ProxyExchange>,
+    usual: &'a Probed<ProxyExchange>,
+}
+
+/// How the unusual calls were answered whose usual twins were served.
+struct Twins {
+    served: Vec<String>,
+    refused: Vec<String>,
+}
+
+/// Judges each unusual call against its twin; a pair whose usual call was not served says nothing.
+fn judge_twins(twins: &[Twin]) -> Twins {
+    let mut judged = Twins { served: Vec::new(), refused: Vec::new() };
+    for twin in twins {
+        let Some(usual) = twin.usual.seen().filter(|usual| (200..=299).contains(&usual.status)) else { continue };
+        match twin.unusual {
+            Probed::Seen(exchange) if (200..=299).contains(&exchange.status) => {
+                judged.served.push(format!("{}: {}", twin.what, exchange.status))
+            }
+            Probed::Seen(exchange) => judged.refused.push(format!(
+                "{} got {} where the usual call got {} (kmsRequestId {})",
+                twin.what,
+                answered(exchange),
+                usual.status,
+                exchange.kms_request_id
+            )),
+            Probed::Failed(failure) => judged.refused.push(format!(
+                "{} got no answer ({}) where the usual call got {}",
+                twin.what,
+                quote(&failure.message),
+                usual.status
+            )),
+            Probed::NotGathered(_) => {}
+        }
+    }
+    judged
+}
+
+pub(super) fn unknown_operation(ctx: &Ctx) -> Outcome {
+    let proxy = need!(http(ctx));
+    if let Some(outcome) = signed_gate(proxy) {
+        return outcome;
+    }
+    if let Probed::NotGathered(why) = &proxy.unknown_operation_health {
+        return Outcome::skipped(why.clone());
+    }
+    let mut twins = vec![Twin {
+        what: format!("GetHealthStatus for kmsOperation {UNKNOWN_OPERATION}"),
+        unusual: &proxy.unknown_operation_health,
+        usual: &proxy.signed_health,
+    }];
+    twins.extend(proxy.keys.iter().map(|key| Twin {
+        what: format!("GetKeyMetadata of {} for kmsOperation {UNKNOWN_OPERATION}", key.xks_key_id),
+        unusual: &key.metadata_unknown_operation,
+        usual: &key.metadata,
+    }));
+    let Twins { served, refused } = judge_twins(&twins);
+    if !refused.is_empty() {
+        Outcome::fail(
+            refused.join("; "),
+            "Serve requests whatever their kmsOperation says: the specification requires it, because KMS adds \
+             operations over time and a proxy that refuses the new ones fails them with KMSInvalidStateException.",
+        )
+    } else if served.is_empty() {
+        Outcome::blocked(CheckId::ProxyHealth, "GetHealthStatus itself was not served")
+    } else {
+        Outcome::pass(served.join("; "))
+    }
+}
+
+pub(super) fn long_metadata(ctx: &Ctx) -> Outcome {
+    let keys = need!(super::key::external_keys(ctx));
+    let proxy = need!(http(ctx));
+    if let Some(outcome) = signed_gate(proxy) {
+        return outcome;
+    }
+    if let Some(why) = keys.iter().find_map(|key| match &key.metadata_long {
+        Probed::NotGathered(why) => Some(why.clone()),
+        _ => None,
+    }) {
+        return Outcome::skipped(why);
+    }
+    let twins: Vec<Twin> = keys
+        .iter()
+        .flat_map(|key| {
+            [
+                Twin {
+                    what: format!("GetKeyMetadata of {}", key.xks_key_id),
+                    unusual: &key.metadata_long,
+                    usual: &key.metadata,
+                },
+                Twin {
+                    what: format!("Encrypt with {}", key.xks_key_id),
+                    unusual: &key.encrypt_long,
+                    usual: &key.encrypt,
+                },
+            ]
+        })
+        .collect();
+    let Twins { served, refused } = judge_twins(&twins);
+    let with = format!("with {LONG_ARN_CHARS}-character ARNs, kmsViaService, awsSourceVpc and awsSourceVpce");
+    if !refused.is_empty() {
+        Outcome::fail(
+            format!("{with}: {}", refused.join("; ")),
+            "Accept ARNs up to 2,048 characters and the optional requestMetadata fields: KMS sends them for \
+             principals with long role paths and for calls through other AWS services or VPC endpoints, and fails \
+             those calls with KMSInvalidStateException when the proxy refuses them.",
+        )
+    } else if served.is_empty() {
+        Outcome::blocked(CheckId::KeyMetadata, "GetKeyMetadata itself was not served")
+    } else {
+        Outcome::pass(format!("{with}: {}", served.join("; ")))
+    }
 }

@@ -122,6 +122,8 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("A load balancer passes TCP on 443 to a proxy that speaks plain HTTP, or TLS ends in the wrong place.", &[VpcNlbListener, TlsHttp11]),
             cause("The proxy answers outside the specification: not JSON, missing fields, unknown values.", &[ProxyHealth, ProxyErrorFormat]),
+            cause("The proxy refuses a kmsOperation it does not know, where the specification requires it be served.", &[ProxyUnknownOperation]),
+            cause("The proxy answers an external key it does not hold with another error than 404 KeyNotFoundException.", &[KeyNotFound]),
             cause("A transient fault in the proxy.", &[ProxyHealth]),
         ],
         what_to_do: "Make the proxy answer as the XKS proxy API specification says; if it already seems to, report it to the proxy's vendor.",
@@ -206,6 +208,9 @@ pub const TOPICS: &[Topic] = &[
             cause("The store is not connected, so its keys are Unavailable.", &[ConfigConnectionState, KeyKmsKeyState]),
             cause("The KMS key is pending deletion.", &[KeyKmsKeyState]),
             cause("The proxy could not be reached, answered late or refused: the message says which.", &[NetTcpConnect, ProxyLatency, ProxyCredentialAccepted, KeyRoundTrip]),
+            cause("The proxy refuses some of KMS's requests: a new kmsOperation, long ARNs, the optional metadata of calls \
+                through AWS services and VPC endpoints.", &[ProxyUnknownOperation, ProxyLongMetadata]),
+            cause("The proxy's Encrypt answer has a shape KMS refuses: IV, tag, ciphertext or metadata sizes.", &[KeyCiphertextShape]),
         ],
         what_to_do: "Read the error message that came with the exception (or paste it here); it names the actual problem.",
     },

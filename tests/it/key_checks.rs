@@ -16,7 +16,7 @@ fn faithful_external_key_passes_metadata_round_trip_and_tamper_checks() {
         assert_eq!(run.status(id), "pass", "{id}: {}", run.evidence(id));
     }
     assert!(run.evidence("key.metadata").contains("AES_256"));
-    assert!(run.evidence("key.round_trip").contains("4300 bytes with 8192 bytes of AAD"));
+    assert!(run.evidence("key.round_trip").contains("4300 bytes, 8192 bytes of AAD"));
     assert!(run.evidence("key.tamper_rejected").contains("InvalidCiphertextException"));
     assert_eq!(run.status("key.unique"), "skipped");
     assert_eq!(failing(&run), vec!["tls.trusted_ca"]);

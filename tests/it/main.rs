@@ -6,6 +6,7 @@ mod support;
 mod catalogue;
 mod cli;
 mod config_checks;
+mod conformance;
 mod connection_errors;
 mod diagnosis;
 mod explain;

@@ -79,6 +79,17 @@ impl Run {
             .clone()
     }
 
+    /// Every check of the first target that another check's failure blocks.
+    pub fn blocked(&self) -> Vec<String> {
+        self.json()["targets"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["blocked_by"].is_null())
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// Every check of the first target with the given status.
     pub fn with_status(&self, status: &str) -> Vec<String> {
         self.json()["targets"][0]["checks"]

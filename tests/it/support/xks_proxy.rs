@@ -1,5 +1,7 @@
-//! An XKS proxy written for the tests from the specification: GetHealthStatus behind SigV4 verified
-//! with aws-sigv4, JSON errors, POST only; and the misbehaving variants real proxies show.
+//! An XKS proxy written for the tests from the specification: the four APIs behind SigV4 verified with
+//! aws-sigv4 (scope, time and signature), JSON errors, POST only, requests validated, AES-256-GCM over the
+//! specification's AAD construction with ciphertextMetadata bound in; and the misbehaving variants real
+//! proxies show.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -54,6 +56,44 @@ pub enum Variant {
     LongErrorMessage,
     /// Error messages with a line break and a bell character.
     ControlErrorMessage,
+    /// Serves requests that carry no requestMetadata.
+    AcceptsWithoutMetadata,
+    /// Encrypts an absent plaintext as an empty one.
+    AcceptsWithoutPlaintext,
+    /// Answers 500 InternalException for an external key it does not hold.
+    UnknownKey500,
+    /// Serves an external key it does not hold as if it were its own.
+    UnknownKey200,
+    /// Refuses a kmsOperation it does not know with 400 ValidationException.
+    RefusesUnknownOperation,
+    /// Refuses ARNs over 1,024 characters with 400 ValidationException.
+    RefusesLongArns,
+    /// Answers 8-byte initialization vectors (and decrypts with them, zero-padded).
+    ShortIv,
+    /// Answers 12-byte authentication tags, keeping the other 4 bytes in ciphertextMetadata.
+    ShortTag,
+    /// Answers ciphertexts 4 bytes longer than the plaintext (and strips them to decrypt).
+    LongCiphertext,
+    /// Answers 32 bytes of ciphertextMetadata (bound into the AAD).
+    LargeMetadata,
+    /// Answers ciphertextMetadata that the AAD does not bind.
+    UnboundMetadata,
+    /// Accepts a signature under any access key ID.
+    AcceptsUnknownAccessKeyId,
+    /// Accepts signatures for any Region.
+    AcceptsOtherRegion,
+    /// Accepts signatures for any service.
+    AcceptsOtherService,
+    /// Accepts signatures of any age.
+    AcceptsStale,
+    /// Computes the ciphertext data integrity value without the ciphertextMetadata.
+    IntegrityWithoutMetadata,
+    /// Checks signatures on GetHealthStatus only: the key APIs serve any signature.
+    KeysUnauthenticated,
+    /// Serves the key APIs below any path prefix.
+    KeysAnyPrefix,
+    /// Fails with 500 InternalException on a GetHealthStatus without a complete requestMetadata.
+    MalformedHealth500,
 }
 
 /// The one external key the test proxy holds.
@@ -77,13 +117,30 @@ fn json(status: u16, body: serde_json::Value, date_offset: Duration) -> Response
         .unwrap()
 }
 
-/// Recomputes the signature with aws-sigv4 from what was received, independently of the tool's signer,
-/// and refuses a signing time more than 5 minutes from `clock`.
-fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTime) -> bool {
+/// Recomputes the signature with aws-sigv4 from what was received, independently of the tool's signer:
+/// the access key ID, the Region and service of the credential scope, a signing time within 5 minutes of
+/// `clock`, then the signature itself. A lenient variant skips its one part.
+fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTime, variant: Variant) -> bool {
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let authorization = header("authorization");
-    let expected_prefix = format!("AWS4-HMAC-SHA256 Credential={ACCESS_KEY_ID}/");
-    if !authorization.starts_with(&expected_prefix) || !authorization.contains("SignedHeaders=host;x-amz-date,") {
+    // Credential=<id>/<date>/<region>/<service>/aws4_request
+    let Some(scope) =
+        authorization.strip_prefix("AWS4-HMAC-SHA256 Credential=").and_then(|rest| rest.split(',').next())
+    else {
+        return false;
+    };
+    let scope: Vec<&str> = scope.split('/').collect();
+    let [access_key_id, _, region, service, "aws4_request"] = scope[..] else { return false };
+    if !authorization.contains("SignedHeaders=host;x-amz-date,") {
+        return false;
+    }
+    if access_key_id != ACCESS_KEY_ID && variant != Variant::AcceptsUnknownAccessKeyId {
+        return false;
+    }
+    if region != REGION && variant != Variant::AcceptsOtherRegion {
+        return false;
+    }
+    if service != "kms-xks-proxy" && variant != Variant::AcceptsOtherService {
         return false;
     }
     let amz = header("x-amz-date");
@@ -99,14 +156,15 @@ fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTi
     };
     let Ok(time) = SystemTime::try_from(time) else { return false };
     let apart = clock.duration_since(time).or_else(|_| time.duration_since(clock)).unwrap_or_default();
-    if apart > Duration::from_secs(300) {
+    if apart > Duration::from_secs(300) && variant != Variant::AcceptsStale {
         return false;
     }
-    let identity: Identity = Credentials::new(ACCESS_KEY_ID, SECRET, None, None, "test proxy").into();
+    // The signature itself, under the scope the request names.
+    let identity: Identity = Credentials::new(access_key_id, SECRET, None, None, "test proxy").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(REGION)
-        .name("kms-xks-proxy")
+        .region(region)
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()
@@ -121,6 +179,21 @@ fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTi
     let verified = instructions.headers().any(|(name, value)| name == "authorization" && value == authorization);
     verified
 }
+
+/// The kmsOperation values the RefusesUnknownOperation variant knows.
+const KNOWN_OPERATIONS: &[&str] = &[
+    "CreateCustomKeyStore",
+    "ConnectCustomKeyStore",
+    "UpdateCustomKeyStore",
+    "KmsHealthCheck",
+    "CreateKey",
+    "DescribeKey",
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+];
 
 impl XksProxy {
     pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -156,7 +229,13 @@ impl XksProxy {
         if parts.method != http::Method::POST && self.variant != Variant::AcceptsGet {
             return Ok(error(405, "ValidationException"));
         }
-        if self.variant != Variant::ServesUnsigned && !signature_verifies(&parts, &body, clock) {
+        let key_call = parts.uri.path().contains("/kms/xks/v1/keys/");
+        let checks_signature = match self.variant {
+            Variant::ServesUnsigned => false,
+            Variant::KeysUnauthenticated => !key_call,
+            _ => true,
+        };
+        if checks_signature && !signature_verifies(&parts, &body, clock, self.variant) {
             return Ok(error(401, "AuthenticationFailedException"));
         }
         let base = format!("{}/kms/xks/v1", self.prefix);
@@ -164,16 +243,38 @@ impl XksProxy {
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let get = parts.method == http::Method::GET;
         let metadata = &request["requestMetadata"];
-        if !get && (metadata["kmsRequestId"].as_str().is_none() || metadata["kmsOperation"].as_str().is_none()) {
+        let incomplete = metadata["kmsRequestId"].as_str().is_none() || metadata["kmsOperation"].as_str().is_none();
+        if !get && incomplete && self.variant == Variant::MalformedHealth500 && parts.uri.path().ends_with("/health") {
+            return Ok(error(500, "InternalException"));
+        }
+        if !get && incomplete && self.variant != Variant::AcceptsWithoutMetadata {
             return Ok(error(400, "ValidationException"));
         }
-        if let Some(rest) = parts.uri.path().strip_prefix(&format!("{base}/keys/")) {
+        let operation = metadata["kmsOperation"].as_str().unwrap_or_default();
+        if self.variant == Variant::RefusesUnknownOperation && !incomplete && !KNOWN_OPERATIONS.contains(&operation) {
+            return Ok(error(400, "ValidationException"));
+        }
+        let too_long =
+            ["awsPrincipalArn", "kmsKeyArn"].iter().any(|f| metadata[f].as_str().is_some_and(|a| a.len() > 1024));
+        if self.variant == Variant::RefusesLongArns && too_long {
+            return Ok(error(400, "ValidationException"));
+        }
+        let keys_below = if self.variant == Variant::KeysAnyPrefix {
+            parts.uri.path().split_once("/kms/xks/v1/keys/").map(|(_, rest)| rest)
+        } else {
+            parts.uri.path().strip_prefix(&format!("{base}/keys/"))
+        };
+        if let Some(rest) = keys_below {
             let Some((key, operation)) = rest.split_once('/') else { return Ok(error(404, "InvalidUriPathException")) };
             if self.variant == Variant::DeniesKeys {
                 return Ok(error(403, "AccessDeniedException"));
             }
             if key != KEY_ID {
-                return Ok(error(404, "KeyNotFoundException"));
+                match self.variant {
+                    Variant::UnknownKey500 => return Ok(error(500, "InternalException")),
+                    Variant::UnknownKey200 => {}
+                    _ => return Ok(error(404, "KeyNotFoundException")),
+                }
             }
             let answer = match operation {
                 "metadata" if self.variant == Variant::Rsa0 => {
@@ -182,8 +283,8 @@ impl XksProxy {
                 "metadata" => Ok(
                     serde_json::json!({"keySpec": "AES_256", "keyUsage": ["ENCRYPT", "DECRYPT"], "keyStatus": "ENABLED"}),
                 ),
-                "encrypt" => encrypt(&request),
-                "decrypt" => decrypt(&request, self.variant == Variant::DecryptsTampered),
+                "encrypt" => encrypt(&request, self.variant),
+                "decrypt" => decrypt(&request, self.variant),
                 _ => return Ok(error(404, "InvalidUriPathException")),
             };
             return Ok(match answer {
@@ -242,25 +343,66 @@ fn key() -> aws_lc_rs::aead::LessSafeKey {
     aws_lc_rs::aead::LessSafeKey::new(aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, &KEY).unwrap())
 }
 
-fn encrypt(request: &serde_json::Value) -> Result<serde_json::Value, &'static str> {
+/// The ciphertextMetadata the test proxy answers: the specification's example, `key_version=1`.
+const METADATA: &[u8] = b"key_version=1";
+
+/// The AAD handed to AES-GCM, as the specification constructs it: len16be(AAD) ‖ AAD ‖ len8(metadata) ‖
+/// metadata. The UnboundMetadata variant leaves the metadata out.
+fn gcm_aad(aad: &[u8], metadata: &[u8], variant: Variant) -> Vec<u8> {
+    let mut bound = (aad.len() as u16).to_be_bytes().to_vec();
+    bound.extend_from_slice(aad);
+    if variant != Variant::UnboundMetadata {
+        bound.push(metadata.len() as u8);
+        bound.extend_from_slice(metadata);
+    }
+    bound
+}
+
+/// The metadata a variant answers, before ShortTag appends its tag bytes.
+fn metadata_for(variant: Variant) -> Vec<u8> {
+    match variant {
+        Variant::LargeMetadata => [METADATA, &[b'.'; 19]].concat(),
+        _ => METADATA.to_vec(),
+    }
+}
+
+fn encrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::Value, &'static str> {
     use aws_lc_rs::aead::{Aad, Nonce};
     use base64::Engine;
     use sha2::{Digest, Sha256};
     let engine = base64::engine::general_purpose::STANDARD;
+    if request.get("plaintext").is_none() && variant != Variant::AcceptsWithoutPlaintext {
+        return Err("ValidationException");
+    }
     let mut data = decoded(request, "plaintext")?;
     let aad = decoded(request, "additionalAuthenticatedData")?;
-    let iv: [u8; 12] = rand_iv();
+    let mut metadata = metadata_for(variant);
+    let mut nonce: [u8; 12] = rand_iv();
+    if variant == Variant::ShortIv {
+        // The nonce's last 4 bytes are zero, so its first 8 carry it whole.
+        nonce[8..].fill(0);
+    }
+    let bound = gcm_aad(&aad, &metadata, variant);
     let tag = key()
-        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut data)
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&bound), &mut data)
         .map_err(|_| "InternalException")?;
+    let mut tag = tag.as_ref().to_vec();
+    let iv = if variant == Variant::ShortIv { &nonce[..8] } else { &nonce[..] };
+    match variant {
+        Variant::ShortTag => metadata.extend(tag.split_off(12)),
+        Variant::LongCiphertext => data.extend_from_slice(b"tail"),
+        _ => {}
+    }
     let mut answer = serde_json::json!({
         "ciphertext": engine.encode(&data),
         "initializationVector": engine.encode(iv),
-        "authenticationTag": engine.encode(tag.as_ref()),
+        "authenticationTag": engine.encode(&tag),
+        "ciphertextMetadata": engine.encode(&metadata),
     });
     if request.get("ciphertextDataIntegrityValueAlgorithm").and_then(|v| v.as_str()) == Some("SHA_256") {
         let mut hash = Sha256::new();
-        for part in [&aad[..], &iv[..], &data[..], tag.as_ref()] {
+        let hashed_metadata = if variant == Variant::IntegrityWithoutMetadata { &[][..] } else { &metadata[..] };
+        for part in [&aad[..], hashed_metadata, iv, &data[..], &tag[..]] {
             hash.update(part);
         }
         answer["ciphertextDataIntegrityValue"] = engine.encode(hash.finalize()).into();
@@ -268,18 +410,33 @@ fn encrypt(request: &serde_json::Value) -> Result<serde_json::Value, &'static st
     Ok(answer)
 }
 
-fn decrypt(request: &serde_json::Value, decrypts_anything: bool) -> Result<serde_json::Value, &'static str> {
+fn decrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::Value, &'static str> {
     use aws_lc_rs::aead::{Aad, Nonce};
     use base64::Engine;
     let engine = base64::engine::general_purpose::STANDARD;
     let mut data = decoded(request, "ciphertext")?;
-    data.extend(decoded(request, "authenticationTag")?);
+    if variant == Variant::LongCiphertext {
+        data.truncate(data.len().saturating_sub(4));
+    }
+    let mut metadata = decoded(request, "ciphertextMetadata")?;
+    let mut tag = decoded(request, "authenticationTag")?;
+    if variant == Variant::ShortTag {
+        tag.extend(metadata.split_off(metadata.len().saturating_sub(4)));
+    }
+    let length = data.len();
+    data.extend(tag);
     let aad = decoded(request, "additionalAuthenticatedData")?;
-    let iv: [u8; 12] = decoded(request, "initializationVector")?.try_into().map_err(|_| "ValidationException")?;
-    let length = data.len().saturating_sub(16);
-    match key().open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut data) {
+    let mut iv = decoded(request, "initializationVector")?;
+    if variant == Variant::ShortIv && iv.len() == 8 {
+        iv.extend([0; 4]);
+    }
+    let iv: [u8; 12] = iv.try_into().map_err(|_| "ValidationException")?;
+    let bound = gcm_aad(&aad, &metadata, variant);
+    match key().open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&bound), &mut data) {
         Ok(plaintext) => Ok(serde_json::json!({"plaintext": engine.encode(plaintext)})),
-        Err(_) if decrypts_anything => Ok(serde_json::json!({"plaintext": engine.encode(vec![0u8; length])})),
+        Err(_) if variant == Variant::DecryptsTampered => {
+            Ok(serde_json::json!({"plaintext": engine.encode(vec![0u8; length])}))
+        }
         Err(_) => Err("InvalidCiphertextException"),
     }
 }
