@@ -6,7 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::body::{self, answered};
-use super::proxy::refused;
+use super::proxy::{refused, stalled};
 use super::{list, need, quote, seen, Ctx, Outcome};
 use crate::catalogue::CheckId;
 use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject, Tampering};
@@ -28,25 +28,72 @@ fn refused_call(keys: &[ExternalKeyFacts], call: fn(&ExternalKeyFacts) -> &Probe
     keys.iter().filter_map(|key| call(key).seen()).find_map(refused)
 }
 
+/// Why a key gets no verdict of its own in a check.
+enum Fault {
+    /// What is wrong, in the evidence's words.
+    Bad(String),
+    /// A call the check needs got no answer in time: the outcome that names proxy.latency for it.
+    Stalled(Outcome),
+}
+
+impl From<String> for Fault {
+    fn from(problem: String) -> Self {
+        Fault::Bad(problem)
+    }
+}
+
+impl From<&str> for Fault {
+    fn from(problem: &str) -> Self {
+        Fault::Bad(problem.to_string())
+    }
+}
+
+impl Fault {
+    /// Says which part of the key's calls the problem is in.
+    fn within(self, part: &str) -> Fault {
+        match self {
+            Fault::Bad(problem) => Fault::Bad(format!("{part}: {problem}")),
+            stalled => stalled,
+        }
+    }
+}
+
 /// Every key's verdict in one check.
 struct PerKey {
     good: Vec<String>,
     bad: Vec<String>,
     /// Whether a key had nothing this check could judge, for a failure key.round_trip reports.
     unjudged: bool,
+    /// The first key call the check needed that got no answer in time.
+    stalled: Option<Outcome>,
 }
 
-/// Judges each key: `Err` with its problems, `Ok(None)` when there was nothing to judge, or what was seen.
+impl PerKey {
+    /// The check's outcome when no key was bad: a stall or a missing round trip, else the pass.
+    fn unless_bad(self, unjudged: impl FnOnce() -> Outcome) -> Outcome {
+        match (self.stalled, self.unjudged) {
+            (Some(stalled), _) => stalled,
+            (None, true) => unjudged(),
+            (None, false) => Outcome::pass(self.good.join("; ")),
+        }
+    }
+}
+
+/// Judges each key: `Err` with its problems or its stall, `Ok(None)` when there was nothing to judge, or what
+/// was seen.
 fn per_key(
     keys: &[ExternalKeyFacts],
-    mut judge: impl FnMut(&ExternalKeyFacts) -> Result<Option<String>, String>,
+    mut judge: impl FnMut(&ExternalKeyFacts) -> Result<Option<String>, Fault>,
 ) -> PerKey {
-    let mut all = PerKey { good: Vec::new(), bad: Vec::new(), unjudged: false };
+    let mut all = PerKey { good: Vec::new(), bad: Vec::new(), unjudged: false, stalled: None };
     for key in keys {
         match judge(key) {
             Ok(Some(seen)) => all.good.push(format!("{}: {seen}", key.xks_key_id)),
             Ok(None) => all.unjudged = true,
-            Err(problem) => all.bad.push(format!("{}: {problem}", key.xks_key_id)),
+            Err(Fault::Bad(problem)) => all.bad.push(format!("{}: {problem}", key.xks_key_id)),
+            Err(Fault::Stalled(outcome)) => {
+                all.stalled.get_or_insert(outcome);
+            }
         }
     }
     all
@@ -62,11 +109,14 @@ fn uncalled(keys: &[ExternalKeyFacts], call: fn(&ExternalKeyFacts) -> &Probed<Pr
     reasons.all(|r| r.is_some()).then(|| Outcome::skipped(first))
 }
 
-fn exchange_of(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, String> {
+fn exchange_of(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, Fault> {
+    if let Some(outcome) = stalled(probed) {
+        return Err(Fault::Stalled(outcome));
+    }
     match probed {
         Probed::Seen(exchange) => Ok(exchange),
-        Probed::Failed(failure) => Err(format!("no answer ({})", failure.message)),
-        Probed::NotGathered(why) => Err(why.clone()),
+        Probed::Failed(failure) => Err(format!("no answer ({})", quote(&failure.message)).into()),
+        Probed::NotGathered(why) => Err(why.as_str().into()),
     }
 }
 
@@ -75,14 +125,15 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
     if let Some(outcome) = uncalled(keys, |k| &k.metadata).or_else(|| refused_call(keys, |k| &k.metadata)) {
         return outcome;
     }
-    let PerKey { good, bad, .. } = per_key(keys, |key| {
+    let judged = per_key(keys, |key| {
         let exchange = exchange_of(&key.metadata)?;
         if exchange.status != 200 {
             return Err(format!(
                 "GetKeyMetadata answered {} (kmsRequestId {})",
                 answered(exchange),
                 exchange.kms_request_id
-            ));
+            )
+            .into());
         }
         let value = body::json(exchange).map_err(|problem| format!("GetKeyMetadata answered 200, but {problem}"))?;
         let spec = value.get("keySpec").and_then(Value::as_str).map(quote).unwrap_or_else(|| "missing".into());
@@ -107,14 +158,14 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
         if problems.is_empty() {
             Ok(Some(format!("{spec}, usage {}, {status}", usage.join("+"))))
         } else {
-            Err(problems.join("; "))
+            Err(problems.join("; ").into())
         }
     });
-    if bad.is_empty() {
-        Outcome::pass(good.join("; "))
+    if judged.bad.is_empty() {
+        judged.unless_bad(|| Outcome::skipped("no key's metadata could be judged"))
     } else {
         Outcome::fail(
-            bad.join("; "),
+            judged.bad.join("; "),
             "Use external keys that are 256-bit AES (AES_256), ENABLED, with ENCRYPT and DECRYPT usage; CreateKey \
              refuses others (XksKeyInvalidConfigurationException) and unknown IDs (XksKeyNotFoundException).",
         )
@@ -142,10 +193,10 @@ struct Sealed {
 }
 
 /// The Encrypt answer of `probed`, or what keeps it from being one.
-fn sealed(probed: &Probed<ProxyExchange>) -> Result<Sealed, String> {
+fn sealed(probed: &Probed<ProxyExchange>) -> Result<Sealed, Fault> {
     let encrypt = exchange_of(probed)?;
     if encrypt.status != 200 {
-        return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id));
+        return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id).into());
     }
     let answer = body::json(encrypt).map_err(|problem| format!("Encrypt answered 200, but {problem}"))?;
     let bytes = |name: &str| -> Result<Option<Vec<u8>>, String> {
@@ -203,7 +254,7 @@ fn trips(key: &ExternalKeyFacts) -> Vec<Trip<'_>> {
     std::iter::once(largest).chain(more).collect()
 }
 
-fn judge_trip(trip: &Trip) -> Result<(), String> {
+fn judge_trip(trip: &Trip) -> Result<(), Fault> {
     let sealed = sealed(trip.encrypt)?;
     if trip.integrity_value {
         let metadata = sealed.metadata.as_deref().unwrap_or_default();
@@ -228,10 +279,10 @@ fn plaintext_of(decrypt: &ProxyExchange) -> Option<Vec<u8>> {
 }
 
 /// Whether Decrypt gave back the plaintext the trip encrypted.
-fn decrypted_back(trip: &Trip) -> Result<(), String> {
+fn decrypted_back(trip: &Trip) -> Result<(), Fault> {
     let decrypt = exchange_of(trip.decrypt)?;
     if decrypt.status != 200 {
-        return Err(format!("Decrypt answered {} (kmsRequestId {})", answered(decrypt), decrypt.kms_request_id));
+        return Err(format!("Decrypt answered {} (kmsRequestId {})", answered(decrypt), decrypt.kms_request_id).into());
     }
     let plaintext = plaintext_of(decrypt).ok_or("Decrypt's answer has no base64 plaintext")?;
     if plaintext != trip.plaintext {
@@ -245,19 +296,19 @@ pub(super) fn round_trip(ctx: &Ctx) -> Outcome {
     if let Some(outcome) = uncalled(keys, |k| &k.encrypt).or_else(|| refused_call(keys, |k| &k.encrypt)) {
         return outcome;
     }
-    let PerKey { good, bad, .. } = per_key(keys, |key| {
+    let judged = per_key(keys, |key| {
         let mut done = Vec::new();
         for trip in trips(key).iter().filter(|trip| !matches!(trip.encrypt, Probed::NotGathered(_))) {
-            judge_trip(trip).map_err(|problem| format!("{}: {problem}", trip.label()))?;
+            judge_trip(trip).map_err(|fault| fault.within(&trip.label()))?;
             done.push(trip.label());
         }
         Ok(Some(format!("encrypted and decrypted back: {}", done.join("; "))))
     });
-    if bad.is_empty() {
-        Outcome::pass(good.join("; "))
+    if judged.bad.is_empty() {
+        judged.unless_bad(|| Outcome::skipped("no key's round trip could be judged"))
     } else {
         Outcome::fail(
-            bad.join("; "),
+            judged.bad.join("; "),
             "Make Encrypt and Decrypt follow the specification (AES-GCM over the AAD, with or without AAD, up to \
              4300 bytes of plaintext and 8192 of AAD, the ciphertext data integrity value when asked): every \
              cryptographic operation of the store fails with KMSInvalidStateException otherwise.",
@@ -275,7 +326,7 @@ enum Refusal {
     Decrypted(String, Option<Vec<u8>>),
 }
 
-fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<Refusal, String> {
+fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<Refusal, Fault> {
     let exchange = exchange_of(probed)?;
     Ok(match exchange.status {
         400 if body::error_name(exchange).as_deref() == Some("InvalidCiphertextException") => {
@@ -311,10 +362,11 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
     }
     let mut decrypted = false;
     let mut unnamed_only = true;
-    let PerKey { good, bad, unjudged } = per_key(keys, |key| {
+    let judged = per_key(keys, |key| {
         let mut refused = Vec::new();
         let mut problems = Vec::new();
         let mut accepted = Vec::new();
+        let mut stall = None;
         for (label, probed) in refusals(key, false) {
             match judge_refusal(&label, probed) {
                 Ok(Refusal::Refused(text)) => refused.push(text),
@@ -323,17 +375,21 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
                     problems.push(text)
                 }
                 Ok(Refusal::Decrypted(text, _)) => accepted.push(text),
-                Err(why) => {
+                Err(Fault::Bad(why)) => {
                     unnamed_only = false;
                     problems.push(format!("{label}: {why}"))
                 }
+                Err(Fault::Stalled(outcome)) => stall = Some(outcome),
             }
         }
         // Tampered data that decrypts is wrong whatever else is; a refusal only counts when the untampered
         // data decrypts, or a proxy that refuses every Decrypt would pass.
         if !accepted.is_empty() {
             decrypted = true;
-            return Err(accepted.join("; "));
+            return Err(accepted.join("; ").into());
+        }
+        if let Some(outcome) = stall {
+            return Err(Fault::Stalled(outcome));
         }
         if !round_trips(key) {
             return Ok(None);
@@ -341,9 +397,10 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
         if problems.is_empty() {
             Ok(Some(refused.join("; ")))
         } else {
-            Err(problems.join("; "))
+            Err(problems.join("; ").into())
         }
     });
+    let bad = &judged.bad;
     if decrypted {
         Outcome::fail(
             bad.join("; "),
@@ -359,10 +416,10 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
         } else {
             outcome
         }
-    } else if unjudged {
-        Outcome::blocked(CheckId::KeyRoundTrip, "the untampered data did not decrypt, so refusals prove nothing")
     } else {
-        Outcome::pass(good.join("; "))
+        judged.unless_bad(|| {
+            Outcome::blocked(CheckId::KeyRoundTrip, "the untampered data did not decrypt, so refusals prove nothing")
+        })
     }
 }
 
@@ -395,14 +452,23 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
         return outcome;
     }
     let mut unjudged_by = CheckId::KeyRoundTrip;
-    let PerKey { good, bad, unjudged } = per_key(keys, |key| {
+    let judged = per_key(keys, |key| {
         let mut problems = Vec::new();
         let mut iv_sizes = std::collections::BTreeSet::new();
         let mut garbled = false;
+        let mut stall = None;
         let mut metadata_sizes = std::collections::BTreeSet::new();
         let mut shaped = 0;
         for trip in trips(key) {
-            let Ok(sealed) = sealed(trip.encrypt) else { continue };
+            let sealed = match sealed(trip.encrypt) {
+                Ok(sealed) => sealed,
+                Err(Fault::Stalled(outcome)) => {
+                    stall = Some(outcome);
+                    continue;
+                }
+                // What keeps an answer from being one is key.round_trip's finding.
+                Err(Fault::Bad(_)) => continue,
+            };
             shaped += 1;
             iv_sizes.insert(sealed.iv.len());
             metadata_sizes.extend(sealed.metadata.as_ref().map(Vec::len));
@@ -425,12 +491,15 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
                 Ok(Refusal::Decrypted(..)) => garbled = true,
                 // Refused in another form: still bound; the form is other checks' concern.
                 Ok(Refusal::Otherwise(..)) => {}
-                Err(why) if binds => problems.push(format!("{label}: {why}")),
-                Err(_) => {}
+                Err(Fault::Stalled(outcome)) => stall = Some(outcome),
+                Err(Fault::Bad(why)) if binds => problems.push(format!("{label}: {why}")),
+                Err(Fault::Bad(_)) => {}
             }
         }
         if !problems.is_empty() {
-            Err(problems.join("; "))
+            Err(problems.join("; ").into())
+        } else if let Some(outcome) = stall {
+            Err(Fault::Stalled(outcome))
         } else if garbled {
             unjudged_by = CheckId::KeyTamperRejected;
             Ok(None)
@@ -451,23 +520,23 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
             )))
         }
     });
-    if !bad.is_empty() {
+    if !judged.bad.is_empty() {
         Outcome::fail(
-            bad.join("; "),
+            judged.bad.join("; "),
             "Answer Encrypt with a 12- or 16-byte IV, a 16-byte tag, a ciphertext as long as the plaintext, and at \
              most 20 bytes of ciphertextMetadata that the AAD binds; KMS refuses other answers, so every \
              cryptographic operation fails with KMSInvalidStateException.",
         )
-    } else if unjudged {
-        let why = match unjudged_by {
-            CheckId::KeyTamperRejected => {
-                "Decrypt answers data that does not verify, so the metadata's binding is unknown"
-            }
-            _ => "Encrypt gave no answer to judge, or its answer did not decrypt",
-        };
-        Outcome::blocked(unjudged_by, why)
     } else {
-        Outcome::pass(good.join("; "))
+        judged.unless_bad(|| {
+            let why = match unjudged_by {
+                CheckId::KeyTamperRejected => {
+                    "Decrypt answers data that does not verify, so the metadata's binding is unknown"
+                }
+                _ => "Encrypt gave no answer to judge, or its answer did not decrypt",
+            };
+            Outcome::blocked(unjudged_by, why)
+        })
     }
 }
 
@@ -549,12 +618,17 @@ pub(super) fn not_found(ctx: &Ctx) -> Outcome {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     let mut unnamed_only = true;
+    let mut stall = None;
     for (api, probed) in [("GetKeyMetadata", &absent.metadata), ("Encrypt", &absent.encrypt)] {
         let exchange = match exchange_of(probed) {
             Ok(exchange) => exchange,
-            Err(why) => {
+            Err(Fault::Bad(why)) => {
                 unnamed_only = false;
                 bad.push(format!("{api}: {why}"));
+                continue;
+            }
+            Err(Fault::Stalled(outcome)) => {
+                stall = Some(outcome);
                 continue;
             }
         };
@@ -571,7 +645,7 @@ pub(super) fn not_found(ctx: &Ctx) -> Outcome {
     }
     let about = format!("for {}, a key ID no key manager holds", absent.xks_key_id);
     if bad.is_empty() {
-        return Outcome::pass(format!("{about}: {}", good.join("; ")));
+        return stall.unwrap_or_else(|| Outcome::pass(format!("{about}: {}", good.join("; "))));
     }
     let outcome = Outcome::fail(
         format!("{about}: {}", bad.join("; ")),

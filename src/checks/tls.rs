@@ -279,6 +279,10 @@ pub(super) fn http11(ctx: &Ctx) -> Outcome {
             format!("{} answered {} {}", http.request, http.http_version.label(), http.status),
             "Serve HTTP/1.1 on the TLS connection; KMS speaks HTTP/1.1 to the proxy.",
         ),
+        // No answer in time is proxy.latency's finding (KMS says XKS_PROXY_TIMED_OUT), not a protocol fault.
+        Probed::Failed(failure) if failure.timed_out => {
+            Outcome::blocked(CheckId::ProxyLatency, format!("{}: {}", failure.step, quote(&failure.message)))
+        }
         Probed::Failed(failure) => Outcome::fail(
             format!("{}: {}", failure.step, quote(&failure.message)),
             "Make the proxy answer HTTP/1.1 requests on the TLS connection; if TLS ends at a load balancer, check \

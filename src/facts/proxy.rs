@@ -137,6 +137,9 @@ pub struct KeptAliveFacts {
     pub failures: Vec<String>,
     /// How often the connection had to be opened again.
     pub reconnects: usize,
+    /// How many of the failures got no answer in time, or were not sent after a call that did not.
+    #[serde(default)]
+    pub timed_out: usize,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

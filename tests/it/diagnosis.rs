@@ -71,7 +71,7 @@ fn name_resolution_failure_blocks_the_connection_checks() {
 fn fixes_are_ordered_settings_dns_network_tls_authentication_keys() {
     let results = vec![
         fail_because("key.metadata", CheckId::ProxyCredentialAccepted),
-        result("proxy.latency", Outcome::blocked(CheckId::ProxyHealth, "no 200")),
+        result("proxy.ekm_available", Outcome::blocked(CheckId::ProxyHealth, "no 200")),
         result("proxy.health", Outcome::blocked(CheckId::ProxyCredentialAccepted, "401")),
         fail("proxy.credential_accepted"),
         fail("tls.validity"),
@@ -80,13 +80,13 @@ fn fixes_are_ordered_settings_dns_network_tls_authentication_keys() {
     ];
     let blocked = blockers(&results);
     let diagnosis = diagnose(None, &results, &blocked).unwrap();
-    // A refused credential fails every signed call after it: the latency and key failures follow from it.
+    // A refused credential fails every signed call after it: the health and key failures follow from it.
     assert_eq!(
         diagnosis.problems,
         vec![CheckId::ConfigPathFormat, CheckId::TlsValidity, CheckId::ProxyCredentialAccepted]
     );
     assert_eq!(blocked[0], Some(CheckId::ProxyCredentialAccepted));
-    assert_eq!(blocked[1], Some(CheckId::ProxyHealth), "a chain of blockers: latency ← health ← credential");
+    assert_eq!(blocked[1], Some(CheckId::ProxyHealth), "a chain of blockers: ekm_available ← health ← credential");
     assert_eq!(blocked[2], Some(CheckId::ProxyCredentialAccepted));
     assert!(diagnosis.summary.starts_with("Fix first: config.path_format"), "{}", diagnosis.summary);
 }

@@ -16,6 +16,7 @@ mod network_checks;
 mod proxy_checks;
 mod real_chains;
 mod replay;
+mod stalls;
 mod trusted_cas;
 mod verdict_walk;
 mod vpc_checks;

@@ -497,3 +497,22 @@ fn every_check_broken_with_each_of_its_blockers_still_exits_1_and_names_a_real_c
     }
     assert!(pairs > 150, "{pairs} pairs walked");
 }
+
+#[test]
+fn a_call_that_got_no_answer_fails_latency_and_blocks_only_the_checks_that_needed_it() {
+    let mut facts = baseline();
+    let stalled = |message: &str| {
+        Observed::Failed(ProbeFailure { step: "POST /encrypt".into(), timed_out: true, message: message.into() })
+    };
+    key(&mut facts).encrypt = stalled("no answer within 5000 ms");
+    key(&mut facts).decrypt = stalled("not sent: the proxy stopped answering (POST /encrypt: no answer within 5000 ms)");
+    let verdict = verdict::judge(&facts, &[]);
+    assert_trustworthy(&facts, &verdict, "a stalled Encrypt");
+    let check = |id: CheckId| verdict.targets[PUBLIC].checks.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(check(ProxyLatency).status, Status::Fail, "{}", check(ProxyLatency).evidence);
+    assert_eq!(check(KeyRoundTrip).blocked_by, Some(ProxyLatency), "{}", check(KeyRoundTrip).evidence);
+    for answered in [KeyMetadata, ProxyHealth, ProxyAuthEnforced, ProxyUnknownOperation, KeyNotFound] {
+        assert_eq!(check(answered).status, Status::Pass, "{answered}: {}", check(answered).evidence);
+    }
+    assert_eq!(verdict.targets[PUBLIC].diagnosis.as_ref().unwrap().problems, vec![ProxyLatency]);
+}

@@ -8,8 +8,6 @@ mod pool;
 mod requests;
 mod sign;
 
-use std::time::Instant;
-
 use futures_util::future::join_all;
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -107,7 +105,6 @@ pub async fn call(pool: &Pool, region: &str, call: Call<'_>) -> Probed<ProxyExch
     }
     // Added after signing: KMS signs only host and x-amz-date.
     request.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    let started = Instant::now();
     match pool.send(&label, request).await {
         Ok(answer) => {
             let header = |name: http::header::HeaderName| {
@@ -125,12 +122,11 @@ pub async fn call(pool: &Pool, region: &str, call: Call<'_>) -> Probed<ProxyExch
                 received_at: super::now_rfc3339(),
                 body,
                 body_problem,
-                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                duration_ms: answer.duration.as_secs_f64() * 1000.0,
                 new_connection: !answer.reused,
             })
         }
-        Err(Unanswered::NotSent(why)) => Probed::NotGathered(why),
-        Err(Unanswered::Failed { message, timed_out }) => Probed::Failed(failure(message, timed_out)),
+        Err(Unanswered { message, timed_out }) => Probed::Failed(failure(message, timed_out)),
     }
 }
 
@@ -170,7 +166,7 @@ async fn signed(
 /// kept-alive connection: each that needed a new connection counts as a reconnection.
 async fn kept_alive(pool: &Pool, inputs: &ProxyInputs, health: &str) -> Probed<KeptAliveFacts> {
     let Some((access_key_id, secret)) = credential(inputs) else { return no_secret(inputs) };
-    let mut facts = KeptAliveFacts { durations_ms: Vec::new(), failures: Vec::new(), reconnects: 0 };
+    let mut facts = KeptAliveFacts { durations_ms: Vec::new(), failures: Vec::new(), reconnects: 0, timed_out: 0 };
     for _ in 0..KEPT_ALIVE_CALLS {
         let request = Call::health(health.to_string(), Signature::Kms { access_key_id, secret }, inputs.kms_operation);
         match call(pool, &inputs.region, request).await {
@@ -181,7 +177,10 @@ async fn kept_alive(pool: &Pool, inputs: &ProxyInputs, health: &str) -> Probed<K
                     status => facts.failures.push(format!("answered {status}")),
                 }
             }
-            Probed::Failed(failure) => facts.failures.push(failure.message),
+            Probed::Failed(failure) => {
+                facts.timed_out += usize::from(failure.timed_out);
+                facts.failures.push(failure.message)
+            }
             Probed::NotGathered(why) => facts.failures.push(why),
         }
     }

@@ -25,6 +25,8 @@ pub struct Answer {
     pub parts: http::response::Parts,
     /// Whether the call went over a connection an earlier call had used (kept alive), or a new one.
     pub reused: bool,
+    /// From sending the request to the end of the answer: waiting for a connection is not the proxy's time.
+    pub duration: Duration,
     bytes: Vec<u8>,
     too_large: bool,
 }
@@ -47,14 +49,11 @@ impl Answer {
     }
 }
 
-/// Why a call has no answer.
-pub enum Unanswered {
-    /// Not sent: the proxy had stopped answering before.
-    NotSent(String),
-    Failed {
-        message: String,
-        timed_out: bool,
-    },
+/// Why a call has no answer. `timed_out` when no answer came in time: this call's, or, for a call that
+/// was not sent, an earlier one's.
+pub struct Unanswered {
+    pub message: String,
+    pub timed_out: bool,
 }
 
 /// An idle connection: its sender, its leave in the budget, and whether a request went over it before.
@@ -121,7 +120,10 @@ impl Pool {
 
     /// Sends one request (`label` names it) and reads its answer, the body at most `BODY_LIMIT` bytes.
     pub async fn send(&self, label: &str, request: http::Request<Full<Bytes>>) -> Result<Answer, Unanswered> {
-        let not_sent = |first: String| Unanswered::NotSent(format!("not sent: the proxy stopped answering ({first})"));
+        let not_sent = |first: String| Unanswered {
+            message: format!("not sent: the proxy stopped answering ({first})"),
+            timed_out: true,
+        };
         if let Some(first) = self.stopped() {
             return Err(not_sent(first));
         }
@@ -137,8 +139,9 @@ impl Pool {
         };
         let Idle { mut sender, permit, used: reused } = match idle {
             Some(idle) => idle,
-            None => self.open().await.map_err(|message| Unanswered::Failed { message, timed_out: false })?,
+            None => self.open().await.map_err(|message| Unanswered { message, timed_out: false })?,
         };
+        let started = std::time::Instant::now();
         let exchange = async {
             sender.ready().await.map_err(|e| e.to_string())?;
             let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
@@ -151,10 +154,10 @@ impl Pool {
                 bytes.extend_from_slice(&data);
                 if bytes.len() > BODY_LIMIT {
                     bytes.truncate(BODY_LIMIT);
-                    return Ok(Answer { parts, reused, bytes, too_large: true });
+                    return Ok(Answer { parts, reused, duration: started.elapsed(), bytes, too_large: true });
                 }
             }
-            Ok(Answer { parts, reused, bytes, too_large: false })
+            Ok(Answer { parts, reused, duration: started.elapsed(), bytes, too_large: false })
         };
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(Ok(answer)) => {
@@ -164,14 +167,14 @@ impl Pool {
                 }
                 Ok(answer)
             }
-            Ok(Err(message)) => Err(Unanswered::Failed { message, timed_out: false }),
+            Ok(Err(message)) => Err(Unanswered { message, timed_out: false }),
             Err(_) => {
                 let message = format!("no answer within {} ms", self.timeout.as_millis());
                 self.stopped
                     .lock()
                     .expect("the pool's lock is never poisoned")
                     .get_or_insert(format!("{label}: {message}"));
-                Err(Unanswered::Failed { message, timed_out: true })
+                Err(Unanswered { message, timed_out: true })
             }
         }
     }

@@ -94,6 +94,10 @@ pub enum Variant {
     KeysAnyPrefix,
     /// Fails with 500 InternalException on a GetHealthStatus without a complete requestMetadata.
     MalformedHealth500,
+    /// Completes TLS and reads requests, but never answers one.
+    Silent,
+    /// Answers GetHealthStatus, but never answers a key API call.
+    SilentOnKeys,
 }
 
 /// The one external key the test proxy holds.
@@ -207,6 +211,15 @@ impl XksProxy {
         // Only this variant checks signing times against its own (wrong) clock.
         let clock =
             if self.variant == Variant::ClockAheadRefuses { SystemTime::now() + offset } else { SystemTime::now() };
+        let silent = match self.variant {
+            Variant::Silent => true,
+            Variant::SilentOnKeys => parts.uri.path().contains("/keys/"),
+            _ => false,
+        };
+        if silent {
+            // Until the client gives up and the connection goes.
+            std::future::pending::<()>().await;
+        }
         if self.variant == Variant::Slow {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
