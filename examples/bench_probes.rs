@@ -36,7 +36,7 @@ async fn tls_server() -> std::net::SocketAddr {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let proxy = Arc::new(xks_proxy::XksProxy { prefix: String::new(), variant: xks_proxy::Variant::Faithful });
+    let proxy = Arc::new(xks_proxy::XksProxy { prefixes: vec![String::new()], variant: xks_proxy::Variant::Faithful });
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
@@ -167,6 +167,8 @@ fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<S
         xks_key_ids: keys,
         use_aws: false,
         aws_timeout: Duration::from_secs(5),
+        run_timeout: Duration::from_secs(60),
+        connections: Default::default(),
         network: Some(NetworkOptions {
             dns_server: None,
             connect_to: Some(connect_to.to_string()),

@@ -117,6 +117,11 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         use_aws: !args.no_aws,
         xks_key_ids: validated_key_ids(&args.xks_key_id)?,
         aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
+        run_timeout: std::time::Duration::from_secs(args.timeout),
+        connections: gather::budget::Limits {
+            global: args.max_connections.map(|n| n as usize),
+            per_destination: args.max_connections_per_destination as usize,
+        },
         network: if args.no_network { None } else { Some(network_options(args)?) },
     })
 }

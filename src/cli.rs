@@ -124,7 +124,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ID", help_heading = "Network")]
     pub xks_key_id: Vec<String>,
     /// Do not probe the endpoint: AWS-side checks only.
-    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id"])]
+    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination"])]
     pub no_network: bool,
     /// Resolver for the DNS checks, IP[:PORT] (default: the system's).
     #[arg(long, value_name = "IP[:PORT]", help_heading = "Network")]
@@ -142,7 +142,17 @@ pub struct CheckArgs {
     /// The longest any one network step (lookup, connection, handshake, request) may take, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
     pub probe_timeout: u64,
+    /// The most connections open at once over the whole run (default: 256, or what the open-file limit
+    /// leaves room for).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(8..=65536), help_heading = "Network")]
+    pub max_connections: Option<u64>,
+    /// The most connections open at once to any one address: many stores behind one proxy share it.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=4096), help_heading = "Network")]
+    pub max_connections_per_destination: u64,
 
+    /// The longest the whole run may take, in seconds; whatever is not done by then is reported as an error.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
     /// Leave this check out (its ID, or a section as `tls.*`); repeatable.
     #[arg(long, value_name = "ID")]
     pub skip: Vec<String>,
@@ -155,7 +165,8 @@ pub struct CheckArgs {
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
         "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
-        "ca_file", "rtt_samples", "probe_timeout", "xks_key_id"])]
+        "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
+        "timeout"])]
     pub facts: Option<PathBuf>,
 }
 

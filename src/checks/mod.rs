@@ -78,7 +78,12 @@ impl Outcome {
     /// An AWS call that did not answer: an error naming the IAM action, never a pass.
     pub fn from_failure(failure: &CallFailure) -> Self {
         let code = failure.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
-        if failure.access_denied {
+        if failure.out_of_time {
+            Outcome::error(
+                format!("{} got no answer in time: {}", failure.action, quote(&failure.message)),
+                "Run it again, with a longer --timeout or --aws-timeout if AWS is slow to answer from here.",
+            )
+        } else if failure.access_denied {
             Outcome::error(
                 format!("{} was refused{code}: {}", failure.action, quote(&failure.message)),
                 format!("Allow {} to the identity running xks-preflight, then run it again.", failure.action),

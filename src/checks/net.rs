@@ -75,9 +75,10 @@ pub(super) fn rtt(ctx: &Ctx) -> Outcome {
         );
     }
     let lost = if rtt.failures.is_empty() { String::new() } else { format!(", {} failed", rtt.failures.len()) };
+    let how = rtt.spacing_ms.map(|ms| format!(" one at a time, {ms} ms apart")).unwrap_or_default();
     let figures = format!(
-        "median {:.1} ms (min {:.1}, p90 {:.1}, max {:.1}; {} handshakes{lost}) to {} {}; KMS sees the time from \
-         {}, which is what counts",
+        "median {:.1} ms (min {:.1}, p90 {:.1}, max {:.1}; {} handshakes{how}{lost}) to {} {}; KMS sees the time \
+         from {}, which is what counts",
         median(samples),
         samples.iter().copied().fold(f64::INFINITY, f64::min),
         percentile(samples, 90.0),

@@ -130,6 +130,9 @@ pub struct CallFailure {
     /// The AWS error code, when the service answered with one.
     pub code: Option<String>,
     pub message: String,
+    /// No answer in time: the SDK's attempts, or the run's deadline, ran out.
+    #[serde(default)]
+    pub out_of_time: bool,
 }
 
 /// A network probe that did not give its answer.

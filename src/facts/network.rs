@@ -67,6 +67,9 @@ pub struct RttFacts {
     pub samples_ms: Vec<f64>,
     /// Why the other samples did not.
     pub failures: Vec<String>,
+    /// The pause between one sample's close and the next one's start: samples never overlap.
+    #[serde(default)]
+    pub spacing_ms: Option<u64>,
 }
 
 /// One TLS handshake, limited to one protocol version and to KMS's cipher suites or to every suite

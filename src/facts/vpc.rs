@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Observed;
+use super::{CallFailure, Observed};
 
 /// What EC2 and Elastic Load Balancing said about a store's VPC endpoint service.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -14,6 +14,16 @@ pub struct VpcFacts {
 }
 
 impl VpcFacts {
+    /// Every call failed the same way (the run's deadline cut them short, say).
+    pub fn failed(failure: CallFailure) -> Self {
+        VpcFacts {
+            provider_view: Observed::Failed(failure.clone()),
+            consumer_view: Observed::Failed(failure.clone()),
+            permissions: Observed::Failed(failure.clone()),
+            load_balancers: Observed::Failed(failure),
+        }
+    }
+
     pub fn not_gathered(why: &str) -> Self {
         VpcFacts {
             provider_view: Observed::NotGathered(why.to_string()),

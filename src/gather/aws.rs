@@ -73,6 +73,18 @@ where
         access_denied: code.as_deref().is_some_and(|c| ACCESS_DENIED_CODES.contains(&c)),
         code,
         message,
+        out_of_time: matches!(error, SdkError::TimeoutError(_)),
+    }
+}
+
+/// What an AWS call that the run's deadline cut short reports.
+pub fn out_of_time(action: &str, run_timeout: Duration) -> CallFailure {
+    CallFailure {
+        action: action.to_string(),
+        access_denied: false,
+        code: None,
+        message: format!("not finished within the run's --timeout of {} s", run_timeout.as_secs()),
+        out_of_time: true,
     }
 }
 

@@ -2,16 +2,18 @@
 //! out is plain data for the checks.
 
 mod aws;
-mod budget;
+pub mod budget;
 mod dns;
 pub mod input;
 mod kms;
 mod network;
 mod proxy;
+mod tasks;
 mod tls;
 mod vpc;
 
 pub use network::NetworkOptions;
+pub use tasks::bounded;
 
 use crate::aws_names::is_region_code;
 use crate::error::InputError;
@@ -40,11 +42,18 @@ pub struct Request {
     pub xks_key_ids: Vec<String>,
     /// The longest one attempt of an AWS call may take.
     pub aws_timeout: std::time::Duration,
+    /// `--timeout`: the longest the whole gathering may take; what is not done by then says so.
+    pub run_timeout: std::time::Duration,
+    /// `--max-connections` and `--max-connections-per-destination`.
+    pub connections: budget::Limits,
     /// `None` with `--no-network`.
     pub network: Option<NetworkOptions>,
 }
 
 pub async fn gather(request: Request) -> Result<Facts, InputError> {
+    let deadline = tokio::time::Instant::now() + request.run_timeout;
+    let run_timeout = request.run_timeout;
+    let budget = std::sync::Arc::new(budget::Budget::for_host(request.connections)?);
     let config = aws::load_config(request.region, request.profile, request.aws_timeout).await;
     let region = config.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
         what: "AWS Region",
@@ -55,8 +64,11 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
     }
     let clients = aws::Clients::new(&config);
 
-    let region_stores =
-        if request.use_aws { kms::list_stores(&clients.kms).await } else { Observed::NotGathered(NO_AWS.into()) };
+    let region_stores = if request.use_aws {
+        in_time(deadline, run_timeout, "kms:DescribeCustomKeyStores", kms::list_stores(&clients.kms)).await
+    } else {
+        Observed::NotGathered(NO_AWS.into())
+    };
     let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
     let subjects = match request.way_in {
         WayIn::Store(query) => vec![Subject::Store { query }],
@@ -74,7 +86,7 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
         (false, _, _) => Observed::NotGathered(NO_AWS.into()),
         (true, false, _) => Observed::NotGathered("planned settings: the store has no KMS keys yet".into()),
         (true, true, None) => Observed::NotGathered("the custom key stores could not be listed".into()),
-        (true, true, Some(_)) => kms::store_keys(&clients.kms).await,
+        (true, true, Some(_)) => in_time(deadline, run_timeout, "kms:ListKeys", kms::store_keys(&clients.kms)).await,
     };
     let mut facts = Facts {
         schema_version: SCHEMA_VERSION,
@@ -99,9 +111,9 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
         let dns = dns::Dns::new(options.dns_server, options.timeout);
         (options, dns)
     }));
-    let budget = std::sync::Arc::new(budget::Budget::new(64, 8));
     let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut jobs = Vec::new();
+    let mut probed = Vec::new();
     for (index, settings) in settings.into_iter().enumerate() {
         let Some(settings) = settings else {
             facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
@@ -115,7 +127,8 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             secret: request.proxy_secret.clone(),
             keys: key_ids(&facts, &facts.targets[index], &request.xks_key_ids),
         };
-        tasks.spawn(async move {
+        probed.push((index, settings.is_vpc()));
+        jobs.push(async move {
             let vpc = async {
                 match (settings.is_vpc(), use_aws) {
                     (false, _) => None,
@@ -129,19 +142,55 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
                     None => Probed::NotGathered(NO_NETWORK.into()),
                 }
             };
-            let (vpc, mut probed) = tokio::join!(vpc, probes);
-            // The verification record comes from EC2, so its lookups wait for the VPC facts.
-            if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref()) {
-                facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
-            }
-            (index, vpc, probed)
+            let store = async {
+                let (vpc, mut probed) = tokio::join!(vpc, probes);
+                // The verification record comes from EC2, so its lookups wait for the VPC facts.
+                if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref()) {
+                    facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
+                }
+                (vpc, probed)
+            };
+            tokio::time::timeout_at(deadline, store).await
         });
     }
-    for (index, vpc, network) in tasks.join_all().await {
-        facts.targets[index].vpc = vpc;
-        facts.targets[index].network = network;
+    let at_once = budget.stores_at_once();
+    for ((index, is_vpc), outcome) in probed.into_iter().zip(tasks::bounded(jobs, at_once).await) {
+        let target = &mut facts.targets[index];
+        (target.vpc, target.network) = match outcome {
+            Ok(Ok((vpc, network))) => (vpc, network),
+            Ok(Err(_)) => {
+                let cut = aws::out_of_time("the store's EC2 and Elastic Load Balancing calls", run_timeout);
+                let message = format!("not finished within the run's --timeout of {} s", run_timeout.as_secs());
+                let failure = ProbeFailure { step: "the endpoint's probes".into(), timed_out: true, message };
+                (is_vpc.then(|| VpcFacts::failed(cut)), Probed::Failed(failure))
+            }
+            Err(panic) => {
+                let message = format!("xks-preflight failed while probing this store ({panic}); please report it");
+                let failure = ProbeFailure { step: "the endpoint's probes".into(), timed_out: false, message };
+                let gathered = CallFailure {
+                    action: "the store's EC2 and Elastic Load Balancing calls".into(),
+                    access_denied: false,
+                    code: None,
+                    message: failure.message.clone(),
+                    out_of_time: false,
+                };
+                (is_vpc.then(|| VpcFacts::failed(gathered)), Probed::Failed(failure))
+            }
+        };
     }
     Ok(facts)
+}
+
+/// An AWS call within the run's deadline, or the failure that says it ran out.
+async fn in_time<T>(
+    deadline: tokio::time::Instant,
+    run_timeout: std::time::Duration,
+    action: &str,
+    call: impl std::future::Future<Output = Observed<T>>,
+) -> Observed<T> {
+    tokio::time::timeout_at(deadline, call)
+        .await
+        .unwrap_or_else(|_| Observed::Failed(aws::out_of_time(action, run_timeout)))
 }
 
 /// The external keys to call: those named on the command line, then those the store's KMS keys use.

@@ -99,8 +99,9 @@ pub async fn probe(
     })
 }
 
-/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow over the first
-/// connection that completed a handshake with KMS's suites, TLS 1.3 first, and the others they open.
+/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow over the TLS 1.3
+/// connection with KMS's suites and the others they open, or over TLS 1.2 connections when only that
+/// version completed.
 async fn connections(
     budget: &Arc<Budget>,
     address: SocketAddr,
@@ -111,33 +112,45 @@ async fn connections(
 ) -> (Probed<TcpFacts>, Probed<RttFacts>, Vec<TlsAttemptFacts>, Probed<ProxyFacts>) {
     let timeout = options.timeout;
     let pool = Pool::new(address, host, timeout, budget.clone());
-    let calls = |connection| {
+    let calls = |connection: Option<tls::Connection>, version| {
         let pool = &pool;
         // Boxed: every proxy call of the target is in this future.
         Box::pin(async move {
-            pool.adopt(connection).await;
-            proxy::probe(pool, path, inputs).await
+            pool.prefer(version);
+            if let Some(connection) = connection {
+                pool.adopt(connection).await;
+            }
+            let facts = proxy::probe(pool, path, inputs).await;
+            // The connections' leave goes back now, not when the other probes of the target are done.
+            pool.close();
+            facts
         })
     };
     let kms13_then_proxy = async {
         let (attempt, connection) = tls::handshake(budget, address, host, &TLS13, true, timeout).await;
         let proxy = match connection {
-            Some(connection) => Some(calls(connection).await),
+            Some(connection) => Some(calls(Some(connection), &TLS13).await),
             None => None,
         };
         (attempt, proxy)
     };
-    let (tcp, rtt, (kms13, proxy13), (kms12, connection12), (any13, _), (any12, _)) = tokio::join!(
+    // Only the TLS 1.3 connection is kept, for the calls. Every other connection closes as soon as its
+    // probe ends: one kept open while the probes beside it wait for leave would hold what they, and other
+    // targets, wait for.
+    let attempt = |version, kms_suites_only| async move {
+        tls::handshake(budget, address, host, version, kms_suites_only, timeout).await.0
+    };
+    let (tcp, rtt, (kms13, proxy13), kms12, any13, any12) = tokio::join!(
         tls::tcp(budget, address, timeout),
         tls::rtt(budget, address, options.rtt_samples, timeout),
         kms13_then_proxy,
-        tls::handshake(budget, address, host, &TLS12, true, timeout),
-        tls::handshake(budget, address, host, &TLS13, false, timeout),
-        tls::handshake(budget, address, host, &TLS12, false, timeout),
+        attempt(&TLS12, true),
+        attempt(&TLS13, false),
+        attempt(&TLS12, false),
     );
-    let proxy = match (proxy13, connection12) {
+    let proxy = match (proxy13, kms12.outcome.seen()) {
         (Some(proxy), _) => Probed::Seen(proxy),
-        (None, Some(connection)) => Probed::Seen(calls(connection).await),
+        (None, Some(_)) => Probed::Seen(calls(None, &TLS12).await),
         (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
     };
     (tcp, rtt, vec![kms13, kms12, any13, any12], proxy)

@@ -37,8 +37,16 @@ async fn connect(
     address: SocketAddr,
     timeout: Duration,
 ) -> Result<(TcpStream, Permit, f64), ProbeFailure> {
+    connect_with(budget.connection(address).await, address, timeout).await
+}
+
+/// A TCP connection under leave already granted.
+async fn connect_with(
+    permit: Permit,
+    address: SocketAddr,
+    timeout: Duration,
+) -> Result<(TcpStream, Permit, f64), ProbeFailure> {
     let step = format!("TCP connect to {address}");
-    let permit = budget.connection(address).await;
     let started = Instant::now();
     match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
         Ok(Ok(stream)) => Ok((stream, permit, ms(started))),
@@ -60,7 +68,12 @@ pub const RTT_SPACING: Duration = Duration::from_millis(10);
 /// `samples` TCP handshakes one after another, `RTT_SPACING` apart: never two at once, so that each
 /// measures the path and not a queue the tool made itself.
 pub async fn rtt(budget: &Budget, address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
-    let mut facts = RttFacts { address: address.to_string(), samples_ms: Vec::new(), failures: Vec::new() };
+    let mut facts = RttFacts {
+        address: address.to_string(),
+        samples_ms: Vec::new(),
+        failures: Vec::new(),
+        spacing_ms: Some(RTT_SPACING.as_millis() as u64),
+    };
     for sample in 0..samples {
         if sample > 0 {
             tokio::time::sleep(RTT_SPACING).await;
@@ -145,6 +158,18 @@ pub async fn handshake(
     kms_suites_only: bool,
     timeout: Duration,
 ) -> (TlsAttemptFacts, Option<Connection>) {
+    handshake_with(budget.connection(address).await, address, host, version, kms_suites_only, timeout).await
+}
+
+/// `handshake`, under leave already granted.
+pub async fn handshake_with(
+    permit: Permit,
+    address: SocketAddr,
+    host: &str,
+    version: &'static SupportedProtocolVersion,
+    kms_suites_only: bool,
+    timeout: Duration,
+) -> (TlsAttemptFacts, Option<Connection>) {
     let name = version_name(version);
     let step = format!("{} handshake with {address}", name.label());
     let mut attempt = TlsAttemptFacts {
@@ -182,7 +207,7 @@ pub async fn handshake(
             return (attempt, None);
         }
     };
-    let (tcp, permit, tcp_ms) = match connect(budget, address, timeout).await {
+    let (tcp, permit, tcp_ms) = match connect_with(permit, address, timeout).await {
         Ok(connected) => connected,
         Err(failure) => {
             attempt.outcome = Probed::Failed(failure);

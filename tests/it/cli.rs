@@ -123,6 +123,19 @@ fn hung_aws_endpoint_gives_an_error_within_the_timeout_not_a_hang() {
 }
 
 #[test]
+fn run_deadline_cuts_a_slow_aws_answer_short_and_says_so() {
+    let hanging = Hanging::start();
+    let args = ["--custom-key-store-id", "cks-1a2b3c4d5e6f7a8b9", "--aws-timeout", "30", "--timeout", "2"];
+    let out = check_json(&hanging.url, &args);
+    assert_eq!(out.status("config.store_found"), "error");
+    let evidence = out.evidence("config.store_found");
+    assert!(evidence.contains("kms:DescribeCustomKeyStores got no answer in time"), "{evidence}");
+    assert!(evidence.contains("--timeout of 2 s"), "{evidence}");
+    assert!(out.remedy("config.store_found").contains("--timeout"));
+    assert_eq!(out.code, 3);
+}
+
+#[test]
 fn all_with_no_external_key_stores_says_so_and_exits_zero() {
     let aws = FakeAws::start(None);
     let out = run(crate::support::command(Some(&aws.url)), &["check", "--all"]);

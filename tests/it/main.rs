@@ -12,6 +12,7 @@ mod diagnosis;
 mod explain;
 mod healthy;
 mod key_checks;
+mod load;
 mod network_checks;
 mod proxy_checks;
 mod real_chains;

@@ -24,7 +24,7 @@ pub fn proxy(variant: Variant) -> Setup {
     let leaf = root.server(&[HOST], 1, 365);
     let files = tempfile::tempdir().unwrap();
     let ca_file = write(files.path(), "root.pem", &root.pem());
-    let proxy = Arc::new(XksProxy { prefix: "/tenant-a".into(), variant });
+    let proxy = Arc::new(XksProxy { prefixes: vec!["/tenant-a".into()], variant });
     let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Xks(proxy));
     Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
 }

@@ -58,3 +58,13 @@ fn proxy_that_stops_answering_the_key_calls_keeps_its_health_verdicts() {
         run.evidence("key.metadata").contains("no answer within") || run.evidence("key.metadata").contains("not sent")
     );
 }
+
+#[test]
+fn run_deadline_ends_probes_that_would_take_longer_and_reports_them_as_errors() {
+    let setup = proxy(Variant::Silent);
+    // Each call may take the probe timeout of 2 s; the run may not.
+    let run = check_with(&setup, Some(SECRET), PATH, &["--timeout", "1"]);
+    assert_eq!(run.status("tls.version"), "error", "{}", run.stdout);
+    assert!(run.evidence("tls.version").contains("not finished within the run's --timeout of 1 s"));
+    assert_eq!(run.code, 3, "nothing failed, but the run could not finish: {}", run.stdout);
+}

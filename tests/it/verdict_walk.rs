@@ -505,7 +505,8 @@ fn a_call_that_got_no_answer_fails_latency_and_blocks_only_the_checks_that_neede
         Observed::Failed(ProbeFailure { step: "POST /encrypt".into(), timed_out: true, message: message.into() })
     };
     key(&mut facts).encrypt = stalled("no answer within 5000 ms");
-    key(&mut facts).decrypt = stalled("not sent: the proxy stopped answering (POST /encrypt: no answer within 5000 ms)");
+    key(&mut facts).decrypt =
+        stalled("not sent: the proxy stopped answering (POST /encrypt: no answer within 5000 ms)");
     let verdict = verdict::judge(&facts, &[]);
     assert_trustworthy(&facts, &verdict, "a stalled Encrypt");
     let check = |id: CheckId| verdict.targets[PUBLIC].checks.iter().find(|c| c.id == id).unwrap();

@@ -10,8 +10,9 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
-use rustls::version::{TLS12, TLS13};
-use tokio::sync::Semaphore;
+use rustls::version::TLS13;
+use rustls::SupportedProtocolVersion;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::facts::BodyProblem;
 use crate::gather::budget::{Budget, Permit};
@@ -69,7 +70,13 @@ pub struct Pool {
     timeout: Duration,
     budget: Arc<Budget>,
     idle: Mutex<Vec<Idle>>,
-    /// At most this many connections of this pool at once.
+    /// How many connections the pool holds, idle or carrying a call.
+    open: Mutex<usize>,
+    /// Told whenever a connection comes back or goes, for a call waiting for one.
+    returned: Notify,
+    /// The TLS version of the pool's connections.
+    version: Mutex<Option<&'static SupportedProtocolVersion>>,
+    /// At most this many calls of this pool at once.
     slots: Semaphore,
     /// The first call that got no answer in time.
     stopped: Mutex<Option<String>>,
@@ -87,6 +94,9 @@ impl Pool {
             timeout,
             budget,
             idle: Mutex::new(Vec::new()),
+            open: Mutex::new(0),
+            returned: Notify::new(),
+            version: Mutex::new(None),
             slots: Semaphore::new(CONNECTIONS),
             stopped: Mutex::new(None),
         }
@@ -96,26 +106,81 @@ impl Pool {
         &self.host
     }
 
-    /// Takes a connection the TLS probe already opened. One that cannot carry HTTP is dropped.
+    /// The TLS version the pool's connections are made with.
+    pub fn prefer(&self, version: &'static SupportedProtocolVersion) {
+        *lock(&self.version) = Some(version);
+    }
+
+    /// Takes a connection the TLS probe made. One that cannot carry HTTP is dropped.
     pub async fn adopt(&self, (stream, permit): Connection) {
         if let Ok(sender) = http1(stream).await {
-            self.idle.lock().expect("the pool's lock is never poisoned").push(Idle { sender, permit, used: false });
+            *lock(&self.open) += 1;
+            lock(&self.idle).push(Idle { sender, permit, used: false });
         }
     }
 
-    async fn open(&self) -> Result<Idle, String> {
-        for version in [&TLS13, &TLS12] {
-            if let (_, Some((stream, permit))) =
-                tls::handshake(&self.budget, self.address, &self.host, version, true, self.timeout).await
-            {
-                return Ok(Idle { sender: http1(stream).await?, permit, used: false });
-            }
-        }
-        Err("no TLS handshake with KMS's cipher suites succeeded".into())
+    /// Lets go of every idle connection and its leave in the budget, once the calls are done.
+    pub fn close(&self) {
+        let closed = std::mem::take(&mut *lock(&self.idle));
+        *lock(&self.open) -= closed.len();
     }
 
     fn stopped(&self) -> Option<String> {
-        self.stopped.lock().expect("the pool's lock is never poisoned").clone()
+        lock(&self.stopped).clone()
+    }
+
+    /// A connection to send over: an idle one, or a new one. A pool that already holds connections never
+    /// waits for leave to open another (two pools could each hold what the other waits for); it takes
+    /// room that is free now, or waits for one of its own to come back.
+    async fn checkout(&self) -> Result<Idle, Unanswered> {
+        // Each turn either returns or waits for one of the pool's calls, which ends within a timeout.
+        for _ in 0..=CONNECTIONS {
+            let idle = {
+                let mut idle = lock(&self.idle);
+                let before = idle.len();
+                idle.retain(|connection| !connection.sender.is_closed());
+                *lock(&self.open) -= before - idle.len();
+                idle.pop()
+            };
+            if let Some(idle) = idle {
+                return Ok(idle);
+            }
+            let holds_none = *lock(&self.open) == 0;
+            let permit = if holds_none {
+                Some(self.budget.connection(self.address).await)
+            } else {
+                self.budget.try_connection(self.address)
+            };
+            if let Some(permit) = permit {
+                return self.open(permit).await.map_err(|message| Unanswered { message, timed_out: false });
+            }
+            if tokio::time::timeout(self.timeout, self.returned.notified()).await.is_err() {
+                break;
+            }
+        }
+        Err(Unanswered { message: "no connection to the proxy came free in time".into(), timed_out: false })
+    }
+
+    async fn open(&self, permit: Permit) -> Result<Idle, String> {
+        let version = lock(&self.version).unwrap_or(&TLS13);
+        match tls::handshake_with(permit, self.address, &self.host, version, true, self.timeout).await {
+            (_, Some((stream, permit))) => {
+                let sender = http1(stream).await?;
+                *lock(&self.open) += 1;
+                Ok(Idle { sender, permit, used: false })
+            }
+            (attempt, None) => Err(match attempt.outcome {
+                crate::facts::Probed::Failed(failure) => failure.message,
+                _ => "no TLS handshake with KMS's cipher suites succeeded".into(),
+            }),
+        }
+    }
+
+    /// A connection that will carry no more calls.
+    fn lose(&self, connection: Idle) {
+        drop(connection);
+        *lock(&self.open) -= 1;
+        self.returned.notify_one();
     }
 
     /// Sends one request (`label` names it) and reads its answer, the body at most `BODY_LIMIT` bytes.
@@ -132,15 +197,7 @@ impl Pool {
         if let Some(first) = self.stopped() {
             return Err(not_sent(first));
         }
-        let idle = {
-            let mut idle = self.idle.lock().expect("the pool's lock is never poisoned");
-            idle.retain(|connection| !connection.sender.is_closed());
-            idle.pop()
-        };
-        let Idle { mut sender, permit, used: reused } = match idle {
-            Some(idle) => idle,
-            None => self.open().await.map_err(|message| Unanswered { message, timed_out: false })?,
-        };
+        let Idle { mut sender, permit, used: reused } = self.checkout().await?;
         let started = std::time::Instant::now();
         let exchange = async {
             sender.ready().await.map_err(|e| e.to_string())?;
@@ -159,25 +216,34 @@ impl Pool {
             }
             Ok(Answer { parts, reused, duration: started.elapsed(), bytes, too_large: false })
         };
-        match tokio::time::timeout(self.timeout, exchange).await {
+        let outcome = tokio::time::timeout(self.timeout, exchange).await;
+        let connection = Idle { sender, permit, used: true };
+        match outcome {
             Ok(Ok(answer)) => {
-                if !answer.too_large {
-                    let connection = Idle { sender, permit, used: true };
-                    self.idle.lock().expect("the pool's lock is never poisoned").push(connection);
+                if answer.too_large {
+                    self.lose(connection);
+                } else {
+                    lock(&self.idle).push(connection);
+                    self.returned.notify_one();
                 }
                 Ok(answer)
             }
-            Ok(Err(message)) => Err(Unanswered { message, timed_out: false }),
+            Ok(Err(message)) => {
+                self.lose(connection);
+                Err(Unanswered { message, timed_out: false })
+            }
             Err(_) => {
+                self.lose(connection);
                 let message = format!("no answer within {} ms", self.timeout.as_millis());
-                self.stopped
-                    .lock()
-                    .expect("the pool's lock is never poisoned")
-                    .get_or_insert(format!("{label}: {message}"));
+                lock(&self.stopped).get_or_insert(format!("{label}: {message}"));
                 Err(Unanswered { message, timed_out: true })
             }
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().expect("the pool's locks are never held across a panic")
 }
 
 async fn http1(

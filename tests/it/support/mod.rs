@@ -24,7 +24,19 @@ pub fn dns_server() -> String {
 
 /// The binary, cut off from the user's AWS configuration and pointed at `endpoint`.
 pub fn command(endpoint: Option<&str>) -> Command {
-    let mut command = Command::cargo_bin("xks-preflight").unwrap();
+    isolated(Command::cargo_bin("xks-preflight").unwrap(), endpoint)
+}
+
+/// The binary as `command` runs it, under an open-file limit of `files` (soft and hard, as `ulimit -n`
+/// sets them).
+pub fn command_with_open_files(files: u32, endpoint: Option<&str>) -> Command {
+    let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
+    let mut shell = Command::new("sh");
+    shell.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\"")]).arg(binary);
+    isolated(shell, endpoint)
+}
+
+fn isolated(mut command: Command, endpoint: Option<&str>) -> Command {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())

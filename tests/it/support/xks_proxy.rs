@@ -105,7 +105,9 @@ pub const KEY_ID: &str = "foo";
 const KEY: [u8; 32] = *b"xks-preflight test AES key 32 by";
 
 pub struct XksProxy {
-    pub prefix: String,
+    /// The path prefixes it serves, one per logical key store (tenant): `/tenant-a` serves
+    /// `/tenant-a/kms/xks/v1/…`.
+    pub prefixes: Vec<String>,
     pub variant: Variant,
 }
 
@@ -251,7 +253,9 @@ impl XksProxy {
         if checks_signature && !signature_verifies(&parts, &body, clock, self.variant) {
             return Ok(error(401, "AuthenticationFailedException"));
         }
-        let base = format!("{}/kms/xks/v1", self.prefix);
+        let path = parts.uri.path();
+        let prefix = self.prefixes.iter().find(|p| path.starts_with(&format!("{p}/kms/xks/v1/")));
+        let base = format!("{}/kms/xks/v1", prefix.or(self.prefixes.first()).map(String::as_str).unwrap_or_default());
         let health = format!("{base}/health");
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let get = parts.method == http::Method::GET;
