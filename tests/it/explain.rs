@@ -188,3 +188,36 @@ fn explain_list_shows_every_known_name() {
         }
     }
 }
+
+/// A log of `lines` lines of ordinary noise, with `needle` as one line in the middle.
+fn log_with(needle: &str, lines: usize) -> String {
+    let noise = "2026-12-01T10:00:00Z INFO request_id=4f1c2d3e latency_ms=12 status=200 path=/kms/xks/v1/health";
+    let mut text = String::new();
+    for i in 0..lines {
+        if i == lines / 2 {
+            text.push_str(needle);
+        } else {
+            text.push_str(&format!("{noise} n={i} token=QUJDREVGR0hJSktMTU5PUFFSU1RVVldY{i:08}"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn a_code_and_a_message_fragment_buried_in_a_long_log_are_still_recognised() {
+    let answer = explain(&log_with("ERROR connect failed: ConnectionErrorCode XKS_PROXY_TIMED_OUT", 50_000));
+    assert_eq!(answer.topic.unwrap().id, TopicId::TimedOut);
+    // No exact phrase: the line is matched word by word against the guide's messages.
+    let fragment =
+        "ERROR kms said: the external key store proxy rejected the request because it could not find the key";
+    let answer = explain(&log_with(fragment, 50_000));
+    assert_eq!(answer.topic.map(|t| t.id), Some(TopicId::KeyNotFound), "{:?}", answer.recognised);
+}
+
+#[test]
+fn a_long_log_with_nothing_known_is_answered_with_suggestions_not_a_guess() {
+    let answer = explain(&log_with("WARN upstream said XKS_PROXY_TIMEOUT", 50_000));
+    assert!(!answer.sure);
+    assert!(answer.suggestions.contains(&"XKS_PROXY_TIMED_OUT".to_string()), "{:?}", answer.suggestions);
+}
