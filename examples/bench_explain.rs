@@ -25,7 +25,7 @@ fn log(megabytes: usize) -> String {
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1, 5, 20] } else { sizes };
-    println!("{:>6} {:>10} {:>10}  {}", "MB", "best ms", "ms per MB", "topic");
+    println!("{:>6} {:>10} {:>10}  topic", "MB", "best ms", "ms per MB");
     for megabytes in sizes {
         let text = log(megabytes);
         let mut best = f64::MAX;
