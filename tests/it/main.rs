@@ -17,6 +17,7 @@ mod network_checks;
 mod proxy_checks;
 mod real_chains;
 mod replay;
+mod slow_links;
 mod stalls;
 mod trusted_cas;
 mod verdict_walk;

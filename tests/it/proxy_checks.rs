@@ -20,12 +20,24 @@ pub struct Setup {
 }
 
 pub fn proxy(variant: Variant) -> Setup {
+    proxy_at(None, variant)
+}
+
+/// The test proxy listening on `ip` inside the network namespace `netns`.
+pub fn proxy_in(netns: &str, ip: std::net::IpAddr, variant: Variant) -> Setup {
+    proxy_at(Some((netns, ip)), variant)
+}
+
+fn proxy_at(place: Option<(&str, std::net::IpAddr)>, variant: Variant) -> Setup {
     let root = Ca::root("xks-preflight Test Root");
     let leaf = root.server(&[HOST], 1, 365);
     let files = tempfile::tempdir().unwrap();
     let ca_file = write(files.path(), "root.pem", &root.pem());
-    let proxy = Arc::new(XksProxy { prefixes: vec!["/tenant-a".into()], variant });
-    let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Xks(proxy));
+    let proxy = Speaks::Xks(Arc::new(XksProxy { prefixes: vec!["/tenant-a".into()], variant }));
+    let server = match place {
+        Some((netns, ip)) => TlsServer::start_in(netns, ip, leaf.chain(&[]), leaf.private_key(), proxy),
+        None => TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], proxy),
+    };
     Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
 }
 
@@ -135,7 +147,7 @@ fn proxy_that_answers_any_path_fails_the_path_check() {
 
 #[test]
 fn proxy_answering_in_300_ms_fails_latency() {
-    let run = only_failure(Variant::Slow, "proxy.latency", Some("XKS_PROXY_TIMED_OUT"));
+    let run = only_failure(Variant::AnswersAfter(300), "proxy.latency", Some("XKS_PROXY_TIMED_OUT"));
     assert!(run.evidence("proxy.latency").contains("over 250 ms"));
 }
 

@@ -1,5 +1,6 @@
-//! A server on 127.0.0.1 for the tests: its own thread and runtime, one task per connection, stopped
-//! (and joined) when dropped.
+//! A server on 127.0.0.1 (or in a test's own network namespace) for the tests: its own thread and
+//! runtime, one task per connection, stopped (and joined) when dropped. A socket stays in the namespace
+//! it was made in, so only the binding needs to happen inside.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,6 +18,25 @@ impl Loopback {
         Fut: Future<Output = ()> + Send + 'static,
     {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        Loopback::serve(listener, on_connection)
+    }
+
+    /// The same server, listening on `ip` inside the test's network namespace `netns`.
+    pub fn start_in<F, Fut>(netns: &str, ip: std::net::IpAddr, on_connection: F) -> Loopback
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let listener = super::netns::inside(netns, move || std::net::TcpListener::bind((ip, 0)))
+            .unwrap_or_else(|e| panic!("bind {ip} in {netns}: {e}"));
+        Loopback::serve(listener, on_connection)
+    }
+
+    fn serve<F, Fut>(listener: std::net::TcpListener, on_connection: F) -> Loopback
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
         listener.set_nonblocking(true).unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
@@ -29,6 +49,8 @@ impl Loopback {
                         _ = &mut stopped => break,
                         accepted = listener.accept() => {
                             if let Ok((stream, _)) = accepted {
+                                // As proxies' HTTP servers do (nginx's tcp_nodelay): answers go out at once.
+                                let _ = stream.set_nodelay(true);
                                 tokio::spawn(on_connection(stream));
                             }
                         }

@@ -3,6 +3,7 @@
 pub mod fake_aws;
 pub mod loopback;
 pub mod moto;
+pub mod netns;
 pub mod pki;
 pub mod servers;
 pub mod xks_proxy;

@@ -38,6 +38,27 @@ impl TlsServer {
         versions: &[&'static SupportedProtocolVersion],
         speaks: Speaks,
     ) -> TlsServer {
+        TlsServer::start_on(None, chain, key, versions, speaks)
+    }
+
+    /// The same server, listening on `ip` in the test's network namespace `netns`.
+    pub fn start_in(
+        netns: &str,
+        ip: std::net::IpAddr,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        speaks: Speaks,
+    ) -> TlsServer {
+        TlsServer::start_on(Some((netns, ip)), chain, key, &[&rustls::version::TLS13, &rustls::version::TLS12], speaks)
+    }
+
+    fn start_on(
+        place: Option<(&str, std::net::IpAddr)>,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        versions: &[&'static SupportedProtocolVersion],
+        speaks: Speaks,
+    ) -> TlsServer {
         let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
             .with_protocol_versions(versions)
             .unwrap()
@@ -45,7 +66,7 @@ impl TlsServer {
             .with_single_cert(chain, key)
             .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let server = Loopback::start(move |tcp| {
+        let on_connection = move |tcp| {
             let acceptor = acceptor.clone();
             let garbage = matches!(speaks, Speaks::Garbage);
             let proxy = match &speaks {
@@ -69,7 +90,11 @@ impl TlsServer {
                     None => builder.serve_connection(TokioIo::new(tls), hyper::service::service_fn(answer)).await,
                 };
             }
-        });
+        };
+        let server = match place {
+            Some((netns, ip)) => Loopback::start_in(netns, ip, on_connection),
+            None => Loopback::start(on_connection),
+        };
         TlsServer { address: server.address, _server: server }
     }
 

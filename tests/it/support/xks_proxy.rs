@@ -27,8 +27,6 @@ pub enum Variant {
     ServesUnsigned,
     /// Answers 200 on any path.
     AnyPath,
-    /// Takes 300 ms for every answer.
-    Slow,
     /// Every external key manager UNAVAILABLE.
     AllUnavailable,
     /// Error bodies in plain text.
@@ -98,6 +96,8 @@ pub enum Variant {
     Silent,
     /// Answers GetHealthStatus, but never answers a key API call.
     SilentOnKeys,
+    /// Takes this many milliseconds to answer every call: an external key manager that is slow to work.
+    AnswersAfter(u64),
 }
 
 /// The one external key the test proxy holds.
@@ -222,8 +222,8 @@ impl XksProxy {
             // Until the client gives up and the connection goes.
             std::future::pending::<()>().await;
         }
-        if self.variant == Variant::Slow {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+        if let Variant::AnswersAfter(ms) = self.variant {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let error = |status: u16, name: &str| {
             if self.variant == Variant::PlainErrors {
