@@ -131,10 +131,13 @@ impl Pool {
 
     /// A connection to send over: an idle one, or a new one. A pool that already holds connections never
     /// waits for leave to open another (two pools could each hold what the other waits for); it takes
-    /// room that is free now, or waits for one of its own to come back.
+    /// room that is free now, or waits for one of its own to come back. Each of those comes back (or is
+    /// lost, which also wakes the wait) within one exchange timeout, and a new one is made within a
+    /// handshake timeout; a wait longer than three timeouts means something is wrong, and is said so.
     async fn checkout(&self) -> Result<Idle, Unanswered> {
-        // Each turn either returns or waits for one of the pool's calls, which ends within a timeout.
-        for _ in 0..=CONNECTIONS {
+        let deadline = tokio::time::Instant::now() + self.timeout * 3;
+        // Each turn returns, or waits for an event of the pool's own; the deadline ends the loop.
+        loop {
             let idle = {
                 let mut idle = lock(&self.idle);
                 let before = idle.len();
@@ -154,7 +157,8 @@ impl Pool {
             if let Some(permit) = permit {
                 return self.open(permit).await.map_err(|message| Unanswered { message, timed_out: false });
             }
-            if tokio::time::timeout(self.timeout, self.returned.notified()).await.is_err() {
+            // A wake-up may find nothing (another call took what came back): the next turn looks again.
+            if tokio::time::timeout_at(deadline, self.returned.notified()).await.is_err() {
                 break;
             }
         }

@@ -1,6 +1,7 @@
 //! Shared helpers: the fake AWS endpoint, moto scenarios, and running the binary.
 
 pub mod fake_aws;
+pub mod fleet;
 pub mod loopback;
 pub mod moto;
 pub mod netns;
@@ -25,19 +26,28 @@ pub fn dns_server() -> String {
 
 /// The binary, cut off from the user's AWS configuration and pointed at `endpoint`.
 pub fn command(endpoint: Option<&str>) -> Command {
-    isolated(Command::cargo_bin("xks-preflight").unwrap(), endpoint)
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("xks-preflight"));
+    isolate(&mut command, endpoint);
+    Command::from_std(command)
 }
 
 /// The binary as `command` runs it, under an open-file limit of `files` (soft and hard, as `ulimit -n`
 /// sets them).
 pub fn command_with_open_files(files: u32, endpoint: Option<&str>) -> Command {
-    let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
-    let mut shell = Command::new("sh");
-    shell.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\"")]).arg(binary);
-    isolated(shell, endpoint)
+    Command::from_std(process_with_open_files(files, endpoint))
 }
 
-fn isolated(mut command: Command, endpoint: Option<&str>) -> Command {
+/// `command_with_open_files` as a plain process, for a caller that watches it run (the benchmarks).
+/// The binary's process is the one started: the shell `exec`s it.
+pub fn process_with_open_files(files: u32, endpoint: Option<&str>) -> std::process::Command {
+    let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
+    let mut shell = std::process::Command::new("sh");
+    shell.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\"")]).arg(binary);
+    isolate(&mut shell, endpoint);
+    shell
+}
+
+fn isolate(command: &mut std::process::Command, endpoint: Option<&str>) {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -52,7 +62,6 @@ fn isolated(mut command: Command, endpoint: Option<&str>) -> Command {
     if let Some(endpoint) = endpoint {
         command.env("AWS_ENDPOINT_URL", endpoint);
     }
-    command
 }
 
 pub struct Run {

@@ -1,0 +1,152 @@
+//! Benchmark: `check --all` over many stores behind one proxy, under the common open-file limit of 1024,
+//! and the wall time of a check of a proxy that never answers.
+//!
+//! ```text
+//! cargo build --release --bin xks-preflight --example bench_fleet
+//! scripts/with-services target/release/examples/bench_fleet [STORES…]   # default: 1 50 200
+//! ```
+//!
+//! For each count, the tests' fleet (one XKS proxy on 127.0.0.1 serving every store under its own path
+//! prefix, and a local KMS that lists the stores) is checked RUNS times (env `RUNS`, default 3) by the
+//! release binary under `ulimit -n 1024`. Printed per count: the wall times, the ratio of the median
+//! to the one-store median, the peak number of sockets the tool held open and its peak resident memory
+//! (sampled from /proc every 2 ms), and how many (store, check) results differ from a check of the first
+//! store alone. Then a proxy that completes TLS and never answers is checked with 1 and 10 external keys.
+//! The proxy runs in this process on one thread: at 200 stores its CPU, not the tool, sets the floor.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/it/support/mod.rs"]
+mod support;
+
+use support::fleet::{differences, fleet, statuses, Fleet};
+use support::xks_proxy::{Variant, SECRET};
+
+const OPEN_FILES: u32 = 1024;
+
+/// One run of the binary: its wall time, its peaks, and its JSON report.
+struct Measured {
+    seconds: f64,
+    peak_sockets: usize,
+    peak_rss_kib: u64,
+    report: serde_json::Value,
+}
+
+fn sockets_of(pid: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return 0 };
+    entries
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .filter(|target| target.to_string_lossy().starts_with("socket:"))
+        .count()
+}
+
+/// The process's high-water mark of resident memory, VmHWM.
+fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn measure(fleet: &Fleet, which: &[&str]) -> Measured {
+    let mut process = support::process_with_open_files(OPEN_FILES, Some(&fleet.aws.url));
+    process.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args(fleet.args(which));
+    process.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let started = Instant::now();
+    let mut child = process.spawn().expect("start xks-preflight");
+    let pid = child.id();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).map(|_| text)
+    });
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let (mut sockets, mut rss) = (0, 0);
+            // Until the run ends; every turn sleeps 2 ms.
+            while !done.load(Ordering::SeqCst) {
+                sockets = sockets.max(sockets_of(pid));
+                rss = peak_rss_of(pid).unwrap_or(rss).max(rss);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            (sockets, rss)
+        })
+    };
+    let text = reader.join().unwrap().expect("read the report");
+    let status = child.wait().unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    done.store(true, Ordering::SeqCst);
+    let (peak_sockets, peak_rss_kib) = sampler.join().unwrap();
+    let report = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("the report is not JSON ({e}, exit status {status}): {text}"));
+    Measured { seconds, peak_sockets, peak_rss_kib, report }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let binary = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("xks-preflight");
+    assert!(binary.exists(), "{} is missing: cargo build --release --bin xks-preflight", binary.display());
+    // Read by the tests' support (assert_cmd's convention) to find the binary.
+    std::env::set_var("CARGO_BIN_EXE_xks-preflight", &binary);
+    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let mut counts: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("a number of stores")).collect();
+    if counts.is_empty() {
+        counts = vec![1, 50, 200];
+    }
+
+    println!("check --all, ulimit -n {OPEN_FILES}, {runs} runs each, binary {}", binary.display());
+    let mut one_store = None;
+    for &count in &counts {
+        let fleet = fleet(count, Variant::Faithful);
+        let alone = statuses(&measure(&fleet, &["--custom-key-store-id", &fleet.ids[0]]).report)[0].clone();
+        let measured: Vec<Measured> = (0..runs).map(|_| measure(&fleet, &["--all"])).collect();
+        let differing: Vec<String> = measured.iter().flat_map(|m| differences(&m.report, &alone)).collect();
+        let targets = statuses(&measured[0].report).len();
+        assert_eq!(targets, count, "every store is in the report");
+        let times: Vec<f64> = measured.iter().map(|m| m.seconds).collect();
+        let typical = median(times.clone());
+        let base = *one_store.get_or_insert(if count == 1 { typical } else { f64::NAN });
+        println!(
+            "{count:>4} stores: {} s (median {typical:.2} s, {:.1}× one store); peak {} sockets, {:.0} MiB; \
+             {} of {} results differ from the first store checked alone",
+            times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(" "),
+            typical / base,
+            measured.iter().map(|m| m.peak_sockets).max().unwrap(),
+            measured.iter().map(|m| m.peak_rss_kib).max().unwrap() as f64 / 1024.0,
+            differing.len(),
+            runs * count * alone.len(),
+        );
+        for difference in differing.iter().take(5) {
+            println!("      {difference}");
+        }
+    }
+
+    let silent = fleet(1, Variant::Silent);
+    for keys in [1, 10] {
+        let ids: Vec<String> = (0..keys).map(|i| format!("key-{i}")).collect();
+        let mut which = vec!["--custom-key-store-id", silent.ids[0].as_str()];
+        for id in &ids {
+            which.extend(["--xks-key-id", id.as_str()]);
+        }
+        let measured = measure(&silent, &which);
+        let latency = &measured.report["targets"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "proxy.latency")
+            .unwrap()["status"];
+        println!(
+            "a proxy that never answers, {keys:>2} external keys, --probe-timeout 5: {:.2} s (proxy.latency {latency})",
+            measured.seconds
+        );
+    }
+}
