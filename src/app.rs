@@ -3,52 +3,82 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use xks_preflight::catalogue::CheckId;
-use xks_preflight::checks::selected_by;
+use xks_preflight::catalogue::{CheckId, Section};
+use xks_preflight::checks::{selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
 use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
 use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+use xks_preflight::report::{Detail, Layout};
 use xks_preflight::{report, verdict};
 
-use crate::cli::{CheckArgs, ExplainArgs, Output};
+use crate::cli::{CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output};
+use crate::{files, terminal};
 
-/// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user.
-pub async fn check(args: CheckArgs) -> Result<ExitCode, InputError> {
-    for pattern in &args.skip {
-        if !CheckId::ALL.iter().any(|id| selected_by(std::slice::from_ref(pattern), *id)) {
-            return Err(InputError::value(
-                "--skip",
-                pattern,
-                "a check ID such as tls.trusted_ca, or a section such as tls.*",
-            ));
-        }
+/// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user. The report
+/// goes to standard output first; the files asked for are written after it, each atomically.
+pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
+    for (flag, patterns) in [("--skip", &args.skip), ("--only", &args.only)] {
+        validate_patterns(flag, patterns)?;
     }
     let facts = match &args.facts {
         Some(path) => load_facts(path)?,
         None => gather::gather(request(&args)?).await?,
     };
-    if let Some(path) = &args.save_facts {
-        let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
-        std::fs::write(path, text + "\n").map_err(|e| InputError::Unreadable {
-            what: "facts file for writing",
-            path: Some(path.clone()),
-            cause: e.to_string(),
-        })?;
-    }
-    let report = verdict::judge(&facts, &args.skip);
+    let options = verdict::Options {
+        selection: Selection { skip: args.skip.clone(), only: args.only.clone() },
+        fail_on: match args.fail_on {
+            FailOn::Fail => verdict::FailOn::Fail,
+            FailOn::Warn => verdict::FailOn::Warn,
+        },
+    };
+    let report = verdict::judge(&facts, &options);
+    let detail = match (args.verbose, args.quiet) {
+        (true, _) => Detail::Verbose,
+        (_, true) => Detail::Quiet,
+        _ => Detail::Normal,
+    };
     let text = match args.output {
-        Output::Table => {
-            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
-            report::render_table(&report, width)
-        }
+        Output::Table => report::render_table(&report, &Layout { width: terminal::width(), detail }),
         Output::Json => report::render_json(&report),
         Output::Junit => report::render_junit(&report),
         Output::Prometheus => report::render_prometheus(&report),
+        Output::Markdown => report::render_markdown(&report),
     };
-    print!("{text}");
+    terminal::print(&text, color)?;
+    let files = [
+        (&args.json, "JSON report", report::render_json as fn(&verdict::Verdict) -> String),
+        (&args.junit, "JUnit report", report::render_junit),
+        (&args.prometheus, "Prometheus file", report::render_prometheus),
+        (&args.markdown, "Markdown report", report::render_markdown),
+    ];
+    for (path, what, render) in files {
+        if let Some(path) = path {
+            files::write_atomically(path, what, &render(&report))?;
+        }
+    }
+    if let Some(path) = &args.save_facts {
+        let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
+        files::write_atomically(path, "facts file", &(text + "\n"))?;
+    }
     Ok(report.exit_code)
+}
+
+/// Check IDs or `section.*` patterns; an unknown one is refused with every valid ID.
+fn validate_patterns(flag: &str, patterns: &[String]) -> Result<(), InputError> {
+    for pattern in patterns {
+        if !CheckId::ALL.iter().any(|id| selected_by(std::slice::from_ref(pattern), *id)) {
+            let sections: Vec<String> = Section::ALL.iter().map(|s| format!("{}.*", s.prefix())).collect();
+            let ids: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
+            return Err(InputError::value(
+                flag,
+                pattern,
+                format!("a check ID or a section; valid: {}, {}", sections.join(", "), ids.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
@@ -217,9 +247,12 @@ fn load_facts(path: &Path) -> Result<Facts, InputError> {
 }
 
 /// Runs `explain`: 0 when the text was recognised, 1 when it was not.
-pub fn explain(args: ExplainArgs) -> Result<ExitCode, InputError> {
+pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
+    if !matches!(args.output, Output::Table | Output::Json) {
+        return Err(InputError::value("--output", output_name(args.output), "a format explain writes: table or json"));
+    }
     if args.list {
-        print!("{}", report::answer::list());
+        terminal::print(&report::answer::list(), color)?;
         return Ok(ExitCode::Ok);
     }
     let text = if args.text == ["-"] {
@@ -240,9 +273,27 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode, InputError> {
         });
     }
     let answer = xks_preflight::explain::explain(&text);
-    match args.output {
-        Output::Json => print!("{}", report::answer::json(&answer)),
-        _ => print!("{}", report::answer::text(&answer)),
-    }
+    let rendered = match args.output {
+        Output::Json => report::answer::json(&answer),
+        _ => report::answer::text(&answer),
+    };
+    terminal::print(&rendered, color)?;
     Ok(if answer.sure { ExitCode::Ok } else { ExitCode::Failed })
+}
+
+/// Runs `list-checks`.
+pub fn list_checks(args: ListArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
+    let text = match args.output {
+        Output::Table => report::checks::table(),
+        Output::Json => report::checks::json(),
+        other => {
+            return Err(InputError::value("--output", output_name(other), "a format list-checks writes: table or json"))
+        }
+    };
+    terminal::print(&text, color)?;
+    Ok(ExitCode::Ok)
+}
+
+fn output_name(output: Output) -> String {
+    clap::ValueEnum::to_possible_value(&output).map(|v| v.get_name().to_string()).unwrap_or_default()
 }

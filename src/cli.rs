@@ -6,15 +6,39 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 const PLANNED: &str = "Planned settings (before CreateCustomKeyStore)";
 
+const EXAMPLES: &str = "\
+Examples:
+  xks-preflight check --facts fixtures/examples/failed-vpc-store.json
+  xks-preflight check --custom-key-store-id cks-1234567890abcdef0 --xks-key-id key-2026-01
+  xks-preflight check --endpoint https://xks.example.com --proxy-config proxy-configuration.json
+  xks-preflight check --all --quiet --prometheus /var/lib/node_exporter/textfile_collector/xks.prom
+  xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION
+  xks-preflight list-checks --output json
+
+Exit codes (check): 0 nothing failed, 1 a requirement failed (or warned, with --fail-on warn),
+2 bad invocation or input, 3 nothing failed but some checks could not run.
+Exit codes (explain): 0 recognised, 1 not recognised, 2 bad invocation.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xks-preflight",
     version,
-    about = "Checks every requirement of an AWS KMS external key store in one run"
+    about = "Checks every requirement of an AWS KMS external key store in one run",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the terminal report: auto follows the terminal, NO_COLOR and CLICOLOR_FORCE.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +47,22 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Explain a connection error code, an exception name or a KMS error message: causes, checks, what to do.
     Explain(ExplainArgs),
+    /// List every check: ID, section, title, requirement, severity and what KMS says when it is broken.
+    ListChecks(ListArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or a man directory.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format: table or json.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -33,7 +73,7 @@ pub struct ExplainArgs {
     /// List every code, exception and message this version knows.
     #[arg(long)]
     pub list: bool,
-    /// Output format.
+    /// Output format: table or json.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 }
@@ -154,13 +194,37 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Leave this check out (its ID, or a section as `tls.*`); repeatable.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help_heading = "Report")]
     pub skip: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Output::Table)]
+    /// Judge only this check (its ID, or a section as `tls.*`); repeatable. The others are skipped.
+    #[arg(long, value_name = "ID", help_heading = "Report")]
+    pub only: Vec<String>,
+    /// The lowest status that makes the exit code 1: fail (the default), or warn.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail, help_heading = "Report")]
+    pub fail_on: FailOn,
+    /// Output format of standard output.
+    #[arg(long, value_enum, default_value_t = Output::Table, help_heading = "Report")]
     pub output: Output,
-    /// Write every gathered fact (never a secret) to this file.
-    #[arg(long, value_name = "FILE", conflicts_with = "facts")]
+    /// Show every check, passes and skips too.
+    #[arg(short, long, conflicts_with = "quiet", help_heading = "Report")]
+    pub verbose: bool,
+    /// Show only failures, warnings, errors, the diagnosis and the summary.
+    #[arg(short, long, help_heading = "Report")]
+    pub quiet: bool,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub json: Option<PathBuf>,
+    /// Also write the JUnit XML report to this file.
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub junit: Option<PathBuf>,
+    /// Also write the Prometheus text exposition to this file (a textfile collector's directory).
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub prometheus: Option<PathBuf>,
+    /// Also write the Markdown report to this file.
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub markdown: Option<PathBuf>,
+    /// Write every gathered fact (never a secret) to this file, after the report.
+    #[arg(long, value_name = "FILE", conflicts_with = "facts", help_heading = "Report")]
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
@@ -178,4 +242,12 @@ pub enum Output {
     Junit,
     /// Prometheus text exposition, for a node exporter's textfile collector.
     Prometheus,
+    /// Markdown, for a ticket or a pull request.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Fail,
+    Warn,
 }

@@ -11,6 +11,8 @@ pub enum InputError {
     Value { what: String, value: String, expected: String },
     /// A file or standard input could not be read.
     Unreadable { what: &'static str, path: Option<PathBuf>, cause: String },
+    /// A file the run was asked to write could not be written (nothing was left half-written).
+    Unwritable { what: &'static str, path: PathBuf, cause: String },
     /// A file was read but is not what it should be.
     Malformed { what: &'static str, path: PathBuf, problem: String },
     /// Something the run needs was not given.
@@ -35,6 +37,9 @@ impl std::fmt::Display for InputError {
                 write!(f, "cannot read the {what} {}: {cause}", path.display())
             }
             InputError::Unreadable { what, path: None, cause } => write!(f, "cannot read the {what}: {cause}"),
+            InputError::Unwritable { what, path, cause } => {
+                write!(f, "cannot write the {what} {}: {cause}", path.display())
+            }
             InputError::Malformed { what, path, problem } => write!(f, "the {what} {} {problem}", path.display()),
             InputError::Missing { what, how } => write!(f, "no {what}: {how}"),
         }

@@ -282,13 +282,42 @@ pub fn selected_by(patterns: &[String], id: CheckId) -> bool {
     })
 }
 
-/// Every check of one target, in catalogue order, leaving out (as skipped) those `skip` names.
-pub fn run_target(facts: &Facts, target: &TargetFacts, skip: &[String]) -> Vec<(CheckId, Outcome)> {
+/// Which checks a run judges: all but those `skip` names; with `only`, just those it names and the checks
+/// they can be blocked by (so that a blocked check still points at a judged failure).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub skip: Vec<String>,
+    pub only: Vec<String>,
+}
+
+impl Selection {
+    /// Why `id` is left out (as skipped), if it is.
+    pub fn leaves_out(&self, id: CheckId) -> Option<&'static str> {
+        if selected_by(&self.skip, id) {
+            Some("skipped with --skip")
+        } else if !self.only.is_empty() && !CheckId::ALL.iter().any(|&chosen| self.wanted(chosen, id)) {
+            Some("not selected with --only")
+        } else {
+            None
+        }
+    }
+
+    /// Whether judging `chosen` (named by --only) needs `id` judged: itself, or one of its blockers.
+    fn wanted(&self, chosen: CheckId, id: CheckId) -> bool {
+        selected_by(&self.only, chosen) && (chosen == id || chosen.depends_on(id))
+    }
+}
+
+/// Every check of one target, in catalogue order, leaving out (as skipped) those `selection` leaves out.
+pub fn run_target(facts: &Facts, target: &TargetFacts, selection: &Selection) -> Vec<(CheckId, Outcome)> {
     let ctx = Ctx::new(facts, target);
     CheckId::ALL
         .iter()
         .map(|&id| {
-            let outcome = if selected_by(skip, id) { Outcome::skipped("skipped with --skip") } else { judge(id, &ctx) };
+            let outcome = match selection.leaves_out(id) {
+                Some(why) => Outcome::skipped(why),
+                None => judge(id, &ctx),
+            };
             (id, outcome)
         })
         .collect()

@@ -1,37 +1,73 @@
-//! The checklist a person reads: one table per section, the remedy under each non-pass.
+//! The checklist a person reads on a terminal. By default each section is one line of counts, with the
+//! rows that need attention (fail, warn, error) beneath it in full: what was seen, what to do, what
+//! KMS answers. `-v` shows every row; `-q` only the rows that need attention and the summary. The
+//! status column is fixed, so the eye can run down it; colours come as ANSI styles, which the caller's
+//! stream keeps or strips (`--color`, NO_COLOR, CLICOLOR_FORCE).
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use tabled::builder::Builder;
-use tabled::settings::Style;
+use anstyle::{AnsiColor, Style};
 
+use crate::catalogue::{CheckId, Section};
 use crate::checks::Status;
-use crate::verdict::{Summary, TargetVerdict, Verdict};
+use crate::verdict::{CheckVerdict, Summary, TargetVerdict, Verdict};
 
-const DEFAULT_WIDTH: usize = 110;
+/// How much of the checklist to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The rows that need attention, the diagnosis and the summary.
+    Quiet,
+    /// Sections folded to their counts, with the rows that need attention.
+    Normal,
+    /// Every row.
+    Verbose,
+}
 
-pub fn render(report: &Verdict, width: Option<usize>) -> String {
-    let width = width.unwrap_or(DEFAULT_WIDTH).max(60);
+pub struct Layout {
+    pub width: usize,
+    pub detail: Detail,
+}
+
+/// The status column: the longest mark, ERROR, and two spaces.
+const MARK_WIDTH: usize = 5;
+
+pub fn render(report: &Verdict, layout: &Layout) -> String {
+    let width = layout.width.max(60);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    let title = format!(
         "xks-preflight {} · {} · facts gathered {}",
         report.tool_version, report.region, report.facts_gathered_at
     );
+    let _ = writeln!(out, "{}", styled(dim(), &title));
     if report.targets.is_empty() {
         let _ = writeln!(out, "\nNo external key stores in {}.", report.region);
     }
     for target in &report.targets {
-        render_target(&mut out, target, width);
+        render_target(&mut out, target, width, layout.detail);
         if report.targets.len() > 1 {
             let _ = writeln!(out, "\n{}", counts(&target.summary));
         }
     }
-    let _ = writeln!(out, "\n{} → exit {}", counts(&report.summary), i32::from(report.exit_code));
+    let hint = if layout.detail == Detail::Normal && folded_anything(report) {
+        styled(dim(), " (-v shows the folded rows)")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "\n{} → exit {}{hint}", counts(&report.summary), i32::from(report.exit_code));
     out
 }
 
-fn render_target(out: &mut String, target: &TargetVerdict, width: usize) {
+fn folded_anything(report: &Verdict) -> bool {
+    report.targets.iter().flat_map(|t| &t.checks).any(|c| !needs_attention(c))
+}
+
+/// A row the reader has to act on: a failure of its own, a warning, or a check that could not run.
+fn needs_attention(check: &CheckVerdict) -> bool {
+    check.blocked_by.is_none() && matches!(check.status, Status::Fail | Status::Warn | Status::Error)
+}
+
+fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail: Detail) {
     let mut heading = target.label.clone();
     if let Some(store) = &target.store {
         for part in [&store.connectivity, &store.connection_state].into_iter().flatten() {
@@ -42,48 +78,151 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize) {
             let _ = write!(heading, " ({code})");
         }
     }
-    let _ = writeln!(out, "\n━━ {heading}");
+    let heading = wrap(&format!("━━ {heading}"), width).replace('\n', "\n   ");
+    let _ = writeln!(out, "\n{}", styled(Style::new().bold(), &heading));
+    let reported = target.diagnosis.as_ref().and_then(|d| d.reported.as_deref());
     if let Some(diagnosis) = &target.diagnosis {
-        let _ = writeln!(out, "\nDiagnosis");
-        for line in wrap(&diagnosis.summary, width.saturating_sub(2)).lines() {
-            let _ = writeln!(out, "  {line}");
-        }
+        let text = wrap(&format!("Diagnosis: {}", diagnosis.summary), width.saturating_sub(2)).replace('\n', "\n  ");
+        let _ = writeln!(out, "\n{}", text.replacen("Diagnosis:", &styled(Style::new().bold(), "Diagnosis:"), 1));
     }
-    let mut sections: Vec<_> = target.checks.iter().map(|c| c.section).collect();
+    let mut sections: Vec<Section> = target.checks.iter().map(|c| c.section).collect();
     sections.dedup();
     let id_width = target.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
-    let text_width = width.saturating_sub(id_width + 14).max(30);
+    // One space before the mark, two after it and after the ID.
+    let indent = 1 + MARK_WIDTH + 2 + id_width + 2;
+    let text_width = width.saturating_sub(indent).max(30);
+    let mut previous_folded = false;
+    let mut last_reason = None;
     for section in sections {
-        let mut builder = Builder::default();
-        for check in target.checks.iter().filter(|c| c.section == section) {
-            let evidence = match check.blocked_by {
-                Some(blocker) => format!("[blocked by {blocker}] {}", check.evidence),
-                None => check.evidence.clone(),
-            };
-            let mut text = wrap(&evidence, text_width);
-            if let Some(remedy) = check.remedy.as_ref().filter(|_| check.blocked_by.is_none()) {
-                let lead = if check.status == Status::Error { "next" } else { "fix" };
-                let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), text_width));
+        let checks: Vec<&CheckVerdict> = target.checks.iter().filter(|c| c.section == section).collect();
+        let shown: Vec<&CheckVerdict> = match detail {
+            Detail::Verbose => checks.clone(),
+            Detail::Normal | Detail::Quiet => checks.iter().copied().filter(|c| needs_attention(c)).collect(),
+        };
+        match detail {
+            Detail::Quiet if shown.is_empty() => continue,
+            Detail::Quiet | Detail::Verbose => {
+                let _ = writeln!(out, "\n{}", styled(Style::new().bold(), section.heading()));
             }
-            if check.status == Status::Fail && check.blocked_by.is_none() && !check.kms_answers.is_empty() {
-                let answers: Vec<String> =
-                    check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
-                let _ = write!(text, "\n{}", wrap(&format!("KMS answers: {}", answers.join("; ")), text_width));
+            Detail::Normal => {
+                let fold = fold(&checks, &mut last_reason);
+                let line = format!("{} · {fold}", section.heading());
+                let mut lines = wrap(&line, width.saturating_sub(1)).lines().map(str::to_string).collect::<Vec<_>>();
+                lines[0] = lines[0].replacen(section.heading(), &styled(Style::new().bold(), section.heading()), 1);
+                // Sections with nothing to show stand together, one line each.
+                let gap = if shown.is_empty() && previous_folded { "" } else { "\n" };
+                let _ = writeln!(out, "{gap}{}", lines.join("\n  "));
             }
-            builder.push_record([mark(check.status).to_string(), format!("{:id_width$}", check.id.as_str()), text]);
         }
-        let mut table = builder.build();
-        table.with(Style::blank());
-        let _ = writeln!(out, "\n{}", section.heading());
-        for line in table.to_string().lines() {
-            let _ = writeln!(out, " {}", line.trim_end());
+        previous_folded = shown.is_empty();
+        for check in shown {
+            let text = row_text(check, reported, detail, text_width);
+            let mut lines = text.lines();
+            let mark = format!("{:<MARK_WIDTH$}", mark(check.status));
+            let _ = writeln!(
+                out,
+                " {}  {:id_width$}  {}",
+                styled(status_style(check.status), &mark),
+                check.id.as_str(),
+                lines.next().unwrap_or_default()
+            );
+            for line in lines {
+                let _ = writeln!(out, "{:indent$}{line}", "");
+            }
         }
     }
+}
+
+/// A folded section: its counts, the reason when every skip shares one (said once for a run of sections
+/// that share it), and what blocks its checks.
+fn fold<'a>(checks: &[&'a CheckVerdict], last_reason: &mut Option<&'a str>) -> String {
+    let count = |status: Status| checks.iter().filter(|c| c.blocked_by.is_none() && c.status == status).count();
+    let mut parts = Vec::new();
+    for (status, name) in
+        [(Status::Fail, "fail"), (Status::Warn, "warn"), (Status::Error, "error"), (Status::Pass, "pass")]
+    {
+        let n = count(status);
+        if n > 0 {
+            parts.push(format!("{n} {name}"));
+        }
+    }
+    let skipped: Vec<&&CheckVerdict> =
+        checks.iter().filter(|c| c.blocked_by.is_none() && c.status == Status::Skipped).collect();
+    if !skipped.is_empty() {
+        let reasons: Vec<&str> = skipped.iter().map(|c| c.evidence.as_str()).collect();
+        let shared = reasons.iter().all(|r| *r == reasons[0]).then_some(reasons[0]);
+        match shared {
+            Some(reason) if *last_reason == Some(reason) => parts.push(format!("{} skipped, as above", skipped.len())),
+            Some(reason) => parts.push(format!("{} skipped: {reason}", skipped.len())),
+            None => parts.push(format!("{} skipped", skipped.len())),
+        }
+        *last_reason = shared;
+    } else {
+        *last_reason = None;
+    }
+    let mut blockers: BTreeMap<&str, usize> = BTreeMap::new();
+    for check in checks {
+        if let Some(blocker) = check.blocked_by {
+            *blockers.entry(blocker.as_str()).or_default() += 1;
+        }
+    }
+    if !blockers.is_empty() {
+        let total: usize = blockers.values().sum();
+        let by: Vec<&str> = blockers.keys().copied().collect();
+        parts.push(format!("{total} blocked by {}", by.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// What a row says: evidence, then what to do and what KMS answers for a failure of its own. The state
+/// check of a FAILED store restates the code the diagnosis already explains, so by default it points
+/// there instead.
+fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width: usize) -> String {
+    let restates_diagnosis =
+        reported.is_some() && check.id == CheckId::ConfigConnectionState && detail != Detail::Verbose;
+    let evidence = match (check.blocked_by, reported) {
+        (Some(blocker), _) => format!("[blocked by {blocker}] {}", check.evidence),
+        (None, Some(code)) if restates_diagnosis => format!("FAILED with {code}: see the diagnosis above"),
+        _ => check.evidence.clone(),
+    };
+    let mut text = wrap(&evidence, width);
+    if let Some(remedy) = check.remedy.as_ref().filter(|_| check.blocked_by.is_none()) {
+        let lead = if check.status == Status::Error { "next" } else { "fix" };
+        let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), width));
+    }
+    if check.status == Status::Fail
+        && check.blocked_by.is_none()
+        && !check.kms_answers.is_empty()
+        && !restates_diagnosis
+    {
+        let answers: Vec<String> =
+            check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
+        let _ = write!(text, "\n{}", wrap(&format!("KMS answers: {}", answers.join("; ")), width));
+    }
+    text
 }
 
 /// Wraps at spaces only: IDs, ARNs and commands keep their hyphens whole, so they can be copied.
 fn wrap(text: &str, width: usize) -> String {
     textwrap::fill(text, textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation))
+}
+
+fn styled(style: Style, text: &str) -> String {
+    format!("{}{text}{}", style.render(), style.render_reset())
+}
+
+fn dim() -> Style {
+    Style::new().dimmed()
+}
+
+fn status_style(status: Status) -> Style {
+    match status {
+        Status::Pass => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Status::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(),
+        Status::Fail => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        Status::Skipped => dim(),
+        Status::Error => Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold(),
+    }
 }
 
 fn mark(status: Status) -> &'static str {

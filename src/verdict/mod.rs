@@ -8,7 +8,7 @@ pub mod diagnosis;
 use serde::Serialize;
 
 use crate::catalogue::{CheckId, Operation, Section};
-use crate::checks::{self, Outcome, Status};
+use crate::checks::{self, Outcome, Selection, Status};
 use crate::exit::ExitCode;
 use crate::facts::{Facts, StoreQuery, Subject, TargetFacts};
 
@@ -105,10 +105,10 @@ impl Summary {
         self.blocked += other.blocked;
     }
 
-    /// Failed when a requirement failed (a blocked check always has a failed one behind it), else
-    /// Incomplete when a check could not run, else Ok.
-    pub fn exit_code(&self) -> ExitCode {
-        if self.fail > 0 || self.blocked > 0 {
+    /// Failed when a requirement failed (a blocked check always has a failed one behind it), or warned
+    /// under `--fail-on warn`; else Incomplete when a check could not run, else Ok.
+    pub fn exit_code(&self, fail_on: FailOn) -> ExitCode {
+        if self.fail > 0 || self.blocked > 0 || (fail_on == FailOn::Warn && self.warn > 0) {
             ExitCode::Failed
         } else if self.error > 0 {
             ExitCode::Incomplete
@@ -118,12 +118,27 @@ impl Summary {
     }
 }
 
-/// The verdict on every target of the facts, leaving out (as skipped) the checks `skip` names.
-pub fn judge(facts: &Facts, skip: &[String]) -> Verdict {
+/// The lowest status that fails the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailOn {
+    #[default]
+    Fail,
+    Warn,
+}
+
+/// What a run judges and what fails it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub selection: Selection,
+    pub fail_on: FailOn,
+}
+
+/// The verdict on every target of the facts.
+pub fn judge(facts: &Facts, options: &Options) -> Verdict {
     let targets: Vec<TargetVerdict> = facts
         .targets
         .iter()
-        .map(|target| judge_target(facts, target, checks::run_target(facts, target, skip)))
+        .map(|target| judge_target(facts, target, checks::run_target(facts, target, &options.selection)))
         .collect();
     let mut summary = Summary::default();
     for target in &targets {
@@ -135,7 +150,7 @@ pub fn judge(facts: &Facts, skip: &[String]) -> Verdict {
         region: facts.region.clone(),
         facts_gathered_at: facts.gathered_at.clone(),
         targets,
-        exit_code: summary.exit_code(),
+        exit_code: summary.exit_code(options.fail_on),
         summary,
     }
 }

@@ -105,13 +105,6 @@ fn json_output_is_one_document_with_a_schema_version() {
 }
 
 #[test]
-fn table_output_of_the_example_reads_as_a_checklist() {
-    let out = run(command(None), &["check", "--facts", EXAMPLE]);
-    assert_eq!(out.code, 1);
-    insta::assert_snapshot!("example_table", out.stdout);
-}
-
-#[test]
 fn hung_aws_endpoint_gives_an_error_within_the_timeout_not_a_hang() {
     let hanging = Hanging::start();
     let started = std::time::Instant::now();

@@ -1,0 +1,107 @@
+//! Markdown, for a ticket or a pull request: the diagnosis first, then a table of what needs attention,
+//! then each section's counts. Text from the facts is escaped so that it cannot break the table or
+//! start markup of its own.
+
+use std::fmt::Write;
+
+use crate::checks::Status;
+use crate::verdict::{CheckVerdict, Summary, Verdict};
+
+/// One table cell: pipes, markup characters and line breaks made inert.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅ pass",
+        Status::Warn => "⚠️ warn",
+        Status::Fail => "❌ fail",
+        Status::Skipped => "⏭️ skipped",
+        Status::Error => "❗ error",
+    }
+}
+
+fn counts(summary: &Summary) -> String {
+    format!(
+        "{} pass · {} warn · {} fail · {} skipped · {} error · {} blocked",
+        summary.pass, summary.warn, summary.fail, summary.skipped, summary.error, summary.blocked
+    )
+}
+
+fn needs_attention(check: &CheckVerdict) -> bool {
+    check.blocked_by.is_none() && matches!(check.status, Status::Fail | Status::Warn | Status::Error)
+}
+
+pub fn render(report: &Verdict) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# xks-preflight report: {}\n", cell(&report.region));
+    let _ = writeln!(
+        out,
+        "xks-preflight {} · facts gathered {} · **{}** → exit {}",
+        report.tool_version,
+        report.facts_gathered_at,
+        counts(&report.summary),
+        i32::from(report.exit_code)
+    );
+    if report.targets.is_empty() {
+        let _ = writeln!(out, "\nNo external key stores in {}.", cell(&report.region));
+    }
+    for target in &report.targets {
+        let _ = writeln!(out, "\n## {}\n", cell(&target.label));
+        if let Some(store) = &target.store {
+            let state = [&store.connectivity, &store.connection_state, &store.connection_error_code];
+            let state: Vec<String> = state.into_iter().flatten().map(|s| format!("`{s}`")).collect();
+            if !state.is_empty() {
+                let _ = writeln!(out, "{}\n", state.join(" · "));
+            }
+        }
+        if let Some(diagnosis) = &target.diagnosis {
+            let _ = writeln!(out, "**Diagnosis:** {}\n", cell(&diagnosis.summary));
+        }
+        let attention: Vec<&CheckVerdict> = target.checks.iter().filter(|c| needs_attention(c)).collect();
+        if attention.is_empty() {
+            let _ = writeln!(out, "Nothing fails, warns or could not be checked.\n");
+        } else {
+            out.push_str("| Status | Check | Seen | What to do | KMS answers |\n|---|---|---|---|---|\n");
+            for check in attention {
+                let answers: Vec<String> =
+                    check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` {} | {} | {} | {} |",
+                    mark(check.status),
+                    check.id,
+                    cell(check.title),
+                    cell(&check.evidence),
+                    cell(check.remedy.as_deref().unwrap_or_default()),
+                    cell(&answers.join("; "))
+                );
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "<details><summary>Every check ({})</summary>\n", counts(&target.summary));
+        out.push_str("| Status | Check | Seen |\n|---|---|---|\n");
+        for check in &target.checks {
+            let status = match check.blocked_by {
+                Some(blocker) => format!("{} (blocked by `{blocker}`)", mark(check.status)),
+                None => mark(check.status).to_string(),
+            };
+            let _ = writeln!(out, "| {status} | `{}` | {} |", check.id, cell(&check.evidence));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}

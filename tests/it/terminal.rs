@@ -1,0 +1,224 @@
+//! The conventions of a command-line tool: the folded report and its -q and -v forms, colour only when
+//! asked for or on a terminal, Markdown, selection of checks, the exit code under --fail-on, the check
+//! list, completions and the man page, files written whole after the report, and a reader that leaves.
+
+use crate::replay::EXAMPLE;
+use crate::support::{command, run, Run};
+
+const HEALTHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
+
+fn example(extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--facts", EXAMPLE];
+    args.extend_from_slice(extra);
+    run(command(None), &args)
+}
+
+#[test]
+fn default_report_folds_passes_and_skips_and_says_the_cause_first() {
+    let out = example(&[]);
+    assert_eq!(out.code, 1);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines.len() <= 55, "one screen: {} lines\n{}", lines.len(), out.stdout);
+    let diagnosis = lines.iter().position(|l| l.starts_with("Diagnosis: KMS reported")).expect("a diagnosis");
+    let first_row = lines.iter().position(|l| l.starts_with(" FAIL") || l.starts_with(" WARN")).unwrap();
+    assert!(diagnosis < first_row, "the cause comes first");
+    let words = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("FAILED with XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION: see the diagnosis above"));
+    assert!(!out.stdout.contains("Likely causes"), "the diagnosis is said once");
+    assert!(!out.stdout.contains(" PASS "), "passes are folded");
+    assert!(!out.stdout.contains('\u{1b}'), "no colour when not a terminal");
+    insta::assert_snapshot!("example_folded", out.stdout);
+}
+
+#[test]
+fn quiet_report_has_only_what_needs_attention_and_the_summary() {
+    let out = example(&["-q"]);
+    assert_eq!(out.code, 1);
+    assert!(!out.stdout.contains("SKIP") && !out.stdout.contains("PASS"), "{}", out.stdout);
+    assert!(out.stdout.contains("vpc.acceptance_required") && out.stdout.contains("→ exit 1"));
+    insta::assert_snapshot!("example_quiet", out.stdout);
+}
+
+#[test]
+fn verbose_report_has_every_row_at_80_columns() {
+    let mut cmd = command(None);
+    cmd.env("COLUMNS", "80");
+    let out = run(cmd, &["check", "--facts", EXAMPLE, "-v"]);
+    let rows = out
+        .stdout
+        .lines()
+        .filter(|l| ["PASS", "WARN", "FAIL", "SKIP", "ERROR"].iter().any(|m| l.starts_with(&format!(" {m}"))))
+        .count();
+    assert_eq!(rows, xks_preflight::catalogue::CheckId::ALL.len());
+    assert!(out.stdout.lines().all(|l| l.chars().count() <= 80), "{}", out.stdout);
+    insta::assert_snapshot!("example_verbose_80", out.stdout);
+}
+
+#[test]
+fn colour_is_added_when_asked_and_removed_for_no_color() {
+    let out = example(&["--color", "always", "-q"]);
+    assert!(out.stdout.contains("\u{1b}[1m\u{1b}[31mFAIL"), "red, bold FAIL: {:?}", out.stdout);
+    let mut cmd = command(None);
+    cmd.env("NO_COLOR", "1");
+    let out = run(cmd, &["check", "--facts", EXAMPLE]);
+    assert!(!out.stdout.contains('\u{1b}'));
+    let mut cmd = command(None);
+    cmd.env("CLICOLOR_FORCE", "1");
+    let out = run(cmd, &["check", "--facts", EXAMPLE]);
+    assert!(out.stdout.contains('\u{1b}'), "CLICOLOR_FORCE colours a pipe");
+    let out = example(&["--color", "always", "--output", "json"]);
+    assert!(!out.stdout.contains('\u{1b}'), "machine output never has colour");
+}
+
+#[test]
+fn markdown_report_has_the_diagnosis_and_a_row_per_problem() {
+    let out = example(&["--output", "markdown"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("# xks-preflight report: us-east-1"));
+    assert!(out
+        .stdout
+        .contains("**Diagnosis:** KMS reported XKS\\_VPC\\_ENDPOINT\\_SERVICE\\_INVALID\\_CONFIGURATION"));
+    assert!(out.stdout.contains("| ❌ fail | `vpc.acceptance_required`"), "{}", out.stdout);
+    let rows =
+        out.stdout.lines().filter(|l| l.starts_with("| ") && l.contains("`") && !l.starts_with("| Status")).count();
+    assert!(rows > xks_preflight::catalogue::CheckId::ALL.len(), "every check in the details, problems above");
+    insta::assert_snapshot!("example_markdown", out.stdout);
+}
+
+#[test]
+fn only_judges_the_named_checks_and_what_they_can_be_blocked_by() {
+    let out = example(&["--output", "json", "--only", "vpc.private_dns_verified"]);
+    assert_eq!(out.status("vpc.acceptance_required"), "skipped");
+    assert_eq!(out.evidence("vpc.acceptance_required"), "not selected with --only");
+    // Its upstream checks are judged, so that a blocked result still points at a judged failure.
+    assert_eq!(out.status("vpc.service_found"), "pass");
+    assert_ne!(out.status("vpc.private_dns_verified"), "skipped");
+    let out = example(&["--only", "tls.no_such_check"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("'tls.no_such_check'")
+            && out.stderr.contains("tls.*")
+            && out.stderr.contains("key.round_trip")
+    );
+}
+
+#[test]
+fn fail_on_warn_turns_a_warning_into_exit_one() {
+    let out = example(&["--output", "json", "--only", "vpc.subnets_private"]);
+    assert_eq!(out.status("vpc.subnets_private"), "warn");
+    assert_eq!(out.code, 0, "a warning alone passes");
+    let out = example(&["--output", "json", "--only", "vpc.subnets_private", "--fail-on", "warn"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.json()["exit_code"], 1);
+}
+
+#[test]
+fn list_checks_gives_every_check_as_a_table_and_as_json() {
+    let out = run(command(None), &["list-checks", "--output", "json"]);
+    assert_eq!(out.code, 0);
+    let list: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let all: Vec<&str> = xks_preflight::catalogue::CheckId::ALL.iter().map(|id| id.as_str()).collect();
+    assert_eq!(ids, all);
+    let latency = list.as_array().unwrap().iter().find(|c| c["id"] == "proxy.latency").unwrap();
+    assert_eq!(latency["severity"], "fail");
+    assert!(latency["kms_says"].to_string().contains("XKS_PROXY_TIMED_OUT"));
+    let table = run(command(None), &["list-checks"]);
+    assert!(table.stdout.contains("Proxy API") && table.stdout.contains("proxy.latency"));
+    assert_eq!(run(command(None), &["list-checks", "--output", "junit"]).code, 2);
+}
+
+#[test]
+fn explain_refuses_formats_it_does_not_write() {
+    for format in ["junit", "prometheus", "markdown"] {
+        let out = run(command(None), &["explain", "--output", format, "XKS_PROXY_TIMED_OUT"]);
+        assert_eq!(out.code, 2, "{format}");
+        assert!(out.stderr.contains(&format!("--output '{format}'")), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn reports_beside_the_terminal_one_are_written_whole_and_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let (json, junit, prom, md) = (path("r.json"), path("r.xml"), path("r.prom"), path("r.md"));
+    let out = run(
+        command(None),
+        &["check", "--facts", HEALTHY, "--json", &json, "--junit", &junit, "--prometheus", &prom, "--markdown", &md],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("→ exit 0"));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["exit_code"], 0);
+    assert!(std::fs::read_to_string(&junit).unwrap().starts_with("<?xml"));
+    assert!(std::fs::read_to_string(&prom).unwrap().contains("xks_preflight_exit_code"));
+    assert!(std::fs::read_to_string(&md).unwrap().starts_with("# xks-preflight report"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 4, "no temporary file is left: {leftovers:?}");
+    // A write that cannot be done comes after the report, and says so in one line.
+    let out = run(
+        command(None),
+        &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--save-facts", "/nonexistent/dir/facts.json"],
+    );
+    assert!(out.stdout.contains("→ exit"), "the report is printed before the facts are written");
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write the facts file /nonexistent/dir/facts.json"), "{}", out.stderr);
+}
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_quietly() {
+    let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("\"{}\" check --facts \"{EXAMPLE}\" -v --output markdown | head -c 10 >/dev/null; \"{}\" list-checks | head -n 1 >/dev/null", binary.display(), binary.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "no panic, no error on a closed pipe: {stderr}");
+}
+
+#[test]
+fn bash_loads_the_completions_and_man_renders_the_page() {
+    let out = run(command(None), &["completions", "bash"]);
+    assert_eq!(out.code, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let script = crate::support::write(dir.path(), "xks-preflight.bash", &out.stdout);
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{script}' && complete -p xks-preflight"))
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("xks-preflight"));
+
+    let page = run(command(None), &["man"]);
+    assert!(
+        page.stdout.starts_with(".ie") || page.stdout.contains(".TH"),
+        "{}",
+        &page.stdout[..200.min(page.stdout.len())]
+    );
+    let file = crate::support::write(dir.path(), "xks-preflight.1", &page.stdout);
+    let rendered =
+        std::process::Command::new("man").args(["-l", &file]).env("MANPAGER", "cat").env("MANWIDTH", "80").output();
+    match rendered {
+        Ok(rendered) if rendered.status.success() => {
+            let text = String::from_utf8_lossy(&rendered.stdout);
+            assert!(text.contains("xks-preflight") && text.contains("list-checks"), "{text}");
+        }
+        // CI installs man-db; elsewhere a host without it says so instead of passing silently.
+        Ok(rendered) => panic!("man -l failed: {}", String::from_utf8_lossy(&rendered.stderr)),
+        Err(error) => panic!("man is needed to render the page (apt-get install man-db): {error}"),
+    }
+}
+
+#[test]
+fn help_has_examples_and_the_exit_codes() {
+    let out = run(command(None), &["--help"]);
+    assert!(out.stdout.contains("Examples:") && out.stdout.contains("Exit codes (check): 0 nothing failed"));
+    insta::assert_snapshot!("help", out.stdout);
+    let out = run(command(None), &["check", "--help"]);
+    insta::assert_snapshot!("check_help", out.stdout);
+}
