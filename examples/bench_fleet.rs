@@ -28,9 +28,12 @@ use support::xks_proxy::{Variant, SECRET};
 
 const OPEN_FILES: u32 = 1024;
 
-/// One run of the binary: its wall time, its peaks, and its JSON report.
+/// One run of the binary: its wall time, CPU time (its own, and this process's: the proxy and the local
+/// KMS), its peaks, and its JSON report.
 struct Measured {
     seconds: f64,
+    tool_cpu: f64,
+    servers_cpu: f64,
     peak_sockets: usize,
     peak_rss_kib: u64,
     report: serde_json::Value,
@@ -51,7 +54,17 @@ fn peak_rss_of(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// User and system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+fn cpu_seconds(who: libc::c_int) -> f64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut usage) };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 fn measure(fleet: &Fleet, which: &[&str]) -> Measured {
+    let (children_before, self_before) = (cpu_seconds(libc::RUSAGE_CHILDREN), cpu_seconds(libc::RUSAGE_SELF));
     let mut process = support::process_with_open_files(OPEN_FILES, Some(&fleet.aws.url));
     process.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args(fleet.args(which));
     process.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
@@ -80,11 +93,13 @@ fn measure(fleet: &Fleet, which: &[&str]) -> Measured {
     let text = reader.join().unwrap().expect("read the report");
     let status = child.wait().unwrap();
     let seconds = started.elapsed().as_secs_f64();
+    let tool_cpu = cpu_seconds(libc::RUSAGE_CHILDREN) - children_before;
+    let servers_cpu = cpu_seconds(libc::RUSAGE_SELF) - self_before;
     done.store(true, Ordering::SeqCst);
     let (peak_sockets, peak_rss_kib) = sampler.join().unwrap();
     let report = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("the report is not JSON ({e}, exit status {status}): {text}"));
-    Measured { seconds, peak_sockets, peak_rss_kib, report }
+    Measured { seconds, tool_cpu, servers_cpu, peak_sockets, peak_rss_kib, report }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -116,10 +131,12 @@ fn main() {
         let typical = median(times.clone());
         let base = *one_store.get_or_insert(if count == 1 { typical } else { f64::NAN });
         println!(
-            "{count:>4} stores: {} s (median {typical:.2} s, {:.1}× one store); peak {} sockets, {:.0} MiB; \
-             {} of {} results differ from the first store checked alone",
+            "{count:>4} stores: {} s (median {typical:.2} s, {:.1}× one store); CPU per run: tool {:.2} s, proxy and \
+             KMS {:.2} s; peak {} sockets, {:.0} MiB; {} of {} results differ from the first store checked alone",
             times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(" "),
             typical / base,
+            measured.iter().map(|m| m.tool_cpu).sum::<f64>() / runs as f64,
+            measured.iter().map(|m| m.servers_cpu).sum::<f64>() / runs as f64,
             measured.iter().map(|m| m.peak_sockets).max().unwrap(),
             measured.iter().map(|m| m.peak_rss_kib).max().unwrap() as f64 / 1024.0,
             differing.len(),
