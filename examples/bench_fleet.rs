@@ -119,7 +119,7 @@ fn main() {
     }
 
     println!("check --all, ulimit -n {OPEN_FILES}, {runs} runs each, binary {}", binary.display());
-    let mut one_store = None;
+    let mut first = None;
     for &count in &counts {
         let fleet = fleet(count, Variant::Faithful);
         let alone = statuses(&measure(&fleet, &["--custom-key-store-id", &fleet.ids[0]]).report)[0].clone();
@@ -129,9 +129,9 @@ fn main() {
         assert_eq!(targets, count, "every store is in the report");
         let times: Vec<f64> = measured.iter().map(|m| m.seconds).collect();
         let typical = median(times.clone());
-        let base = *one_store.get_or_insert(if count == 1 { typical } else { f64::NAN });
+        let base = *first.get_or_insert(typical);
         println!(
-            "{count:>4} stores: {} s (median {typical:.2} s, {:.1}× one store); CPU per run: tool {:.2} s, proxy and \
+            "{count:>4} stores: {} s (median {typical:.2} s, {:.1}× the first count); CPU per run: tool {:.2} s, proxy and \
              KMS {:.2} s; peak {} sockets, {:.0} MiB; {} of {} results differ from the first store checked alone",
             times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(" "),
             typical / base,

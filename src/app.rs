@@ -46,22 +46,27 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
         Output::Prometheus => report::render_prometheus(&report),
         Output::Markdown => report::render_markdown(&report),
     };
-    terminal::print(&text, color)?;
+    // The files are written even when standard output cannot be: a full log disk must not cost the
+    // metrics file too. The first problem is reported.
+    let printed = terminal::print(&text, color);
     let files = [
         (&args.json, "JSON report", report::render_json as fn(&verdict::Verdict) -> String),
         (&args.junit, "JUnit report", report::render_junit),
         (&args.prometheus, "Prometheus file", report::render_prometheus),
         (&args.markdown, "Markdown report", report::render_markdown),
     ];
+    let mut written = Vec::new();
     for (path, what, render) in files {
         if let Some(path) = path {
-            files::write_atomically(path, what, &render(&report))?;
+            written.push(files::write_atomically(path, what, &render(&report)));
         }
     }
     if let Some(path) = &args.save_facts {
         let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
-        files::write_atomically(path, "facts file", &(text + "\n"))?;
+        written.push(files::write_atomically(path, "facts file", &(text + "\n")));
     }
+    printed?;
+    written.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(report.exit_code)
 }
 

@@ -196,7 +196,8 @@ pub struct CheckArgs {
     /// Leave this check out (its ID, or a section as `tls.*`); repeatable.
     #[arg(long, value_name = "ID", help_heading = "Report")]
     pub skip: Vec<String>,
-    /// Judge only this check (its ID, or a section as `tls.*`); repeatable. The others are skipped.
+    /// Judge only this check (its ID, or a section as `tls.*`) and the checks it can be blocked by;
+    /// repeatable. The others are skipped.
     #[arg(long, value_name = "ID", help_heading = "Report")]
     pub only: Vec<String>,
     /// The lowest status that makes the exit code 1: fail (the default), or warn.

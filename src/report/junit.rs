@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::checks::Status;
-use crate::verdict::Verdict;
+use crate::verdict::{FailOn, Summary, Verdict};
 
 fn escape(text: &str) -> String {
     text.chars()
@@ -22,11 +22,13 @@ fn escape(text: &str) -> String {
 pub fn render(report: &Verdict) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let summary = &report.summary;
+    let failures = |s: &Summary| s.fail + if report.fail_on == FailOn::Warn { s.warn } else { 0 };
     let total = summary.pass + summary.warn + summary.fail + summary.skipped + summary.error + summary.blocked;
     let _ = writeln!(
         out,
         "<testsuites name=\"xks-preflight\" tests=\"{total}\" failures=\"{}\" errors=\"{}\">",
-        summary.fail, summary.error
+        failures(summary),
+        summary.error
     );
     for target in &report.targets {
         let s = &target.summary;
@@ -35,7 +37,7 @@ pub fn render(report: &Verdict) -> String {
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
             escape(&target.label),
             target.checks.len(),
-            s.fail,
+            failures(s),
             s.error,
             s.skipped + s.blocked
         );
@@ -60,6 +62,10 @@ pub fn render(report: &Verdict) -> String {
                 }
                 (Status::Skipped, _) => {
                     let _ = write!(out, "<skipped message=\"{message}\"/>");
+                }
+                // Under --fail-on warn a warning fails the run, so CI must see it as a failure too.
+                (Status::Warn, _) if report.fail_on == FailOn::Warn => {
+                    let _ = write!(out, "<failure message=\"warning: {message}\">{remedy}</failure>");
                 }
                 (Status::Warn, _) => {
                     let _ = write!(out, "<system-out>warning: {message} · {remedy}</system-out>");

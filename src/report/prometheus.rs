@@ -62,7 +62,8 @@ pub fn render(report: &Verdict) -> String {
         }
     }
     out.push_str(
-        "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed, 3 incomplete.\n",
+        "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed (or warned, with \
+         --fail-on warn), 3 incomplete.\n",
     );
     out.push_str("# TYPE xks_preflight_exit_code gauge\n");
     let _ = writeln!(

@@ -29,7 +29,7 @@ pub struct Layout {
     pub detail: Detail,
 }
 
-/// The status column: the longest mark, ERROR, and two spaces.
+/// The status column: the longest mark, ERROR.
 const MARK_WIDTH: usize = 5;
 
 pub fn render(report: &Verdict, layout: &Layout) -> String {
@@ -49,12 +49,14 @@ pub fn render(report: &Verdict, layout: &Layout) -> String {
             let _ = writeln!(out, "\n{}", counts(&target.summary));
         }
     }
-    let hint = if layout.detail == Detail::Normal && folded_anything(report) {
-        styled(dim(), " (-v shows the folded rows)")
-    } else {
-        String::new()
+    let summary = format!("{} → exit {}", counts(&report.summary), i32::from(report.exit_code));
+    let hint = "(-v shows the folded rows)";
+    let hint = match layout.detail == Detail::Normal && folded_anything(report) {
+        false => String::new(),
+        true if summary.chars().count() + 1 + hint.len() <= width => format!(" {}", styled(dim(), hint)),
+        true => format!("\n{}", styled(dim(), hint)),
     };
-    let _ = writeln!(out, "\n{} → exit {}{hint}", counts(&report.summary), i32::from(report.exit_code));
+    let _ = writeln!(out, "\n{summary}{hint}");
     out
 }
 
@@ -78,7 +80,7 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
             let _ = write!(heading, " ({code})");
         }
     }
-    let heading = wrap(&format!("━━ {heading}"), width).replace('\n', "\n   ");
+    let heading = wrap(&format!("━━ {heading}"), width.saturating_sub(3)).replace('\n', "\n   ");
     let _ = writeln!(out, "\n{}", styled(Style::new().bold(), &heading));
     let reported = target.diagnosis.as_ref().and_then(|d| d.reported.as_deref());
     if let Some(diagnosis) = &target.diagnosis {
@@ -90,7 +92,8 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
     let id_width = target.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     // One space before the mark, two after it and after the ID.
     let indent = 1 + MARK_WIDTH + 2 + id_width + 2;
-    let text_width = width.saturating_sub(indent).max(30);
+    // At the narrowest width (60) the longest ID still leaves about 20 columns.
+    let text_width = width.saturating_sub(indent).max(20);
     let mut previous_folded = false;
     let mut last_reason = None;
     for section in sections {
@@ -107,7 +110,7 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
             Detail::Normal => {
                 let fold = fold(&checks, &mut last_reason);
                 let line = format!("{} · {fold}", section.heading());
-                let mut lines = wrap(&line, width.saturating_sub(1)).lines().map(str::to_string).collect::<Vec<_>>();
+                let mut lines = wrap(&line, width.saturating_sub(2)).lines().map(str::to_string).collect::<Vec<_>>();
                 lines[0] = lines[0].replacen(section.heading(), &styled(Style::new().bold(), section.heading()), 1);
                 // Sections with nothing to show stand together, one line each.
                 let gap = if shown.is_empty() && previous_folded { "" } else { "\n" };
@@ -204,7 +207,8 @@ fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width:
 
 /// Wraps at spaces only: IDs, ARNs and commands keep their hyphens whole, so they can be copied.
 fn wrap(text: &str, width: usize) -> String {
-    textwrap::fill(text, textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation))
+    let options = textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation).break_words(false);
+    textwrap::fill(text, options)
 }
 
 fn styled(style: Style, text: &str) -> String {

@@ -26,6 +26,8 @@ pub struct Verdict {
     pub facts_gathered_at: String,
     pub targets: Vec<TargetVerdict>,
     pub summary: Summary,
+    /// The lowest status that fails the run (`--fail-on`): with `warn`, a warning counts as a failure.
+    pub fail_on: FailOn,
     pub exit_code: ExitCode,
 }
 
@@ -119,7 +121,8 @@ impl Summary {
 }
 
 /// The lowest status that fails the run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailOn {
     #[default]
     Fail,
@@ -151,6 +154,7 @@ pub fn judge(facts: &Facts, options: &Options) -> Verdict {
         facts_gathered_at: facts.gathered_at.clone(),
         targets,
         exit_code: summary.exit_code(options.fail_on),
+        fail_on: options.fail_on,
         summary,
     }
 }

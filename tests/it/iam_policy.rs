@@ -1,6 +1,6 @@
 //! docs/iam-policy.json grants exactly the AWS actions the code calls: read from the gathering code
-//! itself (each SDK operation it calls, and the action name it reports a failure under), so that a new
-//! call without its permission, or a permission no call needs, fails here.
+//! itself (each Describe/List SDK operation it calls, and the action name it reports a failure under),
+//! so that a new read call without its permission, or a permission no call needs, fails here.
 
 use std::collections::BTreeSet;
 
@@ -40,10 +40,16 @@ fn actions_named(source: &str) -> BTreeSet<String> {
 #[test]
 fn iam_policy_grants_exactly_the_actions_the_code_calls() {
     let mut source = String::new();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/gather")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            source.push_str(&std::fs::read_to_string(path).unwrap());
+    // src/gather and its subdirectories, a bounded walk of the repository's own tree.
+    let mut directories = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/gather"))];
+    while let Some(directory) = directories.pop() {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                directories.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                source.push_str(&std::fs::read_to_string(path).unwrap());
+            }
         }
     }
     let operations = operations_called(&source);

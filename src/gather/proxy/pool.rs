@@ -129,11 +129,13 @@ impl Pool {
         lock(&self.stopped).clone()
     }
 
-    /// A connection to send over: an idle one, or a new one. A pool that already holds connections never
-    /// waits for leave to open another (two pools could each hold what the other waits for); it takes
-    /// room that is free now, or waits for one of its own to come back. Each of those comes back (or is
-    /// lost, which also wakes the wait) within one exchange timeout, and a new one is made within a
-    /// handshake timeout; a wait longer than three timeouts means something is wrong, and is said so.
+    /// A connection to send over: an idle one, or a new one. A pool that holds no connection waits for
+    /// leave in the budget (bounded by the run's deadline, like everything). A pool that already holds
+    /// connections never waits for leave to open another (two pools could each hold what the other waits
+    /// for); it takes room that is free now, or waits for one of its own to come back, each of which
+    /// comes back (or is lost, which also wakes the wait) within one exchange timeout. That second wait
+    /// ends at three timeouts: a call woken late may find its connection taken by another call of the
+    /// same pool, and is then reported as not having got one, never left waiting.
     async fn checkout(&self) -> Result<Idle, Unanswered> {
         let deadline = tokio::time::Instant::now() + self.timeout * 3;
         // Each turn returns, or waits for an event of the pool's own; the deadline ends the loop.

@@ -61,7 +61,8 @@ impl SlowLink {
     /// A namespace `one_way` away in each direction, or why this host cannot make one.
     pub fn new(one_way: Duration) -> Result<SlowLink, String> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let id = format!("{}{n}", std::process::id() % 100_000);
+        // Unambiguous per process and link (interface names hold at most 15 characters).
+        let id = format!("{}-{n}", std::process::id() % 1_000_000);
         let netns = format!("xkspf{id}");
         let (host_link, ns_link) = (format!("xkh{id}"), format!("xkn{id}"));
         let subnet = [10, 200 + (std::process::id() % 50) as u8, n as u8];
@@ -184,6 +185,10 @@ impl DelayLine {
                     // SAFETY: one pollfd for a descriptor this thread holds.
                     if unsafe { libc::poll(&mut poll, 1, 100) } <= 0 {
                         continue;
+                    }
+                    // A device that went away would otherwise poll ready for ever.
+                    if poll.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
+                        break;
                     }
                     // SAFETY: reads into a buffer of the given length.
                     let read = unsafe { libc::read(from.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len()) };
