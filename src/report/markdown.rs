@@ -41,10 +41,6 @@ fn counts(summary: &Summary) -> String {
     )
 }
 
-fn needs_attention(check: &CheckVerdict) -> bool {
-    check.blocked_by.is_none() && matches!(check.status, Status::Fail | Status::Warn | Status::Error)
-}
-
 pub fn render(report: &Verdict) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# xks-preflight report: {}\n", cell(&report.region));
@@ -71,7 +67,7 @@ pub fn render(report: &Verdict) -> String {
         if let Some(diagnosis) = &target.diagnosis {
             let _ = writeln!(out, "**Diagnosis:** {}\n", cell(&diagnosis.summary));
         }
-        let attention: Vec<&CheckVerdict> = target.checks.iter().filter(|c| needs_attention(c)).collect();
+        let attention: Vec<&CheckVerdict> = target.checks.iter().filter(|c| c.needs_attention()).collect();
         if attention.is_empty() {
             let _ = writeln!(out, "Nothing fails, warns or could not be checked.\n");
         } else {

@@ -61,12 +61,7 @@ pub fn render(report: &Verdict, layout: &Layout) -> String {
 }
 
 fn folded_anything(report: &Verdict) -> bool {
-    report.targets.iter().flat_map(|t| &t.checks).any(|c| !needs_attention(c))
-}
-
-/// A row the reader has to act on: a failure of its own, a warning, or a check that could not run.
-fn needs_attention(check: &CheckVerdict) -> bool {
-    check.blocked_by.is_none() && matches!(check.status, Status::Fail | Status::Warn | Status::Error)
+    report.targets.iter().flat_map(|t| &t.checks).any(|c| !c.needs_attention())
 }
 
 fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail: Detail) {
@@ -100,7 +95,7 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
         let checks: Vec<&CheckVerdict> = target.checks.iter().filter(|c| c.section == section).collect();
         let shown: Vec<&CheckVerdict> = match detail {
             Detail::Verbose => checks.clone(),
-            Detail::Normal | Detail::Quiet => checks.iter().copied().filter(|c| needs_attention(c)).collect(),
+            Detail::Normal | Detail::Quiet => checks.iter().copied().filter(|c| c.needs_attention()).collect(),
         };
         match detail {
             Detail::Quiet if shown.is_empty() => continue,

@@ -66,6 +66,13 @@ pub struct CheckVerdict {
     pub kms_answers: Vec<KmsAnswer>,
 }
 
+impl CheckVerdict {
+    /// A row the reader has to act on: a failure of its own, a warning, or a check that could not run.
+    pub fn needs_attention(&self) -> bool {
+        self.blocked_by.is_none() && matches!(self.status, Status::Fail | Status::Warn | Status::Error)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct KmsAnswer {
     pub operation: Operation,
