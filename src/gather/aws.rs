@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 
 use crate::facts::CallFailure;
 
@@ -61,12 +62,17 @@ const ACCESS_DENIED_CODES: &[&str] = &[
 pub fn call_failure<E, R>(action: &str, error: &SdkError<E, R>) -> CallFailure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let code = error.code().map(str::to_string);
-    let message = match error.message() {
-        Some(message) => message.to_string(),
-        None => DisplayErrorContext(error).to_string(),
+    let message = match (error.message(), code.as_deref()) {
+        (_, Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired")) => {
+            "the AWS session token has expired: refresh the credentials (aws sso login, or new temporary \
+             credentials) and run it again"
+                .to_string()
+        }
+        (Some(message), _) => message.to_string(),
+        (None, _) => without_answer(error),
     };
     CallFailure {
         action: action.to_string(),
@@ -75,6 +81,47 @@ where
         message,
         out_of_time: matches!(error, SdkError::TimeoutError(_)),
     }
+}
+
+/// A call that got no answer from the service, in one line: credentials that could not be found said
+/// as such, anything else as its chain of causes (the SDK's own rendering adds a multi-line `Debug`).
+fn without_answer(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = Some(error);
+    // The chain of sources is finite: each error owns the next.
+    while let Some(current) = cause {
+        if let Some(credentials) = current.downcast_ref::<CredentialsError>() {
+            return match credentials {
+                // Short enough to be quoted whole (evidence quotes stop at 200 characters).
+                CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found (environment, profiles, \
+                     SSO, web identity, container and instance roles were tried): give --profile, set \
+                     AWS_ACCESS_KEY_ID, or attach a role"
+                    .to_string(),
+                CredentialsError::ProviderTimedOut(_) => {
+                    "the AWS credential provider did not answer in time (an instance or container role \
+                     endpoint that cannot be reached?)"
+                        .to_string()
+                }
+                other => format!("AWS credentials could not be loaded: {}", chain(other)),
+            };
+        }
+        cause = current.source();
+    }
+    chain(error)
+}
+
+/// An error and its sources joined with ": ", each said once, on one line.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        // Many errors repeat their source in their own message.
+        if !text.is_empty() && !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        cause = current.source();
+    }
+    parts.join(": ")
 }
 
 /// What an AWS call that the run's deadline cut short reports.

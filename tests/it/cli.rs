@@ -187,3 +187,25 @@ fn prometheus_output_has_a_status_per_check_and_the_exit_code() {
         .contains("xks_preflight_checks{region=\"us-east-1\",target=\"cks-7c1d2e3f4a5b6c7d8\",status=\"fail\"} 2"));
     assert!(out.stdout.contains("xks_preflight_exit_code{region=\"us-east-1\"} 1"));
 }
+
+#[test]
+fn missing_aws_credentials_are_said_in_one_line_with_what_to_do() {
+    let aws = FakeAws::start(None);
+    let mut cmd = command(Some(&aws.url));
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    let out = run(cmd, &["check", "--output", "json", "--custom-key-store-id", "cks-1234567890abcdef0"]);
+    assert_eq!(out.code, 3, "nothing failed, but nothing could be read: {}", out.stdout);
+    let evidence = out.evidence("config.store_found");
+    assert!(evidence.contains("no AWS credentials found") && evidence.contains("--profile"), "{evidence}");
+    assert!(!evidence.contains('…') && !evidence.contains("\\n") && !evidence.contains("Attempted"), "{evidence}");
+}
+
+#[test]
+fn expired_session_token_is_named_as_such() {
+    let body =
+        r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
+    let aws = FakeAws::start(None).with_kms_error(400, body.to_string());
+    let out = check_json(&aws.url, &["--custom-key-store-id", "cks-1234567890abcdef0"]);
+    let evidence = out.evidence("config.store_found");
+    assert!(evidence.contains("the AWS session token has expired"), "{evidence}");
+}
