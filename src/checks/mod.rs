@@ -45,23 +45,74 @@ pub struct Outcome {
     /// The check whose subject explains this outcome: the one that judged the fact this check lacked
     /// (or that made it fail). The verdict marks this outcome blocked only if that check failed.
     pub because: Option<CheckId>,
+    /// Figures the check judged, for dashboards (the Prometheus output's gauges).
+    pub measures: Vec<Measure>,
+}
+
+/// One figure a check judged: a round trip, days left, a latency, a key manager's state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub name: MeasureName,
+    /// A label that tells apart several figures of one name (an external key manager's ID and state).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<(&'static str, String)>,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureName {
+    RoundTripMedianMs,
+    CertificateDaysLeft,
+    ProxyLatencyWorstMs,
+    ExternalKeyManagerState,
 }
 
 impl Outcome {
     pub fn pass(evidence: impl Into<String>) -> Self {
-        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None, because: None }
+        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None, because: None, measures: Vec::new() }
     }
     pub fn warn(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Warn, evidence: evidence.into(), remedy: Some(remedy.into()), because: None }
+        Outcome {
+            status: Status::Warn,
+            evidence: evidence.into(),
+            remedy: Some(remedy.into()),
+            because: None,
+            measures: Vec::new(),
+        }
     }
     pub fn fail(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Fail, evidence: evidence.into(), remedy: Some(remedy.into()), because: None }
+        Outcome {
+            status: Status::Fail,
+            evidence: evidence.into(),
+            remedy: Some(remedy.into()),
+            because: None,
+            measures: Vec::new(),
+        }
     }
     pub fn skipped(why: impl Into<String>) -> Self {
-        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None, because: None }
+        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None, because: None, measures: Vec::new() }
     }
     pub fn error(why: impl Into<String>, remedy: impl Into<String>) -> Self {
-        Outcome { status: Status::Error, evidence: why.into(), remedy: Some(remedy.into()), because: None }
+        Outcome {
+            status: Status::Error,
+            evidence: why.into(),
+            remedy: Some(remedy.into()),
+            because: None,
+            measures: Vec::new(),
+        }
+    }
+
+    /// Adds a figure the check judged.
+    pub fn measured(mut self, name: MeasureName, value: f64) -> Self {
+        self.measures.push(Measure { name, labels: Vec::new(), value });
+        self
+    }
+
+    /// Adds a labelled figure.
+    pub fn measured_with(mut self, name: MeasureName, labels: Vec<(&'static str, String)>, value: f64) -> Self {
+        self.measures.push(Measure { name, labels, value });
+        self
     }
 
     /// Names the check that explains this outcome.

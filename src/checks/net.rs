@@ -1,6 +1,6 @@
 //! `net.*`: TCP to port 443 and the round-trip time, measured from where the tool ran.
 
-use super::{connected, need, network, not_connected, percentile, quote, seen, Ctx, Outcome};
+use super::{connected, need, network, not_connected, percentile, quote, seen, Ctx, MeasureName, Outcome};
 use crate::facts::{NetworkFacts, Probed};
 
 const MAX_RTT_MS: f64 = 35.0;
@@ -88,7 +88,7 @@ pub(super) fn rtt(ctx: &Ctx) -> Outcome {
         vantage(net),
         ctx.facts.region
     );
-    if median(samples) <= MAX_RTT_MS {
+    let outcome = if median(samples) <= MAX_RTT_MS {
         Outcome::pass(figures)
     } else {
         Outcome::fail(
@@ -99,5 +99,6 @@ pub(super) fn rtt(ctx: &Ctx) -> Outcome {
                 ctx.facts.region, ctx.facts.region
             ),
         )
-    }
+    };
+    outcome.measured(MeasureName::RoundTripMedianMs, median(samples))
 }

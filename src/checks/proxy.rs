@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::body::{self, answered};
-use super::{connected, list, need, percentile, quote, seen, Ctx, Outcome};
+use super::{connected, list, need, percentile, quote, seen, Ctx, MeasureName, Outcome};
 use crate::catalogue::CheckId;
 use crate::facts::{
     HttpVersion, KeyApi, MisdirectedCall, Misdirection, ProbeFailure, Probed, ProxyExchange, ProxyFacts,
@@ -204,7 +204,7 @@ pub(super) fn ekm_available(ctx: &Ctx) -> Outcome {
     };
     let members: Vec<String> = fleet.iter().map(|(id, status)| format!("{id} {status}")).collect();
     let count = |wanted: &str| fleet.iter().filter(|(_, status)| status == wanted).count();
-    if count("ACTIVE") > 0 && count("ACTIVE") == fleet.len() {
+    let outcome = if count("ACTIVE") > 0 && count("ACTIVE") == fleet.len() {
         Outcome::pass(list(&members))
     } else if count("ACTIVE") > 0 || count("DEGRADED") > 0 {
         Outcome::warn(
@@ -217,7 +217,12 @@ pub(super) fn ekm_available(ctx: &Ctx) -> Outcome {
             "Bring at least one external key manager back; until then KMS refuses to connect \
              (XKS_PROXY_NOT_REACHABLE) and to create or update the store (XksProxyUriUnreachableException).",
         )
-    }
+    };
+    // One series per key manager and state, 1 for the state it is in: what a dashboard colours.
+    fleet.iter().fold(outcome, |outcome, (id, status)| {
+        let labels = vec![("ekm", id.clone()), ("state", status.clone())];
+        outcome.measured_with(MeasureName::ExternalKeyManagerState, labels, 1.0)
+    })
 }
 
 pub(super) fn credential_accepted(ctx: &Ctx) -> Outcome {
@@ -548,13 +553,14 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
     }
     evidence.push_str(&format!("; connection {}", super::net::phases(net)));
     let remedy = "Find where the time goes (network, proxy, external key manager): KMS gives every call 250 ms.";
-    if worst > LIMIT_MS {
+    let outcome = if worst > LIMIT_MS {
         Outcome::fail(format!("{evidence}; over {LIMIT_MS} ms"), remedy)
     } else if worst > WARN_MS {
         Outcome::warn(format!("{evidence}; over {WARN_MS} ms, close to KMS's {LIMIT_MS} ms"), remedy)
     } else {
         Outcome::pass(evidence)
-    }
+    };
+    outcome.measured(MeasureName::ProxyLatencyWorstMs, worst)
 }
 
 pub(super) fn clock_skew(ctx: &Ctx) -> Outcome {

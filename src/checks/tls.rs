@@ -1,7 +1,7 @@
 //! `tls.*`: the handshakes, judged as KMS would, and the presented chain verified as KMS verifies it.
 
 use super::chain::{self, date, AnchorKind, Chain, Roots};
-use super::{connected, list, need, quote, Ctx, Outcome};
+use super::{connected, list, need, quote, Ctx, MeasureName, Outcome};
 use crate::catalogue::CheckId;
 use crate::facts::{CipherSuite, NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion};
 
@@ -159,23 +159,26 @@ pub(super) fn validity(ctx: &Ctx) -> Outcome {
     if leaf.not_before > now {
         return Outcome::fail(format!("the certificate is not valid before {}", date(leaf.not_before)), remedy);
     }
+    // Negative once expired, so that a dashboard's line keeps falling.
+    let days_left = (leaf.not_after - now).div_euclid(DAY);
     if leaf.not_after < now {
         return Outcome::fail(
             format!("the certificate expired on {} ({} days ago)", date(leaf.not_after), (now - leaf.not_after) / DAY),
             remedy,
-        );
+        )
+        .measured(MeasureName::CertificateDaysLeft, days_left as f64);
     }
-    let days_left = (leaf.not_after - now) / DAY;
     let evidence =
         format!("valid from {} until {} ({days_left} days left)", date(leaf.not_before), date(leaf.not_after));
-    if days_left < WARN_DAYS {
+    let outcome = if days_left < WARN_DAYS {
         Outcome::warn(
             evidence,
             "Renew the certificate soon; alarm on KMS's XksProxyCertificateDaysToExpire metric to hear of it in time.",
         )
     } else {
         Outcome::pass(evidence)
-    }
+    };
+    outcome.measured(MeasureName::CertificateDaysLeft, days_left as f64)
 }
 
 /// `leaf ← intermediate ← anchor`, by subject.

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::checks::Status;
+use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+
+use crate::checks::{MeasureName, Status};
 use crate::verdict::Verdict;
 
 fn label(text: &str) -> String {
@@ -61,6 +63,17 @@ pub fn render(report: &Verdict) -> String {
             );
         }
     }
+    render_measures(&mut out, report);
+    if let Ok(at) = DateTime::from_str(&report.facts_gathered_at, DateTimeFormat::DateTime) {
+        out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
+        out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");
+        let _ = writeln!(
+            out,
+            "xks_preflight_last_run_timestamp_seconds{{region=\"{}\"}} {}",
+            label(&report.region),
+            at.as_secs_f64()
+        );
+    }
     out.push_str(
         "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed (or warned, with \
          --fail-on warn), 3 incomplete.\n",
@@ -73,4 +86,54 @@ pub fn render(report: &Verdict) -> String {
         i32::from(report.exit_code)
     );
     out
+}
+
+/// What each figure means, for its HELP line.
+fn help(name: MeasureName) -> (&'static str, &'static str) {
+    match name {
+        MeasureName::RoundTripMedianMs => {
+            ("round_trip_median_ms", "Median TCP round trip to the proxy from where the tool ran, in ms (net.rtt).")
+        }
+        MeasureName::CertificateDaysLeft => {
+            ("certificate_days_left", "Days until the proxy's certificate expires, negative after (tls.validity).")
+        }
+        MeasureName::ProxyLatencyWorstMs => (
+            "proxy_latency_worst_ms",
+            "The slowest proxy answer, or the kept-alive p99 when higher, in ms (proxy.latency).",
+        ),
+        MeasureName::ExternalKeyManagerState => (
+            "external_key_manager_state",
+            "1 for each external key manager in the state it reports in GetHealthStatus (proxy.ekm_available).",
+        ),
+    }
+}
+
+/// A gauge per figure the checks judged, labelled by target and check.
+fn render_measures(out: &mut String, report: &Verdict) {
+    let mut names: Vec<MeasureName> =
+        report.targets.iter().flat_map(|t| &t.checks).flat_map(|c| &c.measures).map(|m| m.name).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (metric, text) = help(name);
+        let _ = writeln!(out, "# HELP xks_preflight_{metric} {text}");
+        let _ = writeln!(out, "# TYPE xks_preflight_{metric} gauge");
+        for target in &report.targets {
+            let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
+            for check in &target.checks {
+                for measure in check.measures.iter().filter(|m| m.name == name) {
+                    let extra: String =
+                        measure.labels.iter().map(|(key, value)| format!(",{key}=\"{}\"", label(value))).collect();
+                    let _ = writeln!(
+                        out,
+                        "xks_preflight_{metric}{{region=\"{}\",target=\"{}\",check=\"{}\"{extra}}} {}",
+                        label(&report.region),
+                        label(store),
+                        check.id,
+                        measure.value
+                    );
+                }
+            }
+        }
+    }
 }

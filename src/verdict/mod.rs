@@ -8,7 +8,7 @@ pub mod diagnosis;
 use serde::Serialize;
 
 use crate::catalogue::{CheckId, Operation, Section};
-use crate::checks::{self, Outcome, Selection, Status};
+use crate::checks::{self, Measure, Outcome, Selection, Status};
 use crate::exit::ExitCode;
 use crate::facts::{Facts, StoreQuery, Subject, TargetFacts};
 
@@ -64,6 +64,9 @@ pub struct CheckVerdict {
     pub kms_says: &'static [&'static str],
     /// What KMS answers, per operation, while this requirement is broken.
     pub kms_answers: Vec<KmsAnswer>,
+    /// The figures the check judged (round trip, days left, latency, key manager states).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<Measure>,
 }
 
 impl CheckVerdict {
@@ -209,6 +212,7 @@ fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outc
                     .iter()
                     .map(|(operation, answer)| KmsAnswer { operation: *operation, answer })
                     .collect(),
+                measures: outcome.measures,
             }
         })
         .collect();

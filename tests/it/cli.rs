@@ -209,3 +209,53 @@ fn expired_session_token_is_named_as_such() {
     let evidence = out.evidence("config.store_found");
     assert!(evidence.contains("the AWS session token has expired"), "{evidence}");
 }
+
+/// The samples of a Prometheus text exposition as prometheus_client's parser reads them, one
+/// `name{labels} value` line each: a parser that is not ours.
+fn parsed_by_prometheus_client(exposition: &str) -> String {
+    use std::io::Write;
+    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
+    let script = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families\n\
+                  for family in text_string_to_metric_families(sys.stdin.read()):\n\
+                  \x20   assert family.type == 'gauge', family\n\
+                  \x20   for s in family.samples:\n\
+                  \x20       labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))\n\
+                  \x20       print(f'{s.name}{{{labels}}} {s.value}')\n";
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "prometheus_client refused it: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn prometheus_output_is_read_by_prometheus_client_with_the_gauges_a_dashboard_wants() {
+    let healthy = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
+    let out = run(command(None), &["check", "--facts", healthy, "--output", "prometheus"]);
+    let samples = parsed_by_prometheus_client(&out.stdout);
+    let store = "region=us-east-1,target=cks-0a1b2c3d4e5f6a7b8";
+    for expected in [
+        format!("xks_preflight_certificate_days_left{{check=tls.validity,{store}}} 158.0"),
+        // prometheus_client's parser gives the labels sorted by name.
+        "xks_preflight_external_key_manager_state{check=proxy.ekm_available,ekm=hsm-1,region=us-east-1,\
+         state=ACTIVE,target=cks-0a1b2c3d4e5f6a7b8} 1.0"
+            .to_string(),
+        "xks_preflight_last_run_timestamp_seconds{region=us-east-1} 1736942400.0".to_string(),
+        "xks_preflight_exit_code{region=us-east-1} 0.0".to_string(),
+    ] {
+        assert!(samples.contains(&expected), "{expected} not in:\n{samples}");
+    }
+    for gauge in
+        ["xks_preflight_round_trip_median_ms{check=net.rtt", "xks_preflight_proxy_latency_worst_ms{check=proxy.latency"]
+    {
+        assert!(samples.contains(gauge), "{gauge} not in:\n{samples}");
+    }
+    let statuses = samples.lines().filter(|l| l.starts_with("xks_preflight_check_status{")).count();
+    assert_eq!(statuses, 3 * xks_preflight::catalogue::CheckId::ALL.len(), "a status per check of the three targets");
+}
