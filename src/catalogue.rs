@@ -8,9 +8,10 @@
 //! `data/catalogue.tsv` holds the IDs and KMS error names of the project's reference catalogue; a test
 //! keeps this table and that file in step.
 
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Config,
@@ -52,7 +53,7 @@ impl Section {
 }
 
 /// How a broken requirement counts: a failure, or (for what AWS states as a recommendation) a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Fail,
@@ -60,7 +61,7 @@ pub enum Severity {
 }
 
 /// The KMS operations whose answers the catalogue states, per broken requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// CreateCustomKeyStore and UpdateCustomKeyStore.
@@ -173,6 +174,18 @@ impl std::fmt::Display for CheckId {
 impl Serialize for CheckId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+/// In the JSON Schema, a check ID is one of the catalogue's IDs.
+impl JsonSchema for CheckId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "enum": ids })
     }
 }
 

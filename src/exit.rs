@@ -20,3 +20,16 @@ impl From<ExitCode> for i32 {
         code as i32
     }
 }
+
+/// In the JSON Schema, the exit code is the number a shell sees.
+impl schemars::JsonSchema for ExitCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExitCode".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<i32> =
+            [ExitCode::Ok, ExitCode::Failed, ExitCode::Usage, ExitCode::Incomplete].map(i32::from).into();
+        schemars::json_schema!({ "type": "integer", "enum": codes })
+    }
+}

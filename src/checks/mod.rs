@@ -13,6 +13,7 @@ mod text;
 mod tls;
 mod vpc;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::catalogue::CheckId;
@@ -23,7 +24,7 @@ use crate::facts::{
 pub use key::integrity_value;
 pub use text::{list, quote};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -50,16 +51,16 @@ pub struct Outcome {
 }
 
 /// One figure a check judged: a round trip, days left, a latency, a key manager's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Measure {
     pub name: MeasureName,
     /// A label that tells apart several figures of one name (an external key manager's ID and state).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<(&'static str, String)>,
     pub value: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureName {
     RoundTripMedianMs,

@@ -1,13 +1,14 @@
 //! From a target's results to what to fix first: which failing checks explain the code KMS reported, and
 //! the order to work in (settings, then the VPC side, name resolution, TCP, TLS, authentication, keys).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::catalogue::CheckId;
 use crate::checks::{Outcome, Status};
 use crate::explain::topic_for_name;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Diagnosis {
     /// The ConnectionErrorCode of a FAILED store.
     pub reported: Option<String>,

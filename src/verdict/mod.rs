@@ -5,6 +5,7 @@
 mod blocking;
 pub mod diagnosis;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::catalogue::{CheckId, Operation, Section};
@@ -18,7 +19,7 @@ pub use diagnosis::{diagnose, Diagnosis};
 /// Raised when a field of the JSON report changes meaning or disappears.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Verdict {
     pub schema_version: u32,
     pub tool_version: String,
@@ -31,7 +32,7 @@ pub struct Verdict {
     pub exit_code: ExitCode,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TargetVerdict {
     pub label: String,
     pub store: Option<StoreSummary>,
@@ -41,7 +42,7 @@ pub struct TargetVerdict {
     pub checks: Vec<CheckVerdict>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StoreSummary {
     pub id: String,
     pub name: Option<String>,
@@ -50,7 +51,7 @@ pub struct StoreSummary {
     pub connection_error_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckVerdict {
     pub id: CheckId,
     pub section: Section,
@@ -65,7 +66,7 @@ pub struct CheckVerdict {
     /// What KMS answers, per operation, while this requirement is broken.
     pub kms_answers: Vec<KmsAnswer>,
     /// The figures the check judged (round trip, days left, latency, key manager states).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<Measure>,
 }
 
@@ -76,13 +77,13 @@ impl CheckVerdict {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct KmsAnswer {
     pub operation: Operation,
     pub answer: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub warn: usize,
@@ -131,7 +132,7 @@ impl Summary {
 }
 
 /// The lowest status that fails the run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     #[default]

@@ -18,6 +18,7 @@ mod network_checks;
 mod proxy_checks;
 mod real_chains;
 mod replay;
+mod report_schema;
 mod slow_links;
 mod stalls;
 mod terminal;

@@ -1,0 +1,63 @@
+//! docs/report.schema.json describes the JSON report: generated from the report's types (schemars), kept
+//! in the repository for consumers, and real reports (a FAILED store, healthy stores, a proxy probed
+//! over the network) validated against it by jsonschema, a validator that is not ours.
+
+use std::io::Write;
+
+use crate::proxy_checks::{check, proxy, PATH};
+use crate::replay::EXAMPLE;
+use crate::support::xks_proxy::{Variant, SECRET};
+use crate::support::{command, run};
+
+const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+
+fn generated() -> String {
+    let schema = schemars::schema_for!(xks_preflight::verdict::Verdict);
+    serde_json::to_string_pretty(&schema).unwrap() + "\n"
+}
+
+/// `XKS_UPDATE_DERIVED=1` rewrites the file from the types.
+#[test]
+fn report_schema_in_docs_is_the_one_the_types_give() {
+    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
+        std::fs::write(SCHEMA, generated()).unwrap();
+    }
+    let kept = std::fs::read_to_string(SCHEMA).unwrap();
+    assert_eq!(kept, generated(), "docs/report.schema.json is out of date: rerun with XKS_UPDATE_DERIVED=1");
+}
+
+/// Validates `report` with Python's jsonschema against the kept schema; the validator's complaint if any.
+fn validate(report: &str) -> Result<(), String> {
+    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
+    let script = "import json, sys, jsonschema\n\
+                  schema = json.load(open(sys.argv[1]))\n\
+                  jsonschema.Draft202012Validator.check_schema(schema)\n\
+                  jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script, SCHEMA])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(report.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    match output.status.success() {
+        true => Ok(()),
+        false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+    }
+}
+
+#[test]
+fn real_reports_follow_the_schema_and_a_broken_one_does_not() {
+    let healthy = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
+    for facts in [EXAMPLE, healthy] {
+        let out = run(command(None), &["check", "--facts", facts, "--output", "json"]);
+        validate(&out.stdout).unwrap_or_else(|e| panic!("{facts}: {e}"));
+    }
+    let setup = proxy(Variant::Faithful);
+    let probed = check(&setup, Some(SECRET), PATH);
+    validate(&probed.stdout).unwrap_or_else(|e| panic!("a probed proxy: {e}"));
+    // The validator does judge: a report with a status the schema does not allow is refused.
+    let broken = probed.stdout.replacen("\"status\": \"pass\"", "\"status\": \"fine\"", 1);
+    assert!(broken != probed.stdout && validate(&broken).is_err());
+}
