@@ -361,3 +361,19 @@ fn cloudhsm_store_named_by_id_fails_the_store_type() {
     assert!(run.evidence("config.store_type").contains("AWS_CLOUDHSM"));
     assert_eq!(run.status("config.endpoint_format"), "skipped");
 }
+
+/// The example in docs/examples is read as a proxy hands it out, and its secret never shows.
+#[test]
+fn documented_example_proxy_configuration_is_read_and_its_secret_never_shown() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/proxy-configuration.json");
+    let out = run(
+        command(None),
+        &["check", "--no-aws", "--output", "json", "--endpoint", "https://xks.example.com", "--proxy-config", example],
+    );
+    assert_eq!(out.status("config.path_format"), "pass", "{}", out.stdout);
+    assert_eq!(out.status("config.access_key_id_format"), "pass", "{}", out.evidence("config.access_key_id_format"));
+    assert_eq!(out.status("config.secret_format"), "pass", "{}", out.evidence("config.secret_format"));
+    let text: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let secret = text["XksProxyAuthenticationCredential"]["RawSecretAccessKey"].as_str().unwrap();
+    assert!(!out.stdout.contains(secret) && !out.stderr.contains(secret));
+}

@@ -83,6 +83,45 @@ fn colour_is_added_when_asked_and_removed_for_no_color() {
 }
 
 #[test]
+fn coloured_report_at_120_columns_keeps_its_status_column() {
+    let mut cmd = command(None);
+    cmd.env("COLUMNS", "120");
+    let out = run(cmd, &["check", "--facts", EXAMPLE, "--color", "always"]);
+    let plain: Vec<String> = out.stdout.lines().map(strip_styles).collect();
+    assert!(plain.iter().all(|l| l.chars().count() <= 120 || l.split_whitespace().count() <= 3), "{plain:#?}");
+    // The text column starts at the same place on every row, coloured or not.
+    let starts: Vec<usize> =
+        plain.iter().filter(|l| l.starts_with(" FAIL") || l.starts_with(" WARN")).map(|l| text_column(l)).collect();
+    assert!(starts.len() >= 5 && starts.iter().all(|s| *s == starts[0]), "{starts:?}");
+    insta::assert_snapshot!("example_colour_120", out.stdout);
+}
+
+/// A line without its ANSI styles (ESC [ … m).
+fn strip_styles(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // A style ends at its 'm'; the line is finite.
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Where a row's text begins: after the status and the ID.
+fn text_column(row: &str) -> usize {
+    let id_end = row.find('.').and_then(|dot| row[dot..].find(' ').map(|space| dot + space)).unwrap();
+    id_end + row[id_end..].chars().take_while(|c| *c == ' ').count()
+}
+
+#[test]
 fn markdown_report_has_the_diagnosis_and_a_row_per_problem() {
     let out = example(&["--output", "markdown"]);
     assert_eq!(out.code, 1);
