@@ -105,9 +105,8 @@ impl Outcome {
     }
 
     /// Adds a figure the check judged.
-    pub fn measured(mut self, name: MeasureName, value: f64) -> Self {
-        self.measures.push(Measure { name, labels: Vec::new(), value });
-        self
+    pub fn measured(self, name: MeasureName, value: f64) -> Self {
+        self.measured_with(name, Vec::new(), value)
     }
 
     /// Adds a labelled figure.

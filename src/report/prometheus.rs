@@ -5,10 +5,16 @@ use std::fmt::Write;
 use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
 
 use crate::checks::{MeasureName, Status};
-use crate::verdict::Verdict;
+use crate::verdict::{TargetVerdict, Verdict};
 
 fn label(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// The labels every series of a target starts with: its Region and the store (or the target's label).
+fn target_labels(report: &Verdict, target: &TargetVerdict) -> String {
+    let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
+    format!("region=\"{}\",target=\"{}\"", label(&report.region), label(store))
 }
 
 fn value(status: Status) -> u8 {
@@ -28,14 +34,12 @@ pub fn render(report: &Verdict) -> String {
     );
     out.push_str("# TYPE xks_preflight_check_status gauge\n");
     for target in &report.targets {
-        let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
+        let target_labels = target_labels(report, target);
         for check in &target.checks {
             let blocked = check.blocked_by.map(|b| format!(",blocked_by=\"{b}\"")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "xks_preflight_check_status{{region=\"{}\",target=\"{}\",check=\"{}\",section=\"{}\"{blocked}}} {}",
-                label(&report.region),
-                label(store),
+                "xks_preflight_check_status{{{target_labels},check=\"{}\",section=\"{}\"{blocked}}} {}",
                 check.id,
                 check.section.prefix(),
                 value(check.status)
@@ -45,7 +49,7 @@ pub fn render(report: &Verdict) -> String {
     out.push_str("# HELP xks_preflight_checks Number of checks per target and status (blocked counted apart).\n");
     out.push_str("# TYPE xks_preflight_checks gauge\n");
     for target in &report.targets {
-        let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
+        let target_labels = target_labels(report, target);
         let s = &target.summary;
         for (status, count) in [
             ("pass", s.pass),
@@ -55,12 +59,7 @@ pub fn render(report: &Verdict) -> String {
             ("error", s.error),
             ("blocked", s.blocked),
         ] {
-            let _ = writeln!(
-                out,
-                "xks_preflight_checks{{region=\"{}\",target=\"{}\",status=\"{status}\"}} {count}",
-                label(&report.region),
-                label(store)
-            );
+            let _ = writeln!(out, "xks_preflight_checks{{{target_labels},status=\"{status}\"}} {count}");
         }
     }
     render_measures(&mut out, report);
@@ -119,18 +118,15 @@ fn render_measures(out: &mut String, report: &Verdict) {
         let _ = writeln!(out, "# HELP xks_preflight_{metric} {text}");
         let _ = writeln!(out, "# TYPE xks_preflight_{metric} gauge");
         for target in &report.targets {
-            let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
+            let target_labels = target_labels(report, target);
             for check in &target.checks {
                 for measure in check.measures.iter().filter(|m| m.name == name) {
                     let extra: String =
                         measure.labels.iter().map(|(key, value)| format!(",{key}=\"{}\"", label(value))).collect();
                     let _ = writeln!(
                         out,
-                        "xks_preflight_{metric}{{region=\"{}\",target=\"{}\",check=\"{}\"{extra}}} {}",
-                        label(&report.region),
-                        label(store),
-                        check.id,
-                        measure.value
+                        "xks_preflight_{metric}{{{target_labels},check=\"{}\"{extra}}} {}",
+                        check.id, measure.value
                     );
                 }
             }

@@ -213,23 +213,13 @@ fn expired_session_token_is_named_as_such() {
 /// The samples of a Prometheus text exposition as prometheus_client's parser reads them, one
 /// `name{labels} value` line each: a parser that is not ours.
 fn parsed_by_prometheus_client(exposition: &str) -> String {
-    use std::io::Write;
-    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
     let script = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families\n\
                   for family in text_string_to_metric_families(sys.stdin.read()):\n\
                   \x20   assert family.type == 'gauge', family\n\
                   \x20   for s in family.samples:\n\
                   \x20       labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))\n\
                   \x20       print(f'{s.name}{{{labels}}} {s.value}')\n";
-    let mut child = std::process::Command::new(python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::support::python(&["-c", script], exposition);
     assert!(output.status.success(), "prometheus_client refused it: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
 }

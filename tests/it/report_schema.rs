@@ -2,12 +2,10 @@
 //! in the repository for consumers, and real reports (a FAILED store, healthy stores, a proxy probed
 //! over the network) validated against it by jsonschema, a validator that is not ours.
 
-use std::io::Write;
-
 use crate::proxy_checks::{check, proxy, PATH};
 use crate::replay::EXAMPLE;
 use crate::support::xks_proxy::{Variant, SECRET};
-use crate::support::{command, run};
+use crate::support::{command, python, run};
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
 
@@ -28,19 +26,11 @@ fn report_schema_in_docs_is_the_one_the_types_give() {
 
 /// Validates `report` with Python's jsonschema against the kept schema; the validator's complaint if any.
 fn validate(report: &str) -> Result<(), String> {
-    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
     let script = "import json, sys, jsonschema\n\
                   schema = json.load(open(sys.argv[1]))\n\
                   jsonschema.Draft202012Validator.check_schema(schema)\n\
                   jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
-    let mut child = std::process::Command::new(python)
-        .args(["-c", script, SCHEMA])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(report.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = python(&["-c", script, SCHEMA], report);
     match output.status.success() {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),

@@ -295,3 +295,19 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
+
+/// Runs the test venv's Python (scripts/with-services names it) with `args`, `input` on its standard
+/// input: the tools not ours that read the tool's output (prometheus_client, jsonschema).
+pub fn python(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
+    let mut child = std::process::Command::new(python)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
