@@ -125,7 +125,7 @@ async fn main() {
     for _ in 0..runs {
         let request = request(relay, None, Vec::new());
         let started = Instant::now();
-        let facts = gather::gather(request).await.expect("planned settings gather");
+        let facts = gather::gather(request, &Default::default()).await.expect("planned settings gather").remove(0);
         let wall = started.elapsed().as_secs_f64() * 1000.0;
         let Probed::Seen(net) = &facts.targets[0].network else { panic!("the probes did not run") };
         let durations = probe_durations(net);
@@ -141,7 +141,7 @@ async fn main() {
         let secret = Secret::new(xks_proxy::SECRET.to_string());
         let request = request(direct, Some(secret), vec![xks_proxy::KEY_ID.to_string()]);
         let started = Instant::now();
-        let facts = gather::gather(request).await.expect("planned settings gather");
+        let facts = gather::gather(request, &Default::default()).await.expect("planned settings gather").remove(0);
         let wall = started.elapsed().as_secs_f64() * 1000.0;
         let Probed::Seen(net) = &facts.targets[0].network else { panic!("the probes did not run") };
         let Probed::Seen(proxy) = &net.proxy else { panic!("the proxy was not called") };
@@ -159,7 +159,9 @@ fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<S
             access_key_id: Some(xks_proxy::ACCESS_KEY_ID.into()),
             ..PlannedSettings::default()
         }),
-        region: Some(xks_proxy::REGION.into()),
+        regions: vec![xks_proxy::REGION.into()],
+        all_regions: false,
+        role_arns: Vec::new(),
         profile: None,
         proxy_config: None,
         secret: None,

@@ -3,18 +3,19 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
+use xks_preflight::aws_names::{is_region_code, role_account};
 use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::checks::{selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
-use xks_preflight::facts::{Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
+use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
 use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
 use xks_preflight::{report, verdict};
 
 use crate::cli::{CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output};
-use crate::{files, terminal};
+use crate::{files, progress, terminal};
 
 /// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user. The report
 /// goes to standard output first; the files asked for are written after it, each atomically.
@@ -22,9 +23,15 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
     for (flag, patterns) in [("--skip", &args.skip), ("--only", &args.only)] {
         validate_patterns(flag, patterns)?;
     }
-    let facts = match &args.facts {
+    let scopes = match &args.facts {
         Some(path) => load_facts(path)?,
-        None => gather::gather(request(&args)?).await?,
+        None => {
+            let request = request(&args)?;
+            let watching = progress::Spinner::start(args.output == Output::Table, color);
+            let facts = gather::gather(request, &watching.progress()).await;
+            watching.finish();
+            facts?
+        }
     };
     let options = verdict::Options {
         selection: Selection { skip: args.skip.clone(), only: args.only.clone() },
@@ -33,7 +40,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
             FailOn::Warn => verdict::FailOn::Warn,
         },
     };
-    let report = verdict::judge(&facts, &options);
+    let report = verdict::judge(&scopes, &options);
     let detail = match (args.verbose, args.quiet) {
         (true, _) => Detail::Verbose,
         (_, true) => Detail::Quiet,
@@ -62,8 +69,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
         }
     }
     if let Some(path) = &args.save_facts {
-        let text = serde_json::to_string_pretty(&facts).expect("facts are plain data and always serialise");
-        written.push(files::write_atomically(path, "facts file", &(text + "\n")));
+        written.push(files::write_atomically(path, "facts file", &facts::to_file(&scopes)));
     }
     printed?;
     written.into_iter().collect::<Result<Vec<()>, _>>()?;
@@ -124,6 +130,27 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
                 .into(),
         });
     };
+    for region in &args.region {
+        if !is_region_code(region) {
+            return Err(InputError::value("--region", region, "an AWS Region code such as us-east-1"));
+        }
+    }
+    for arn in &args.role_arn {
+        if role_account(arn).is_none() {
+            return Err(InputError::value(
+                "--role-arn",
+                arn,
+                "an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
+            ));
+        }
+    }
+    if (args.region.len() > 1 || args.role_arn.len() > 1) && !args.all {
+        return Err(InputError::value(
+            if args.region.len() > 1 { "--region" } else { "--role-arn" },
+            if args.region.len() > 1 { args.region.join(" ") } else { args.role_arn.join(" ") },
+            "one value, or --all to check every external key store in each Region and account",
+        ));
+    }
     let (proxy_config, file_secret) = match &args.proxy_config {
         Some(path) => {
             let (config, secret) = read_proxy_config(path)?;
@@ -144,7 +171,9 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
     };
     Ok(Request {
         way_in,
-        region: args.region.clone(),
+        regions: args.region.clone(),
+        all_regions: args.all_regions,
+        role_arns: args.role_arn.clone(),
         profile: args.profile.clone(),
         proxy_config,
         secret,
@@ -230,25 +259,34 @@ fn is_store_id(id: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && rest.len() <= 60 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-fn load_facts(path: &Path) -> Result<Facts, InputError> {
+/// A facts file: one scope as an object, several as an array of them.
+fn load_facts(path: &Path) -> Result<Vec<Facts>, InputError> {
     let malformed = |problem: String| InputError::Malformed { what: "facts file", path: path.to_path_buf(), problem };
     let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
         what: "facts file",
         path: Some(path.to_path_buf()),
         cause: e.to_string(),
     })?;
-    let version: Option<u64> = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| malformed(format!("is not JSON: {e}")))?
-        .get("schema_version")
-        .and_then(|v| v.as_u64());
-    if version != Some(u64::from(SCHEMA_VERSION)) {
-        return Err(malformed(format!(
-            "has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
-            version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
-        )));
-    }
-    serde_json::from_str(&text)
-        .map_err(|e| malformed(format!("is not a facts file written by xks-preflight --save-facts: {e}")))
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| malformed(format!("is not JSON: {e}")))?;
+    let scopes = match value {
+        serde_json::Value::Array(scopes) if !scopes.is_empty() => scopes,
+        serde_json::Value::Array(_) => return Err(malformed("is an empty list of facts".into())),
+        one => vec![one],
+    };
+    scopes
+        .into_iter()
+        .map(|scope| {
+            let version = scope.get("schema_version").and_then(|v| v.as_u64());
+            if version != Some(u64::from(SCHEMA_VERSION)) {
+                return Err(malformed(format!(
+                    "has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
+                    version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
+                )));
+            }
+            serde_json::from_value(scope)
+                .map_err(|e| malformed(format!("is not a facts file written by xks-preflight --save-facts: {e}")))
+        })
+        .collect()
 }
 
 /// Runs `explain`: 0 when the text was recognised, 1 when it was not.

@@ -1,4 +1,5 @@
-//! The shapes of AWS names that the tool takes apart: VPC endpoint service names and Region codes.
+//! The shapes of AWS names that the tool takes apart (VPC endpoint service names, Region codes, role
+//! ARNs) and the Regions that offer external key stores.
 
 /// A VPC endpoint service name, `com.amazonaws.vpce.<region>.vpce-svc-<id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,3 +41,65 @@ pub fn is_region_code(code: &str) -> bool {
         && !number.is_empty()
         && number.chars().all(|c| c.is_ascii_digit())
 }
+
+/// The account of an IAM role ARN, `arn:<partition>:iam::<12 digits>:role/<path/name>`; `None` when
+/// the text is not one.
+pub fn role_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let fields: [&str; 6] = std::array::from_fn(|_| parts.next().unwrap_or(""));
+    let [scheme, partition, service, region, account, resource] = fields;
+    let role = resource.strip_prefix("role/").filter(|name| !name.is_empty() && !name.ends_with('/'));
+    let valid = scheme == "arn"
+        && partition.starts_with("aws")
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && role.is_some();
+    valid.then_some(account)
+}
+
+/// One account and Region as the report names it: `eu-west-1`, or `eu-west-1 of 111122223333` when the
+/// account is known.
+pub fn scope_name(region: &str, account: Option<&str>) -> String {
+    match account {
+        Some(account) => format!("{region} of {account}"),
+        None => region.to_string(),
+    }
+}
+
+/// Regions where KMS offers external key stores, and those where it does not (KMS Developer Guide, 2023).
+pub const XKS_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-north-1",
+    "me-south-1",
+    "sa-east-1",
+];
+pub const NO_XKS_REGIONS: &[&str] = &[
+    "ap-south-2",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-south-2",
+    "eu-central-2",
+    "me-central-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+];

@@ -12,6 +12,8 @@ Examples:
   xks-preflight check --custom-key-store-id cks-1234567890abcdef0 --xks-key-id key-2026-01
   xks-preflight check --endpoint https://xks.example.com --proxy-config proxy-configuration.json
   xks-preflight check --all --quiet --prometheus /var/lib/node_exporter/textfile_collector/xks.prom
+  xks-preflight check --all --all-regions --role-arn arn:aws:iam::111122223333:role/xks-audit \\
+    --role-arn arn:aws:iam::444455556666:role/xks-audit --json fleet.json
   xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION
   xks-preflight list-checks --output json
 
@@ -43,7 +45,7 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check an existing store, every external key store of the Region, or planned settings.
+    /// Check an existing store, every external key store of some Regions and accounts, or planned settings.
     Check(Box<CheckArgs>),
     /// Explain a connection error code, an exception name or a KMS error message: causes, checks, what to do.
     Explain(ExplainArgs),
@@ -89,7 +91,7 @@ pub struct CheckArgs {
     /// An existing store, by name.
     #[arg(long, value_name = "NAME", help_heading = "Which store")]
     pub custom_key_store_name: Option<String>,
-    /// Every external key store in the Region.
+    /// Every external key store in the Region (in each Region and account asked for).
     #[arg(long, help_heading = "Which store", conflicts_with_all = ["planned", "proxy_config", "secret_access_key_file", "secret_access_key_stdin"])]
     pub all: bool,
 
@@ -146,9 +148,17 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Secret")]
     pub secret_access_key_stdin: bool,
 
-    /// AWS Region (else the SDK's usual chain: AWS_REGION, the profile).
+    /// AWS Region (repeatable; else the SDK's usual chain: AWS_REGION, the profile). Several Regions
+    /// need --all.
     #[arg(long, value_name = "REGION", help_heading = "AWS")]
-    pub region: Option<String>,
+    pub region: Vec<String>,
+    /// Every Region the account has enabled where KMS offers external key stores (ec2:DescribeRegions).
+    #[arg(long, help_heading = "AWS", requires = "all", conflicts_with = "region")]
+    pub all_regions: bool,
+    /// Assume this role and check its account (repeatable: one account each). The credentials found
+    /// (--profile, the environment) are used only to assume the roles. Several accounts need --all.
+    #[arg(long, value_name = "ARN", help_heading = "AWS")]
+    pub role_arn: Vec<String>,
     /// AWS profile name.
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
     pub profile: Option<String>,
@@ -156,7 +166,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "AWS")]
     pub aws_timeout: u64,
     /// Judge planned settings without asking AWS.
-    #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with = "existing")]
+    #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with_all = ["existing", "all_regions", "role_arn"])]
     pub no_aws: bool,
 
     /// An external key ID to call GetKeyMetadata, Encrypt and Decrypt with (repeatable). For an existing
@@ -229,7 +239,7 @@ pub struct CheckArgs {
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "region", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
+        "secret_access_key_stdin", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
         "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
         "timeout"])]
     pub facts: Option<PathBuf>,

@@ -1,6 +1,7 @@
 mod app;
 mod cli;
 mod files;
+mod progress;
 mod terminal;
 
 use clap::{CommandFactory, Parser};

@@ -1,6 +1,7 @@
 //! `config.*`: the store's settings, from DescribeCustomKeyStores or from the planned settings.
 
 use super::{list, need, seen, Ctx, Outcome};
+use crate::aws_names;
 use crate::catalogue::CheckId;
 use crate::explain::topic_for_name;
 use crate::facts::{Subject, VPC_ENDPOINT_SERVICE};
@@ -357,47 +358,11 @@ pub(super) fn endpoint_unique(ctx: &Ctx) -> Outcome {
     }
 }
 
-/// Regions where KMS offers external key stores, and those where it does not (KMS Developer Guide, 2023).
-const XKS_REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "af-south-1",
-    "ap-east-1",
-    "ap-south-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-south-1",
-    "eu-north-1",
-    "me-south-1",
-    "sa-east-1",
-];
-const NO_XKS_REGIONS: &[&str] = &[
-    "ap-south-2",
-    "cn-north-1",
-    "cn-northwest-1",
-    "eu-south-2",
-    "eu-central-2",
-    "me-central-1",
-    "us-gov-east-1",
-    "us-gov-west-1",
-];
-
 pub(super) fn region_supported(ctx: &Ctx) -> Outcome {
     let region = ctx.facts.region.as_str();
-    if XKS_REGIONS.contains(&region) {
+    if aws_names::XKS_REGIONS.contains(&region) {
         Outcome::pass(format!("{region} offers external key stores"))
-    } else if NO_XKS_REGIONS.contains(&region) {
+    } else if aws_names::NO_XKS_REGIONS.contains(&region) {
         Outcome::fail(
             format!("{region} does not offer external key stores"),
             "Create the store in a Region that supports external key stores, close to the external key manager.",

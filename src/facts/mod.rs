@@ -29,12 +29,36 @@ pub struct Facts {
     /// RFC 3339, UTC.
     pub gathered_at: String,
     pub region: String,
+    /// The account read, when it is known: the account of the role assumed with `--role-arn`. Without
+    /// a role the caller's own account is read and not named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// What kept every AWS call of this account and Region from answering: no credentials, a role that
+    /// could not be assumed, an expired token, an endpoint that cannot be reached. Said once; the AWS
+    /// facts below are then not gathered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_problem: Option<CallFailure>,
+    /// How long this account and Region took to gather, its stores' probes included, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub took_ms: Option<u64>,
     /// Every custom key store of the account in this Region (all types): the named store is found in
     /// it, and uniqueness and quota are judged against it.
     pub region_stores: Observed<Vec<StoreFacts>>,
     /// The KMS keys of custom key stores in this Region (ListKeys, DescribeKey), when a store is checked.
     pub store_keys: Observed<Vec<KmsKeyFacts>>,
     pub targets: Vec<TargetFacts>,
+}
+
+/// What `--save-facts` writes and `--facts` reads: one account and Region as a single object (as
+/// before several could be checked in one run), several as an array.
+pub fn to_file(scopes: &[Facts]) -> String {
+    let text = match scopes {
+        [one] => serde_json::to_string_pretty(one),
+        several => serde_json::to_string_pretty(several),
+    };
+    text.expect("facts are plain data and always serialise") + "\n"
 }
 
 /// One thing to check: an existing store, or the settings planned for a new one.
@@ -47,6 +71,9 @@ pub struct TargetFacts {
     pub vpc: Option<VpcFacts>,
     /// DNS, TCP, TLS and the proxy API as seen from where the tool ran.
     pub network: Observed<NetworkFacts, ProbeFailure>,
+    /// How long this target's VPC reads and probes took, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub took_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -83,28 +83,70 @@ where
     }
 }
 
+/// Answers that say the caller, not the call, is wrong: every other call made with the same credentials
+/// to the same endpoint would get the same.
+const CALLER_CODES: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "AuthFailure",
+];
+
+/// A failure that no other call of the same account and Region would escape: no answer at all (no
+/// credentials, an endpoint that cannot be reached or does not answer in time), or an answer refusing
+/// the caller. A refused permission (AccessDenied) is the call's own: other calls may still be allowed.
+pub fn is_scope_wide(failure: &CallFailure) -> bool {
+    failure.code.as_deref().is_none_or(|code| CALLER_CODES.contains(&code))
+}
+
+/// A role that could not be assumed, in one line.
+pub fn credentials_failure(role_arn: &str, error: &CredentialsError) -> CallFailure {
+    let cause = without_answer(error);
+    let cause = cause.strip_prefix(LOADING).map(|rest| rest.trim_start_matches(": ")).unwrap_or(&cause);
+    CallFailure {
+        action: "sts:AssumeRole".to_string(),
+        access_denied: cause.contains("AccessDenied"),
+        code: None,
+        message: format!("the role {role_arn} could not be assumed: {cause}"),
+        out_of_time: matches!(error, CredentialsError::ProviderTimedOut(_)),
+    }
+}
+
+const LOADING: &str = "AWS credentials could not be loaded";
+
 /// A call that got no answer from the service, in one line: credentials that could not be found said
 /// as such, anything else as its chain of causes (the SDK's own rendering adds a multi-line `Debug`).
 fn without_answer(error: &(dyn std::error::Error + 'static)) -> String {
+    // The deepest credentials error says most: a role's provider wraps the error of the credentials
+    // it assumes the role with.
+    let mut deepest = None;
     let mut cause = Some(error);
     // The chain of sources is finite: each error owns the next.
     while let Some(current) = cause {
         if let Some(credentials) = current.downcast_ref::<CredentialsError>() {
-            return match credentials {
-                // Short enough to be quoted whole (evidence quotes stop at 200 characters).
-                CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found (environment, profiles, \
-                     SSO, web identity, container and instance roles were tried): give --profile, set \
-                     AWS_ACCESS_KEY_ID, or attach a role"
-                    .to_string(),
-                CredentialsError::ProviderTimedOut(_) => {
-                    "the AWS credential provider did not answer in time (an instance or container role \
-                     endpoint that cannot be reached?)"
-                        .to_string()
-                }
-                other => format!("AWS credentials could not be loaded: {}", chain(other)),
-            };
+            deepest = Some(credentials);
         }
         cause = current.source();
+    }
+    if let Some(credentials) = deepest {
+        return match credentials {
+            // Short enough to be quoted whole (evidence quotes stop at 200 characters).
+            CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found (environment, profiles, \
+                     SSO, web identity, container and instance roles were tried): give --profile, set \
+                     AWS_ACCESS_KEY_ID, or attach a role"
+                .to_string(),
+            CredentialsError::ProviderTimedOut(_) => {
+                "the AWS credential provider did not answer in time (an instance or container role \
+                     endpoint that cannot be reached?)"
+                    .to_string()
+            }
+            other => format!("{LOADING}: {}", chain(other)),
+        };
     }
     chain(error)
 }

@@ -7,21 +7,27 @@ mod dns;
 pub mod input;
 mod kms;
 mod network;
+mod progress;
 mod proxy;
+mod scopes;
 mod tasks;
 mod tls;
 mod vpc;
 
 pub use network::NetworkOptions;
+pub use progress::{Progress, Watch};
 pub use tasks::bounded;
 
-use crate::aws_names::is_region_code;
+use futures_util::future::join_all;
+
 use crate::error::InputError;
 use crate::facts::*;
 
 const NO_AWS: &str = "--no-aws: AWS was not asked";
 const NO_NETWORK: &str = "--no-network: the endpoint was not probed";
+const AWS_UNREADABLE: &str = "AWS could not be read here (the problem is said at the top)";
 
+#[derive(Clone)]
 pub enum WayIn {
     Store(StoreQuery),
     All,
@@ -30,7 +36,12 @@ pub enum WayIn {
 
 pub struct Request {
     pub way_in: WayIn,
-    pub region: Option<String>,
+    /// `--region`, in the order given; empty when the SDK's chain (AWS_REGION, the profile) names it.
+    pub regions: Vec<String>,
+    /// `--all-regions`: every Region the account has enabled where KMS offers external key stores.
+    pub all_regions: bool,
+    /// `--role-arn`: the roles to assume, one account each; empty to read the caller's own account.
+    pub role_arns: Vec<String>,
     pub profile: Option<String>,
     pub proxy_config: Option<ProxyConfigFacts>,
     pub secret: Option<SecretShape>,
@@ -50,113 +61,82 @@ pub struct Request {
     pub network: Option<NetworkOptions>,
 }
 
-pub async fn gather(request: Request) -> Result<Facts, InputError> {
+/// The facts of every account and Region asked for, in the order asked: the AWS reads of each run
+/// together, then the stores of all of them are probed within one connection budget.
+pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>, InputError> {
     let deadline = tokio::time::Instant::now() + request.run_timeout;
-    let run_timeout = request.run_timeout;
     let budget = std::sync::Arc::new(budget::Budget::for_host(request.connections)?);
-    let config = aws::load_config(request.region, request.profile, request.aws_timeout).await;
-    let region = config.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
-        what: "AWS Region",
-        how: "give --region, set AWS_REGION, or name one in the profile".into(),
-    })?;
-    if !is_region_code(&region) {
-        return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
+    let base = aws::load_config(request.regions.first().cloned(), request.profile.clone(), request.aws_timeout).await;
+    let run_timeout = request.run_timeout;
+    let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout).await;
+    let mut plans = Vec::new();
+    let regions = accounts.iter().map(|account| scopes::regions(account, &request, deadline, run_timeout, progress));
+    for found in join_all(regions).await {
+        plans.extend(found?);
     }
-    let clients = aws::Clients::new(&config);
+    let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
 
-    let region_stores = if request.use_aws {
-        in_time(deadline, run_timeout, "kms:DescribeCustomKeyStores", kms::list_stores(&clients.kms)).await
-    } else {
-        Observed::NotGathered(NO_AWS.into())
-    };
-    let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
-    let subjects = match request.way_in {
-        WayIn::Store(query) => vec![Subject::Store { query }],
-        WayIn::Planned(planned) => vec![Subject::Planned(planned)],
-        WayIn::All => match region_stores.seen() {
-            Some(stores) => stores
-                .iter()
-                .filter(|s| s.store_type.as_deref() == Some("EXTERNAL_KEY_STORE"))
-                .map(|s| Subject::Store { query: StoreQuery::Id(s.id.clone()) })
-                .collect(),
-            None => vec![Subject::AllStores],
-        },
-    };
-    let store_keys = match (request.use_aws, reads_stores, region_stores.seen()) {
-        (false, _, _) => Observed::NotGathered(NO_AWS.into()),
-        (true, false, _) => Observed::NotGathered("planned settings: the store has no KMS keys yet".into()),
-        (true, true, None) => Observed::NotGathered("the custom key stores could not be listed".into()),
-        (true, true, Some(_)) => in_time(deadline, run_timeout, "kms:ListKeys", kms::store_keys(&clients.kms)).await,
-    };
-    let mut facts = Facts {
-        schema_version: SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        gathered_at: now_rfc3339(),
-        region,
-        region_stores,
-        store_keys,
-        targets: subjects
-            .into_iter()
-            .map(|subject| TargetFacts {
-                subject,
-                proxy_config: request.proxy_config.clone(),
-                secret: request.secret.clone(),
-                vpc: None,
-                network: Probed::NotGathered(String::new()),
-            })
-            .collect(),
-    };
-
-    let network = std::sync::Arc::new(request.network.map(|options| {
+    let network = std::sync::Arc::new(request.network.as_ref().map(|options| {
         let dns = dns::Dns::new(options.dns_server, options.timeout);
-        (options, dns)
+        (options.clone(), dns)
     }));
-    let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
     let mut jobs = Vec::new();
     let mut probed = Vec::new();
-    for (index, settings) in settings.into_iter().enumerate() {
-        let Some(settings) = settings else {
-            facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
-            continue;
-        };
-        let (clients, network, use_aws, budget) = (clients.clone(), network.clone(), request.use_aws, budget.clone());
-        let inputs = proxy::ProxyInputs {
-            region: facts.region.clone(),
-            kms_operation: kms_operation(&facts, &facts.targets[index]),
-            access_key_id: settings.access_key_id.clone(),
-            secret: request.proxy_secret.clone(),
-            keys: key_ids(&facts, &facts.targets[index], &request.xks_key_ids),
-        };
-        probed.push((index, settings.is_vpc()));
-        jobs.push(async move {
-            let vpc = async {
-                match (settings.is_vpc(), use_aws) {
-                    (false, _) => None,
-                    (true, true) => Some(vpc::gather(&clients, &settings).await),
-                    (true, false) => Some(VpcFacts::not_gathered(NO_AWS)),
-                }
+    for (scope, (facts, clients)) in scopes.iter_mut().enumerate() {
+        let aws_skipped = aws_skipped(&request, facts);
+        let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
+        for (index, settings) in settings.into_iter().enumerate() {
+            let Some(settings) = settings else {
+                facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
+                continue;
             };
-            let probes = async {
-                match network.as_ref() {
-                    Some((options, dns)) => network::probe(&settings, options, dns, &budget, &inputs).await,
-                    None => Probed::NotGathered(NO_NETWORK.into()),
-                }
+            let (clients, network, budget, aws_skipped) =
+                (clients.clone(), network.clone(), budget.clone(), aws_skipped.clone());
+            let inputs = proxy::ProxyInputs {
+                region: facts.region.clone(),
+                kms_operation: kms_operation(facts, &facts.targets[index]),
+                access_key_id: settings.access_key_id.clone(),
+                secret: request.proxy_secret.clone(),
+                keys: key_ids(facts, &facts.targets[index], &request.xks_key_ids),
             };
-            let store = async {
-                let (vpc, mut probed) = tokio::join!(vpc, probes);
-                // The verification record comes from EC2, so its lookups wait for the VPC facts.
-                if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref()) {
-                    facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
-                }
-                (vpc, probed)
-            };
-            tokio::time::timeout_at(deadline, store).await
-        });
+            probed.push((scope, index, settings.is_vpc()));
+            let progress = progress.clone();
+            let label = format!("{} in {}", settings.endpoint_host().unwrap_or("the endpoint"), facts.region);
+            jobs.push(async move {
+                let vpc = async {
+                    match (settings.is_vpc(), aws_skipped) {
+                        (false, _) => None,
+                        (true, None) => Some(vpc::gather(&clients, &settings).await),
+                        (true, Some(why)) => Some(VpcFacts::not_gathered(&why)),
+                    }
+                };
+                let probes = async {
+                    match network.as_ref() {
+                        Some((options, dns)) => network::probe(&settings, options, dns, &budget, &inputs).await,
+                        None => Probed::NotGathered(NO_NETWORK.into()),
+                    }
+                };
+                let store = async {
+                    let (vpc, mut probed) = tokio::join!(vpc, probes);
+                    // The verification record comes from EC2, so its lookups wait for the VPC facts.
+                    if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref())
+                    {
+                        facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
+                    }
+                    (vpc, probed)
+                };
+                let started = std::time::Instant::now();
+                let outcome =
+                    progress.during(format!("probing {label}"), tokio::time::timeout_at(deadline, store)).await;
+                (outcome, millis(started.elapsed()))
+            });
+        }
     }
     let at_once = budget.stores_at_once();
-    for ((index, is_vpc), outcome) in probed.into_iter().zip(tasks::bounded(jobs, at_once).await) {
-        let target = &mut facts.targets[index];
-        (target.vpc, target.network) = match outcome {
+    for ((scope, index, is_vpc), outcome) in probed.into_iter().zip(tasks::bounded(jobs, at_once).await) {
+        let target = &mut scopes[scope].0.targets[index];
+        target.took_ms = outcome.as_ref().ok().map(|(_, took)| *took);
+        (target.vpc, target.network) = match outcome.map(|(outcome, _)| outcome) {
             Ok(Ok((vpc, network))) => (vpc, network),
             Ok(Err(_)) => {
                 let cut = aws::out_of_time("the store's EC2 and Elastic Load Balancing calls", run_timeout);
@@ -178,7 +158,108 @@ pub async fn gather(request: Request) -> Result<Facts, InputError> {
             }
         };
     }
-    Ok(facts)
+    Ok(scopes
+        .into_iter()
+        .map(|(mut facts, _)| {
+            // A scope's stores are probed beside the other scopes' ones: it took its reads and its
+            // slowest store.
+            let slowest = facts.targets.iter().filter_map(|t| t.took_ms).max().unwrap_or(0);
+            facts.took_ms = facts.took_ms.map(|reads| reads + slowest);
+            facts
+        })
+        .collect())
+}
+
+fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Why this scope's AWS calls are not made, if they are not.
+fn aws_skipped(request: &Request, facts: &Facts) -> Option<String> {
+    match (request.use_aws, &facts.aws_problem) {
+        (false, _) => Some(NO_AWS.into()),
+        (true, Some(_)) => Some(AWS_UNREADABLE.into()),
+        (true, None) => None,
+    }
+}
+
+/// The KMS reads of one account and Region, and the targets they give. The first call tells whether AWS
+/// can be read at all here; when it cannot, that is said once and nothing more is asked.
+async fn read_aws(
+    plan: &scopes::Plan,
+    request: &Request,
+    deadline: tokio::time::Instant,
+    progress: &Progress,
+) -> (Facts, aws::Clients) {
+    let started = std::time::Instant::now();
+    let clients = aws::Clients::new(&plan.config);
+    let run_timeout = request.run_timeout;
+    let region = plan.region.as_str();
+    let mut aws_problem = plan.problem.clone();
+    let mut region_stores = match (request.use_aws, &aws_problem) {
+        (false, _) => Observed::NotGathered(NO_AWS.into()),
+        (true, Some(_)) => Observed::NotGathered(AWS_UNREADABLE.into()),
+        (true, None) => {
+            let call = kms::list_stores(&clients.kms);
+            let what = format!("kms:DescribeCustomKeyStores in {}", plan.describe());
+            progress.during(what, in_time(deadline, run_timeout, "kms:DescribeCustomKeyStores", call)).await
+        }
+    };
+    if let Observed::Failed(failure) = &region_stores {
+        if aws::is_scope_wide(failure) {
+            aws_problem = Some(failure.clone());
+            region_stores = Observed::NotGathered(AWS_UNREADABLE.into());
+        }
+    }
+    let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
+    let subjects = match &request.way_in {
+        WayIn::Store(query) => vec![Subject::Store { query: query.clone() }],
+        WayIn::Planned(planned) => vec![Subject::Planned(planned.clone())],
+        WayIn::All => match region_stores.seen() {
+            Some(stores) => stores
+                .iter()
+                .filter(|s| s.store_type.as_deref() == Some("EXTERNAL_KEY_STORE"))
+                .map(|s| Subject::Store { query: StoreQuery::Id(s.id.clone()) })
+                .collect(),
+            // The problem said at the top stands for the stores it hid.
+            None if aws_problem.is_some() => Vec::new(),
+            None => vec![Subject::AllStores],
+        },
+    };
+    let store_keys = match (request.use_aws, reads_stores, &region_stores) {
+        (false, _, _) => Observed::NotGathered(NO_AWS.into()),
+        (true, false, _) => Observed::NotGathered("planned settings: the store has no KMS keys yet".into()),
+        (true, true, Observed::NotGathered(why)) => Observed::NotGathered(why.clone()),
+        (true, true, Observed::Failed(_)) => Observed::NotGathered("the custom key stores could not be listed".into()),
+        (true, true, Observed::Seen(_)) => {
+            let call = in_time(deadline, run_timeout, "kms:ListKeys", kms::store_keys(&clients.kms));
+            progress.during(format!("kms:ListKeys and DescribeKey in {}", plan.describe()), call).await
+        }
+    };
+    let facts = Facts {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        gathered_at: now_rfc3339(),
+        region: region.to_string(),
+        account: plan.account.clone(),
+        role_arn: plan.role_arn.clone(),
+        aws_problem,
+        took_ms: Some(millis(started.elapsed())),
+        region_stores,
+        store_keys,
+        targets: subjects
+            .into_iter()
+            .map(|subject| TargetFacts {
+                subject,
+                proxy_config: request.proxy_config.clone(),
+                secret: request.secret.clone(),
+                vpc: None,
+                network: Probed::NotGathered(String::new()),
+                took_ms: None,
+            })
+            .collect(),
+    };
+    (facts, clients)
 }
 
 /// An AWS call within the run's deadline, or the failure that says it ran out.

@@ -13,6 +13,7 @@ use super::proxy::{self, Pool, ProxyInputs};
 use super::tls;
 use crate::facts::*;
 
+#[derive(Clone)]
 pub struct NetworkOptions {
     pub dns_server: Option<SocketAddr>,
     /// `HOST:PORT` that receives the endpoint's connections instead.

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::{gathered_at, notices, place};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, Verdict};
 
@@ -43,17 +44,24 @@ fn counts(summary: &Summary) -> String {
 
 pub fn render(report: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# xks-preflight report: {}\n", cell(&report.region));
+    let _ = writeln!(out, "# xks-preflight report: {}\n", cell(&place(report)));
     let _ = writeln!(
         out,
         "xks-preflight {} · facts gathered {} · **{}** → exit {}",
         report.tool_version,
-        report.facts_gathered_at,
+        gathered_at(report),
         counts(&report.summary),
         i32::from(report.exit_code)
     );
-    if report.targets.is_empty() {
-        let _ = writeln!(out, "\nNo external key stores in {}.", cell(&report.region));
+    for notice in notices(report) {
+        match &notice.remedy {
+            Some(remedy) => {
+                let _ = writeln!(out, "\n> **{}**  \n> Next: {}", cell(&notice.text), cell(remedy));
+            }
+            None => {
+                let _ = writeln!(out, "\n{}", cell(&notice.text));
+            }
+        }
     }
     for target in &report.targets {
         let _ = writeln!(out, "\n## {}\n", cell(&target.label));

@@ -11,10 +11,31 @@ fn label(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-/// The labels every series of a target starts with: its Region and the store (or the target's label).
-fn target_labels(report: &Verdict, target: &TargetVerdict) -> String {
+/// The labels of one account and Region: the Region, and the account when it is known.
+fn scope_labels(region: &str, account: Option<&str>) -> String {
+    match account {
+        Some(account) => format!("account=\"{}\",region=\"{}\"", label(account), label(region)),
+        None => format!("region=\"{}\"", label(region)),
+    }
+}
+
+/// The labels every series of a target starts with: its scope and the store (or the target's label).
+fn target_labels(target: &TargetVerdict) -> String {
     let store = target.store.as_ref().map(|s| s.id.as_str()).unwrap_or(target.label.as_str());
-    format!("region=\"{}\",target=\"{}\"", label(&report.region), label(store))
+    format!("{},target=\"{}\"", scope_labels(&target.region, target.account.as_deref()), label(store))
+}
+
+/// The labels of the run's own series: what tells this run from another run's file in the same
+/// textfile directory. Several scopes' Regions (and accounts) are joined, sorted.
+fn run_labels(report: &Verdict) -> String {
+    let sorted = |mut values: Vec<&str>| {
+        values.sort();
+        values.dedup();
+        values.join(",")
+    };
+    let regions = sorted(report.scopes.iter().map(|s| s.region.as_str()).collect());
+    let accounts = sorted(report.scopes.iter().filter_map(|s| s.account.as_deref()).collect());
+    scope_labels(&regions, (!accounts.is_empty()).then_some(accounts.as_str()))
 }
 
 fn value(status: Status) -> u8 {
@@ -34,7 +55,7 @@ pub fn render(report: &Verdict) -> String {
     );
     out.push_str("# TYPE xks_preflight_check_status gauge\n");
     for target in &report.targets {
-        let target_labels = target_labels(report, target);
+        let target_labels = target_labels(target);
         for check in &target.checks {
             let blocked = check.blocked_by.map(|b| format!(",blocked_by=\"{b}\"")).unwrap_or_default();
             let _ = writeln!(
@@ -49,7 +70,7 @@ pub fn render(report: &Verdict) -> String {
     out.push_str("# HELP xks_preflight_checks Number of checks per target and status (blocked counted apart).\n");
     out.push_str("# TYPE xks_preflight_checks gauge\n");
     for target in &report.targets {
-        let target_labels = target_labels(report, target);
+        let target_labels = target_labels(target);
         let s = &target.summary;
         for (status, count) in [
             ("pass", s.pass),
@@ -63,27 +84,40 @@ pub fn render(report: &Verdict) -> String {
         }
     }
     render_measures(&mut out, report);
-    if let Ok(at) = DateTime::from_str(&report.facts_gathered_at, DateTimeFormat::DateTime) {
-        out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
-        out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");
-        let _ = writeln!(
-            out,
-            "xks_preflight_last_run_timestamp_seconds{{region=\"{}\"}} {}",
-            label(&report.region),
-            at.as_secs_f64()
-        );
+    out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
+    out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");
+    for scope in &report.scopes {
+        if let Ok(at) = DateTime::from_str(&scope.facts_gathered_at, DateTimeFormat::DateTime) {
+            let labels = scope_labels(&scope.region, scope.account.as_deref());
+            let _ = writeln!(out, "xks_preflight_last_run_timestamp_seconds{{{labels}}} {}", at.as_secs_f64());
+        }
+    }
+    out.push_str(
+        "# HELP xks_preflight_last_run_duration_seconds How long the facts of the account and Region took to \
+         gather.\n",
+    );
+    out.push_str("# TYPE xks_preflight_last_run_duration_seconds gauge\n");
+    for scope in &report.scopes {
+        if let Some(seconds) = scope.gathering_seconds {
+            let labels = scope_labels(&scope.region, scope.account.as_deref());
+            let _ = writeln!(out, "xks_preflight_last_run_duration_seconds{{{labels}}} {seconds}");
+        }
+    }
+    out.push_str(
+        "# HELP xks_preflight_aws_readable 1 when AWS answered for the account and Region, 0 when no call could \
+         be (no credentials, a role not assumed, an expired token, an endpoint out of reach).\n",
+    );
+    out.push_str("# TYPE xks_preflight_aws_readable gauge\n");
+    for scope in &report.scopes {
+        let labels = scope_labels(&scope.region, scope.account.as_deref());
+        let _ = writeln!(out, "xks_preflight_aws_readable{{{labels}}} {}", u8::from(scope.aws_problem.is_none()));
     }
     out.push_str(
         "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed (or warned, with \
          --fail-on warn), 3 incomplete.\n",
     );
     out.push_str("# TYPE xks_preflight_exit_code gauge\n");
-    let _ = writeln!(
-        out,
-        "xks_preflight_exit_code{{region=\"{}\"}} {}",
-        label(&report.region),
-        i32::from(report.exit_code)
-    );
+    let _ = writeln!(out, "xks_preflight_exit_code{{{}}} {}", run_labels(report), i32::from(report.exit_code));
     out
 }
 
@@ -118,7 +152,7 @@ fn render_measures(out: &mut String, report: &Verdict) {
         let _ = writeln!(out, "# HELP xks_preflight_{metric} {text}");
         let _ = writeln!(out, "# TYPE xks_preflight_{metric} gauge");
         for target in &report.targets {
-            let target_labels = target_labels(report, target);
+            let target_labels = target_labels(target);
             for check in &target.checks {
                 for measure in check.measures.iter().filter(|m| m.name == name) {
                     let extra: String =

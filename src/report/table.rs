@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::{gathered_at, notices, place};
 use crate::catalogue::{CheckId, Section};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, TargetVerdict, Verdict};
@@ -35,13 +36,19 @@ const MARK_WIDTH: usize = 5;
 pub fn render(report: &Verdict, layout: &Layout) -> String {
     let width = layout.width.max(60);
     let mut out = String::new();
-    let title = format!(
-        "xks-preflight {} · {} · facts gathered {}",
-        report.tool_version, report.region, report.facts_gathered_at
-    );
-    let _ = writeln!(out, "{}", styled(dim(), &title));
-    if report.targets.is_empty() {
-        let _ = writeln!(out, "\nNo external key stores in {}.", report.region);
+    let title =
+        format!("xks-preflight {} · {} · facts gathered {}", report.tool_version, place(report), gathered_at(report));
+    let _ = writeln!(out, "{}", styled(dim(), &wrap(&title, width)));
+    for notice in notices(report) {
+        let text = match &notice.remedy {
+            Some(_) => styled(status_style(Status::Error), &wrap(&notice.text, width)),
+            None => wrap(&notice.text, width),
+        };
+        let _ = writeln!(out, "\n{text}");
+        if let Some(remedy) = &notice.remedy {
+            let _ =
+                writeln!(out, "  {}", wrap(&format!("next: {remedy}"), width.saturating_sub(2)).replace('\n', "\n  "));
+        }
     }
     for target in &report.targets {
         render_target(&mut out, target, width, layout.detail);
@@ -49,7 +56,13 @@ pub fn render(report: &Verdict, layout: &Layout) -> String {
             let _ = writeln!(out, "\n{}", counts(&target.summary));
         }
     }
-    let summary = format!("{} → exit {}", counts(&report.summary), i32::from(report.exit_code));
+    let unread = report.scopes.iter().filter(|s| s.aws_problem.is_some()).count();
+    let unread = match (unread, report.scopes.len()) {
+        (0, _) => String::new(),
+        (_, 1) => " · AWS not read".to_string(),
+        (n, total) => format!(" · AWS not read in {n} of {total} Regions and accounts"),
+    };
+    let summary = format!("{}{unread} → exit {}", counts(&report.summary), i32::from(report.exit_code));
     let hint = "(-v shows the folded rows)";
     let hint = match layout.detail == Detail::Normal && folded_anything(report) {
         false => String::new(),

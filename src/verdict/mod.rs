@@ -11,20 +11,21 @@ use serde::Serialize;
 use crate::catalogue::{CheckId, Operation, Section};
 use crate::checks::{self, Measure, Outcome, Selection, Status};
 use crate::exit::ExitCode;
-use crate::facts::{Facts, StoreQuery, Subject, TargetFacts};
+use crate::facts::{CallFailure, Facts, StoreQuery, Subject, TargetFacts};
 
 pub use blocking::blockers;
 pub use diagnosis::{diagnose, Diagnosis};
 
 /// Raised when a field of the JSON report changes meaning or disappears.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Verdict {
     pub schema_version: u32,
     pub tool_version: String,
-    pub region: String,
-    pub facts_gathered_at: String,
+    /// Each account and Region read, in the order asked.
+    pub scopes: Vec<ScopeVerdict>,
+    /// The targets of every scope, in the scopes' order.
     pub targets: Vec<TargetVerdict>,
     pub summary: Summary,
     /// The lowest status that fails the run (`--fail-on`): with `warn`, a warning counts as a failure.
@@ -32,9 +33,39 @@ pub struct Verdict {
     pub exit_code: ExitCode,
 }
 
+/// One account in one Region.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScopeVerdict {
+    pub region: String,
+    /// Named when a role was assumed into it (`--role-arn`).
+    pub account: Option<String>,
+    pub role_arn: Option<String>,
+    pub facts_gathered_at: String,
+    /// What kept AWS from being read here at all; the run is then incomplete.
+    pub aws_problem: Option<AwsProblem>,
+    /// How many targets of the report are in this scope.
+    pub targets: usize,
+    /// How long its facts took to gather, when they were timed.
+    pub gathering_seconds: Option<f64>,
+}
+
+/// No AWS call of a scope could be answered: said once instead of by every check that reads AWS.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AwsProblem {
+    /// The call that found it, e.g. `kms:DescribeCustomKeyStores` or `sts:AssumeRole`.
+    pub action: String,
+    pub code: Option<String>,
+    pub message: String,
+    pub remedy: String,
+}
+
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TargetVerdict {
     pub label: String,
+    pub region: String,
+    pub account: Option<String>,
+    /// How long its VPC reads and probes took, when they were timed.
+    pub gathering_seconds: Option<f64>,
     pub store: Option<StoreSummary>,
     /// Present when the store is FAILED or a check fails: what to fix first.
     pub diagnosis: Option<Diagnosis>,
@@ -147,40 +178,92 @@ pub struct Options {
     pub fail_on: FailOn,
 }
 
-/// The verdict on every target of the facts.
-pub fn judge(facts: &Facts, options: &Options) -> Verdict {
-    let targets: Vec<TargetVerdict> = facts
-        .targets
-        .iter()
-        .map(|target| judge_target(facts, target, checks::run_target(facts, target, &options.selection)))
-        .collect();
+/// The verdict on every target of every scope's facts.
+pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
+    let several = scopes.len() > 1;
+    let mut targets = Vec::new();
+    let mut scope_verdicts = Vec::new();
+    for facts in scopes {
+        let before = targets.len();
+        for target in &facts.targets {
+            let results = checks::run_target(facts, target, &options.selection);
+            targets.push(judge_target(facts, target, results, several));
+        }
+        scope_verdicts.push(ScopeVerdict {
+            region: facts.region.clone(),
+            account: facts.account.clone(),
+            role_arn: facts.role_arn.clone(),
+            facts_gathered_at: facts.gathered_at.clone(),
+            aws_problem: facts.aws_problem.as_ref().map(aws_problem),
+            targets: targets.len() - before,
+            gathering_seconds: seconds(facts.took_ms),
+        });
+    }
     let mut summary = Summary::default();
     for target in &targets {
         summary.merge(target.summary);
     }
+    let mut exit_code = summary.exit_code(options.fail_on);
+    // Nothing failed, but a whole account or Region went unread: never a clean exit.
+    if exit_code == ExitCode::Ok && scope_verdicts.iter().any(|s| s.aws_problem.is_some()) {
+        exit_code = ExitCode::Incomplete;
+    }
     Verdict {
         schema_version: REPORT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        region: facts.region.clone(),
-        facts_gathered_at: facts.gathered_at.clone(),
+        scopes: scope_verdicts,
         targets,
-        exit_code: summary.exit_code(options.fail_on),
+        exit_code,
         fail_on: options.fail_on,
         summary,
     }
 }
 
-fn label(facts: &Facts, target: &TargetFacts, store: Option<&StoreSummary>) -> String {
-    match (&target.subject, store) {
-        (_, Some(s)) => format!("store {}{}", s.id, s.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default()),
-        (Subject::Store { query: StoreQuery::Id(id) }, None) => format!("store {id}"),
-        (Subject::Store { query: StoreQuery::Name(name) }, None) => format!("store \"{name}\""),
-        (Subject::AllStores, _) => format!("all external key stores in {}", facts.region),
-        (Subject::Planned(_), _) => "planned settings".to_string(),
+fn seconds(millis: Option<u64>) -> Option<f64> {
+    millis.map(|ms| ms as f64 / 1000.0)
+}
+
+fn aws_problem(failure: &CallFailure) -> AwsProblem {
+    let remedy = if failure.action == "sts:AssumeRole" {
+        "Check that the role exists, that its trust policy names the identity running xks-preflight, and that \
+         this identity may call sts:AssumeRole on it."
+    } else if failure.out_of_time {
+        "Check that this host reaches AWS (an HTTPS proxy, VPC endpoints, AWS_ENDPOINT_URL), or allow more \
+         time with --aws-timeout and --timeout."
+    } else if failure.code.is_some() {
+        "Refresh or correct the credentials (aws sso login, aws configure, new temporary credentials), then run \
+         it again."
+    } else {
+        "Check the credentials (--profile, AWS_ACCESS_KEY_ID, an attached role), the Region and any \
+         AWS_ENDPOINT_URL setting, then run it again."
+    };
+    AwsProblem {
+        action: failure.action.clone(),
+        code: failure.code.clone(),
+        message: failure.message.clone(),
+        remedy: remedy.to_string(),
     }
 }
 
-fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outcome)>) -> TargetVerdict {
+fn label(facts: &Facts, target: &TargetFacts, store: Option<&StoreSummary>, several: bool) -> String {
+    let name = match (&target.subject, store) {
+        (_, Some(s)) => format!("store {}{}", s.id, s.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default()),
+        (Subject::Store { query: StoreQuery::Id(id) }, None) => format!("store {id}"),
+        (Subject::Store { query: StoreQuery::Name(name) }, None) => format!("store \"{name}\""),
+        (Subject::AllStores, _) => return format!("all external key stores in {}", scope_name(facts)),
+        (Subject::Planned(_), _) => "planned settings".to_string(),
+    };
+    match several {
+        true => format!("{name} in {}", scope_name(facts)),
+        false => name,
+    }
+}
+
+fn scope_name(facts: &Facts) -> String {
+    crate::aws_names::scope_name(&facts.region, facts.account.as_deref())
+}
+
+fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outcome)>, several: bool) -> TargetVerdict {
     let store = facts.store_of(target).map(|s| StoreSummary {
         id: s.id.clone(),
         name: s.name.clone(),
@@ -217,5 +300,14 @@ fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outc
             }
         })
         .collect();
-    TargetVerdict { label: label(facts, target, store.as_ref()), store, diagnosis, summary, checks }
+    TargetVerdict {
+        label: label(facts, target, store.as_ref(), several),
+        region: facts.region.clone(),
+        account: facts.account.clone(),
+        gathering_seconds: seconds(target.took_ms),
+        store,
+        diagnosis,
+        summary,
+        checks,
+    }
 }

@@ -99,19 +99,20 @@ fn missing_region_exits_two() {
 fn json_output_is_one_document_with_a_schema_version() {
     let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "json"]);
     let report = out.json();
-    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["schema_version"], 3);
     assert_eq!(report["exit_code"], out.code);
     assert!(report.get("not_checked").is_none(), "every requirement has its check now");
 }
 
 #[test]
-fn hung_aws_endpoint_gives_an_error_within_the_timeout_not_a_hang() {
+fn hung_aws_endpoint_is_said_once_within_the_timeout_not_a_hang() {
     let hanging = Hanging::start();
     let started = std::time::Instant::now();
     let out = check_json(&hanging.url, &["--custom-key-store-id", "cks-1a2b3c4d5e6f7a8b9", "--aws-timeout", "1"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
-    assert_eq!(out.status("config.store_found"), "error");
-    assert!(out.evidence("config.store_found").contains("kms:DescribeCustomKeyStores"));
+    let problem = out.aws_problem();
+    assert_eq!(problem["action"], "kms:DescribeCustomKeyStores", "{problem}");
+    assert_eq!(out.status("config.store_found"), "skipped", "said at the top, not again by the check");
     assert_eq!(out.code, 3);
 }
 
@@ -120,11 +121,9 @@ fn run_deadline_cuts_a_slow_aws_answer_short_and_says_so() {
     let hanging = Hanging::start();
     let args = ["--custom-key-store-id", "cks-1a2b3c4d5e6f7a8b9", "--aws-timeout", "30", "--timeout", "2"];
     let out = check_json(&hanging.url, &args);
-    assert_eq!(out.status("config.store_found"), "error");
-    let evidence = out.evidence("config.store_found");
-    assert!(evidence.contains("kms:DescribeCustomKeyStores got no answer in time"), "{evidence}");
-    assert!(evidence.contains("--timeout of 2 s"), "{evidence}");
-    assert!(out.remedy("config.store_found").contains("--timeout"));
+    let problem = out.aws_problem();
+    assert!(problem["message"].as_str().unwrap().contains("--timeout of 2 s"), "{problem}");
+    assert!(problem["remedy"].as_str().unwrap().contains("--timeout"), "{problem}");
     assert_eq!(out.code, 3);
 }
 
@@ -146,7 +145,7 @@ fn profile_from_the_aws_config_file_sets_the_region() {
         cmd,
         &["check", "--output", "json", "--no-aws", "--profile", "xks-audit", "--endpoint", "https://xks.example.com"],
     );
-    assert_eq!(out.json()["region"], "eu-west-1", "{}", out.stderr);
+    assert_eq!(out.json()["scopes"][0]["region"], "eu-west-1", "{}", out.stderr);
 }
 
 #[test]
@@ -189,15 +188,25 @@ fn prometheus_output_has_a_status_per_check_and_the_exit_code() {
 }
 
 #[test]
-fn missing_aws_credentials_are_said_in_one_line_with_what_to_do() {
+fn missing_aws_credentials_are_said_once_in_one_line_with_what_to_do() {
     let aws = FakeAws::start(None);
     let mut cmd = command(Some(&aws.url));
     cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
-    let out = run(cmd, &["check", "--output", "json", "--custom-key-store-id", "cks-1234567890abcdef0"]);
+    let args = ["check", "--output", "json", "--custom-key-store-id", "cks-1234567890abcdef0"];
+    let out = run(cmd, &args);
     assert_eq!(out.code, 3, "nothing failed, but nothing could be read: {}", out.stdout);
-    let evidence = out.evidence("config.store_found");
-    assert!(evidence.contains("no AWS credentials found") && evidence.contains("--profile"), "{evidence}");
-    assert!(!evidence.contains('…') && !evidence.contains("\\n") && !evidence.contains("Attempted"), "{evidence}");
+    let message = out.aws_problem()["message"].as_str().unwrap().to_string();
+    assert!(message.contains("no AWS credentials found") && message.contains("--profile"), "{message}");
+    assert!(!message.contains('…') && !message.contains('\n') && !message.contains("Attempted"), "{message}");
+    assert!(out.with_status("error").is_empty(), "no check repeats it: {:?}", out.with_status("error"));
+
+    let mut cmd = command(Some(&aws.url));
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    let table = run(cmd, &args[..1].iter().chain(&args[3..]).copied().collect::<Vec<_>>());
+    assert_eq!(table.stdout.matches("no AWS credentials found").count(), 1, "{}", table.stdout);
+    let first_target = table.stdout.find("━━").unwrap();
+    assert!(table.stdout.find("no AWS credentials found").unwrap() < first_target, "at the top: {}", table.stdout);
+    assert_eq!(table.code, 3);
 }
 
 #[test]
@@ -206,8 +215,19 @@ fn expired_session_token_is_named_as_such() {
         r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
     let aws = FakeAws::start(None).with_kms_error(400, body.to_string());
     let out = check_json(&aws.url, &["--custom-key-store-id", "cks-1234567890abcdef0"]);
-    let evidence = out.evidence("config.store_found");
-    assert!(evidence.contains("the AWS session token has expired"), "{evidence}");
+    let problem = out.aws_problem();
+    assert!(problem["message"].as_str().unwrap().contains("the AWS session token has expired"), "{problem}");
+    assert_eq!(problem["code"], "ExpiredTokenException");
+}
+
+#[test]
+fn a_refused_permission_stays_with_its_check_and_is_not_a_setup_problem() {
+    let body = r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: kms:DescribeCustomKeyStores"}"#;
+    let aws = FakeAws::start(None).with_kms_error(400, body.to_string());
+    let out = check_json(&aws.url, &["--custom-key-store-id", "cks-1234567890abcdef0"]);
+    assert!(out.json()["scopes"][0]["aws_problem"].is_null(), "{}", out.stdout);
+    assert_eq!(out.status("config.store_found"), "error");
+    assert!(out.evidence("config.store_found").contains("was refused"), "{}", out.evidence("config.store_found"));
 }
 
 /// The samples of a Prometheus text exposition as prometheus_client's parser reads them, one

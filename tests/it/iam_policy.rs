@@ -24,14 +24,15 @@ fn operations_called(source: &str) -> BTreeSet<String> {
     found
 }
 
-/// Every `"service:Action"` the gathering code names its calls by.
+/// Every `"service:Action…"` the gathering code names its calls by.
 fn actions_named(source: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for service in ["kms", "ec2", "elasticloadbalancing"] {
         for (at, _) in source.match_indices(&format!("\"{service}:")) {
-            let rest = &source[at + 1..];
-            let end = rest.find('"').unwrap();
-            found.insert(rest[..end].to_string());
+            // The action's name ends where the text about it (a progress line's "in {region}") starts.
+            let rest = &source[at + 1 + service.len() + 1..];
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            found.insert(format!("{service}:{name}"));
         }
     }
     found

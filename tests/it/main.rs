@@ -19,6 +19,7 @@ mod proxy_checks;
 mod real_chains;
 mod replay;
 mod report_schema;
+mod scopes;
 mod slow_links;
 mod stalls;
 mod terminal;

@@ -299,3 +299,52 @@ fn help_has_examples_and_the_exit_codes() {
     let out = run(command(None), &["check", "--help"]);
     insta::assert_snapshot!("check_help", out.stdout);
 }
+
+/// Runs `check` with standard error on a pseudo-terminal of 100 columns (standard output a pipe), and
+/// gives what was drawn on that terminal.
+fn stderr_on_a_terminal(endpoint: &str, args: &[&str]) -> String {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut controller, mut device) = (-1, -1);
+    let size = libc::winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: openpty writes two new descriptors into the integers given; the others may be null.
+    let opened = unsafe { libc::openpty(&mut controller, &mut device, std::ptr::null_mut(), std::ptr::null(), &size) };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and belong to nothing else.
+    let (controller, device) = unsafe { (OwnedFd::from_raw_fd(controller), OwnedFd::from_raw_fd(device)) };
+    let mut child = crate::support::process(Some(endpoint))
+        // A terminal always names its type; without one nothing is drawn, as on a dumb terminal.
+        .env("TERM", "xterm-256color")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(device)
+        .spawn()
+        .unwrap();
+    let mut drawn = Vec::new();
+    let mut terminal = std::fs::File::from(controller);
+    // Ends when the child has exited and its side of the terminal closed (EIO), or after 4096 reads.
+    let mut buffer = [0u8; 4096];
+    for _ in 0..4096 {
+        match terminal.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drawn.extend_from_slice(&buffer[..n]),
+        }
+    }
+    child.wait().unwrap();
+    String::from_utf8_lossy(&drawn).into_owned()
+}
+
+#[test]
+fn a_progress_line_on_a_terminal_says_what_the_run_waits_for_and_machine_output_has_none() {
+    let hanging = crate::support::Hanging::start();
+    let args = ["check", "--custom-key-store-id", "cks-1234567890abcdef0", "--timeout", "2"];
+    let drawn = stderr_on_a_terminal(&hanging.url, &[&args[..], &["--no-network"]].concat());
+    assert!(drawn.contains("waiting for kms:DescribeCustomKeyStores in us-east-1"), "{drawn:?}");
+
+    let json = stderr_on_a_terminal(&hanging.url, &[&args[..], &["--no-network", "--output", "json"]].concat());
+    assert!(!json.contains("waiting for"), "{json:?}");
+    // run() adds --no-network itself.
+    let piped = run(command(Some(&hanging.url)), &args);
+    assert_eq!(piped.code, 3);
+    assert_eq!(piped.stderr, "", "no progress line when standard error is not a terminal");
+}

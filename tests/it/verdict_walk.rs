@@ -443,7 +443,7 @@ fn assert_trustworthy(facts: &Facts, verdict: &Verdict, context: &str) {
 #[test]
 fn the_healthy_baseline_is_trustworthy_and_clean() {
     let facts = baseline();
-    let verdict = verdict::judge(&facts, &Default::default());
+    let verdict = verdict::judge(std::slice::from_ref(&facts), &Default::default());
     assert_trustworthy(&facts, &verdict, "baseline");
     assert_eq!(verdict.exit_code, ExitCode::Ok);
     assert_eq!((verdict.summary.fail, verdict.summary.warn, verdict.summary.error), (0, 0, 0));
@@ -455,7 +455,7 @@ fn every_check_broken_alone_is_counted_and_named() {
         let (target, mutate) = breaking(id, None);
         let mut facts = baseline();
         mutate(&mut facts);
-        let verdict = verdict::judge(&facts, &Default::default());
+        let verdict = verdict::judge(std::slice::from_ref(&facts), &Default::default());
         let context = format!("{id} broken");
         assert_trustworthy(&facts, &verdict, &context);
         let judged = verdict.targets[target].checks.iter().find(|c| c.id == id).unwrap();
@@ -483,7 +483,7 @@ fn every_check_broken_with_each_of_its_blockers_still_exits_1_and_names_a_real_c
             let mut facts = baseline();
             mutate(&mut facts);
             mutate_blocker(&mut facts);
-            let verdict = verdict::judge(&facts, &Default::default());
+            let verdict = verdict::judge(std::slice::from_ref(&facts), &Default::default());
             let context = format!("{id} and {blocker} broken");
             assert_trustworthy(&facts, &verdict, &context);
             let judged = verdict.targets[target].checks.iter().find(|c| c.id == id).unwrap();
@@ -507,7 +507,7 @@ fn a_call_that_got_no_answer_fails_latency_and_blocks_only_the_checks_that_neede
     key(&mut facts).encrypt = stalled("no answer within 5000 ms");
     key(&mut facts).decrypt =
         stalled("not sent: the proxy stopped answering (POST /encrypt: no answer within 5000 ms)");
-    let verdict = verdict::judge(&facts, &Default::default());
+    let verdict = verdict::judge(std::slice::from_ref(&facts), &Default::default());
     assert_trustworthy(&facts, &verdict, "a stalled Encrypt");
     let check = |id: CheckId| verdict.targets[PUBLIC].checks.iter().find(|c| c.id == id).unwrap();
     assert_eq!(check(ProxyLatency).status, Status::Fail, "{}", check(ProxyLatency).evidence);

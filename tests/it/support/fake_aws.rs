@@ -1,6 +1,8 @@
 //! A local AWS endpoint for the tests, bound to 127.0.0.1. KMS's DescribeCustomKeyStores is answered
-//! from the stores a test gives (paged two at a time, as a real marker chain); chosen EC2 and ELBv2
-//! actions are answered from `fixtures/aws/`; everything else goes to moto's server unchanged.
+//! from the stores a test gives (paged two at a time, as a real marker chain), per account and Region
+//! when the test says so; chosen EC2, ELBv2 and STS actions are answered from `fixtures/aws/`;
+//! everything else goes to moto's server unchanged. The account of a KMS call is known by its access
+//! key: the keys moto hands out through AssumeRole are learned on their way back.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,6 +31,12 @@ struct Canned {
 #[derive(Default)]
 struct State {
     stores: Vec<Value>,
+    /// (account, Region) → the stores there, in place of `stores`.
+    scoped: HashMap<(String, String), Vec<Value>>,
+    /// Access key → account, from the AssumeRole answers that passed through.
+    accounts: HashMap<String, String>,
+    /// The (account, Region) of each DescribeCustomKeyStores call; no account for keys not from AssumeRole.
+    kms_scopes: Vec<(Option<String>, String)>,
     /// KeyMetadata of the account's KMS keys, for ListKeys and DescribeKey.
     keys: Vec<Value>,
     kms_error: Option<Canned>,
@@ -82,6 +90,17 @@ impl FakeAws {
         self
     }
 
+    /// The stores of one account in one Region.
+    pub fn with_stores_in(self, account: &str, region: &str, stores: Vec<Value>) -> Self {
+        self.state.lock().unwrap().scoped.insert((account.to_string(), region.to_string()), stores);
+        self
+    }
+
+    /// The (account, Region) each DescribeCustomKeyStores call was signed for.
+    pub fn kms_scopes(&self) -> Vec<(Option<String>, String)> {
+        self.state.lock().unwrap().kms_scopes.clone()
+    }
+
     pub fn with_keys(self, keys: Vec<Value>) -> Self {
         self.state.lock().unwrap().keys = keys;
         self
@@ -125,15 +144,23 @@ fn respond(canned: Canned) -> Response<Full<Bytes>> {
         .unwrap()
 }
 
-/// The service a SigV4-signed request is for, from its credential scope.
-fn signed_service(request: &Request<Incoming>) -> String {
+/// A part of a SigV4-signed request's credential, `AKID/date/region/service/aws4_request`: 0 the access
+/// key, 2 the Region, 3 the service.
+fn credential_part(request: &Request<Incoming>, part: usize) -> String {
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     authorization
         .split("Credential=")
         .nth(1)
-        .and_then(|credential| credential.split('/').nth(3))
+        .and_then(|credential| credential.split(['/', ',']).nth(part))
         .unwrap_or("unknown")
         .to_string()
+}
+
+/// The text of the first `<tag>` in an XML answer.
+fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))?;
+    Some(&xml[start..start + end])
 }
 
 fn form_action(body: &[u8]) -> String {
@@ -145,15 +172,20 @@ fn form_action(body: &[u8]) -> String {
 }
 
 async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let service = signed_service(&request);
+    let service = credential_part(&request, 3);
+    let (access_key, region) = (credential_part(&request, 0), credential_part(&request, 2));
     let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
 
     if let Some(target) = target {
         let action = target.rsplit('.').next().unwrap_or("").to_string();
-        state.lock().unwrap().seen.push(("kms".into(), action.clone()));
-        return Ok(respond(kms(&state, &action, &body)));
+        let scope = {
+            let mut state = state.lock().unwrap();
+            state.seen.push(("kms".into(), action.clone()));
+            (state.accounts.get(&access_key).cloned(), region)
+        };
+        return Ok(respond(kms(&state, &action, &body, scope)));
     }
     let action = form_action(&body);
     let (canned, upstream, arns) = {
@@ -192,6 +224,12 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
             for (moto, real) in &arns {
                 body = body.replace(moto, real);
             }
+            if action == "AssumeRole" {
+                let account = xml_text(&body, "Arn").and_then(|arn| arn.split(':').nth(4));
+                if let (Some(key), Some(account)) = (xml_text(&body, "AccessKeyId"), account) {
+                    state.lock().unwrap().accounts.insert(key.to_string(), account.to_string());
+                }
+            }
             parts.headers.remove("content-length");
             Response::from_parts(parts, Full::new(Bytes::from(body)))
         }
@@ -199,8 +237,8 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
     })
 }
 
-fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8]) -> Canned {
-    let state = state.lock().unwrap();
+fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8], scope: (Option<String>, String)) -> Canned {
+    let mut state = state.lock().unwrap();
     let answer = |status: u16, body: Value| Canned {
         status,
         content_type: "application/x-amz-json-1.1",
@@ -225,12 +263,17 @@ fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8]) -> Canned {
     if let Some(error) = &state.kms_error {
         return error.clone();
     }
+    state.kms_scopes.push(scope.clone());
+    let stores = match scope {
+        (Some(account), region) => state.scoped.get(&(account, region)).unwrap_or(&state.stores),
+        (None, _) => &state.stores,
+    };
     let start: usize =
         request["Marker"].as_str().and_then(|m| m.strip_prefix("page-")).and_then(|n| n.parse().ok()).unwrap_or(0);
-    let page: Vec<Value> = state.stores.iter().skip(start).take(PAGE_SIZE).cloned().collect();
+    let page: Vec<Value> = stores.iter().skip(start).take(PAGE_SIZE).cloned().collect();
     let next = start + page.len();
-    let mut answer = json!({"CustomKeyStores": page, "Truncated": next < state.stores.len()});
-    if next < state.stores.len() {
+    let mut answer = json!({"CustomKeyStores": page, "Truncated": next < stores.len()});
+    if next < stores.len() {
         answer["NextMarker"] = json!(format!("page-{next}"));
     }
     Canned { status: 200, content_type: "application/x-amz-json-1.1", body: answer.to_string() }

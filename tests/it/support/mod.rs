@@ -39,6 +39,13 @@ pub fn command_with_open_files(files: u32, endpoint: Option<&str>) -> Command {
 
 /// `command_with_open_files` as a plain process, for a caller that watches it run (the benchmarks).
 /// The binary's process is the one started: the shell `exec`s it.
+/// The binary as a plain process, for tests that wire its streams themselves.
+pub fn process(endpoint: Option<&str>) -> std::process::Command {
+    let mut process = std::process::Command::new(assert_cmd::cargo::cargo_bin("xks-preflight"));
+    isolate(&mut process, endpoint);
+    process
+}
+
 pub fn process_with_open_files(files: u32, endpoint: Option<&str>) -> std::process::Command {
     let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
     let mut shell = std::process::Command::new("sh");
@@ -80,6 +87,13 @@ impl Run {
     /// The status of one check of the first target, from the JSON report.
     pub fn status(&self, id: &str) -> String {
         self.check(id)["status"].as_str().unwrap().to_string()
+    }
+
+    /// The first scope's AWS problem, which the test expects there.
+    pub fn aws_problem(&self) -> Value {
+        let problem = self.json()["scopes"][0]["aws_problem"].clone();
+        assert!(problem.is_object(), "no AWS problem in the report: {}", self.stdout);
+        problem
     }
 
     pub fn evidence(&self, id: &str) -> String {

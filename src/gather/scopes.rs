@@ -1,0 +1,135 @@
+//! Which accounts and Regions one run reads: the caller's own account or, with `--role-arn`, the account
+//! of each role; in each, the Regions named, the SDK chain's one, or (`--all-regions`) every enabled
+//! Region where KMS offers external key stores.
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{Region, SdkConfig};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+
+use super::{aws, Progress, Request};
+use crate::aws_names::{is_region_code, role_account, scope_name, XKS_REGIONS};
+use crate::error::InputError;
+use crate::facts::CallFailure;
+
+/// Where the Regions are listed and roles assumed when nothing names a Region: both answer the same
+/// from any Region.
+const DISCOVERY_REGION: &str = "us-east-1";
+
+/// One account to read, with the credentials to read it.
+pub struct Account {
+    pub role_arn: Option<String>,
+    pub account: Option<String>,
+    config: SdkConfig,
+    /// Why this account cannot be read at all: its role could not be assumed.
+    problem: Option<CallFailure>,
+}
+
+/// One account in one Region: the scope of one set of facts.
+pub struct Plan {
+    pub region: String,
+    pub account: Option<String>,
+    pub role_arn: Option<String>,
+    pub config: SdkConfig,
+    pub problem: Option<CallFailure>,
+}
+
+impl Plan {
+    /// The Region, and the account when one was named, for what the progress line waits on.
+    pub fn describe(&self) -> String {
+        scope_name(&self.region, self.account.as_deref())
+    }
+}
+
+/// The caller's account, or one account per role. Each role is assumed once now, so that a role that
+/// cannot be assumed is said as such, once, instead of as every call's credential error.
+pub async fn accounts(
+    base: &SdkConfig,
+    role_arns: &[String],
+    deadline: tokio::time::Instant,
+    run_timeout: std::time::Duration,
+) -> Vec<Account> {
+    if role_arns.is_empty() {
+        return vec![Account { role_arn: None, account: None, config: base.clone(), problem: None }];
+    }
+    let region = base.region().cloned().unwrap_or_else(|| Region::from_static(DISCOVERY_REGION));
+    let assume = role_arns.iter().map(|arn| {
+        let region = region.clone();
+        async move {
+            let provider = AssumeRoleProvider::builder(arn.clone())
+                .session_name("xks-preflight")
+                .region(region)
+                .configure(base)
+                .build()
+                .await;
+            let problem = match tokio::time::timeout_at(deadline, provider.provide_credentials()).await {
+                Ok(Ok(_)) => None,
+                Ok(Err(error)) => Some(aws::credentials_failure(arn, &error)),
+                Err(_) => Some(aws::out_of_time(&format!("sts:AssumeRole of {arn}"), run_timeout)),
+            };
+            let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+            let account = role_account(arn).map(str::to_string);
+            Account { role_arn: Some(arn.clone()), account, config, problem }
+        }
+    });
+    futures_util::future::join_all(assume).await
+}
+
+/// The scopes of one account: a plan per Region.
+pub async fn regions(
+    account: &Account,
+    request: &Request,
+    deadline: tokio::time::Instant,
+    run_timeout: std::time::Duration,
+    progress: &Progress,
+) -> Result<Vec<Plan>, InputError> {
+    let plan = |region: &str, problem: Option<CallFailure>| Plan {
+        region: region.to_string(),
+        account: account.account.clone(),
+        role_arn: account.role_arn.clone(),
+        config: account.config.to_builder().region(Region::new(region.to_string())).build(),
+        problem: problem.or_else(|| account.problem.clone()),
+    };
+    if request.all_regions {
+        let from = account.config.region().map(|r| r.as_ref().to_string()).unwrap_or(DISCOVERY_REGION.into());
+        if account.problem.is_some() {
+            return Ok(vec![plan(&from, None)]);
+        }
+        let ec2 = aws_sdk_ec2::Client::new(&plan(&from, None).config);
+        let call = tokio::time::timeout_at(deadline, enabled_regions(&ec2));
+        let what = match &account.account {
+            Some(id) => format!("ec2:DescribeRegions of {id}"),
+            None => "ec2:DescribeRegions".to_string(),
+        };
+        return Ok(match progress.during(what, call).await {
+            Ok(Ok(enabled)) => {
+                enabled.iter().filter(|r| XKS_REGIONS.contains(&r.as_str())).map(|r| plan(r, None)).collect()
+            }
+            Ok(Err(failure)) => vec![plan(&from, Some(failure))],
+            Err(_) => vec![plan(&from, Some(aws::out_of_time("ec2:DescribeRegions", run_timeout)))],
+        });
+    }
+    if !request.regions.is_empty() {
+        return Ok(request.regions.iter().map(|region| plan(region, None)).collect());
+    }
+    let region = account.config.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
+        what: "AWS Region",
+        how: "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into(),
+    })?;
+    if !is_region_code(&region) {
+        return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
+    }
+    Ok(vec![plan(&region, None)])
+}
+
+/// The Regions enabled for the account (DescribeRegions without AllRegions), sorted.
+async fn enabled_regions(ec2: &aws_sdk_ec2::Client) -> Result<Vec<String>, CallFailure> {
+    match ec2.describe_regions().send().await {
+        Ok(answer) => {
+            let mut regions: Vec<String> =
+                answer.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+            regions.sort();
+            Ok(regions)
+        }
+        Err(error) => Err(aws::call_failure("ec2:DescribeRegions", &error)),
+    }
+}
