@@ -62,9 +62,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Output format: table or json.
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOutput::Table)]
+    pub output: TextOutput,
 }
 
 #[derive(Debug, Args)]
@@ -75,9 +75,9 @@ pub struct ExplainArgs {
     /// List every code, exception and message this version knows.
     #[arg(long)]
     pub list: bool,
-    /// Output format: table or json.
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOutput::Table)]
+    pub output: TextOutput,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +255,13 @@ pub enum Output {
     Prometheus,
     /// Markdown, for a ticket or a pull request.
     Markdown,
+}
+
+/// The formats of `explain` and `list-checks`: they judge nothing, so they have no CI or metrics form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOutput {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,83 +1,79 @@
-//! JUnit XML, for CI systems: a test suite per target, a test case per check.
+//! JUnit XML, for CI systems, written by quick-junit: a test suite per target, a test case per check,
+//! each suite timed by how long its target's facts took to gather. An account and Region that could not
+//! be read at all is a suite of its own with one erroring case, so that CI shows it.
 
-use std::fmt::Write;
+use std::time::Duration;
 
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::aws_names::scope_name;
 use crate::checks::Status;
-use crate::verdict::{FailOn, Summary, Verdict};
-
-fn escape(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c if c.is_control() && c != '\n' && c != '\t' => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
+use crate::verdict::{CheckVerdict, FailOn, Verdict};
 
 pub fn render(report: &Verdict) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let summary = &report.summary;
-    let failures = |s: &Summary| s.fail + if report.fail_on == FailOn::Warn { s.warn } else { 0 };
-    let total = summary.pass + summary.warn + summary.fail + summary.skipped + summary.error + summary.blocked;
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"xks-preflight\" tests=\"{total}\" failures=\"{}\" errors=\"{}\">",
-        failures(summary),
-        summary.error
-    );
-    for target in &report.targets {
-        let s = &target.summary;
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-            escape(&target.label),
-            target.checks.len(),
-            failures(s),
-            s.error,
-            s.skipped + s.blocked
-        );
-        for check in &target.checks {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{}\" name=\"{}\">",
-                check.section.prefix(),
-                escape(check.id.as_str())
-            );
-            let message = escape(&check.evidence);
-            let remedy = escape(check.remedy.as_deref().unwrap_or_default());
-            match (check.status, check.blocked_by) {
-                (_, Some(blocker)) if check.status != Status::Pass => {
-                    let _ = write!(out, "<skipped message=\"blocked by {blocker}: {message}\"/>");
-                }
-                (Status::Fail, _) => {
-                    let _ = write!(out, "<failure message=\"{message}\">{remedy}</failure>");
-                }
-                (Status::Error, _) => {
-                    let _ = write!(out, "<error message=\"{message}\">{remedy}</error>");
-                }
-                (Status::Skipped, _) => {
-                    let _ = write!(out, "<skipped message=\"{message}\"/>");
-                }
-                // Under --fail-on warn a warning fails the run, so CI must see it as a failure too.
-                (Status::Warn, _) if report.fail_on == FailOn::Warn => {
-                    let _ = write!(out, "<failure message=\"warning: {message}\">{remedy}</failure>");
-                }
-                (Status::Warn, _) => {
-                    let _ = write!(out, "<system-out>warning: {message} · {remedy}</system-out>");
-                }
-                (Status::Pass, _) => {
-                    let _ = write!(out, "<system-out>{message}</system-out>");
-                }
-            }
-            out.push_str("</testcase>\n");
-        }
-        out.push_str("  </testsuite>\n");
+    let mut junit = Report::new("xks-preflight");
+    for scope in report.scopes.iter().filter(|s| s.aws_problem.is_some()) {
+        let Some(problem) = &scope.aws_problem else { continue };
+        let name = scope_name(&scope.region, scope.account.as_deref());
+        let mut suite = TestSuite::new(format!("AWS in {name}"));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(format!("{}: {}", problem.action, problem.message)).set_description(problem.remedy.clone());
+        let mut case = TestCase::new("aws.readable", status);
+        case.set_classname("aws");
+        suite.add_test_case(case);
+        junit.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    for target in &report.targets {
+        let mut suite = TestSuite::new(target.label.clone());
+        if let Some(seconds) = target.gathering_seconds {
+            suite.set_time(Duration::from_secs_f64(seconds));
+        }
+        if let Some(diagnosis) = &target.diagnosis {
+            suite.set_system_out(format!("Diagnosis: {}", diagnosis.summary));
+        }
+        suite.add_test_cases(target.checks.iter().map(|check| test_case(check, report.fail_on)));
+        junit.add_test_suite(suite);
+    }
+    let run_seconds = report.scopes.iter().filter_map(|s| s.gathering_seconds).fold(0.0, f64::max);
+    junit.set_time(Duration::from_secs_f64(run_seconds));
+    junit.to_string().expect("a report built in memory always serialises")
+}
+
+fn test_case(check: &CheckVerdict, fail_on: FailOn) -> TestCase {
+    let remedy = check.remedy.clone().unwrap_or_default();
+    let failing = |kind: NonSuccessKind, message: String| {
+        let mut status = TestCaseStatus::non_success(kind);
+        status.set_message(message).set_description(remedy.clone());
+        status
+    };
+    let skipped = |message: String| {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(message);
+        status
+    };
+    let mut out = None;
+    let status = match (check.status, check.blocked_by) {
+        (Status::Pass, _) => {
+            out = Some(check.evidence.clone());
+            TestCaseStatus::success()
+        }
+        (_, Some(blocker)) => skipped(format!("blocked by {blocker}: {}", check.evidence)),
+        (Status::Fail, None) => failing(NonSuccessKind::Failure, check.evidence.clone()),
+        (Status::Error, None) => failing(NonSuccessKind::Error, check.evidence.clone()),
+        (Status::Skipped, None) => skipped(check.evidence.clone()),
+        // Under --fail-on warn a warning fails the run, so CI must see it as a failure too.
+        (Status::Warn, None) if fail_on == FailOn::Warn => {
+            failing(NonSuccessKind::Failure, format!("warning: {}", check.evidence))
+        }
+        (Status::Warn, None) => {
+            out = Some(format!("warning: {} · {remedy}", check.evidence));
+            TestCaseStatus::success()
+        }
+    };
+    let mut case = TestCase::new(check.id.as_str(), status);
+    case.set_classname(check.section.prefix());
+    if let Some(out) = out {
+        case.set_system_out(out);
+    }
+    case
 }

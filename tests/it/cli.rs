@@ -164,15 +164,51 @@ fn skip_leaves_a_check_or_a_section_out_and_unknown_ids_are_refused() {
 }
 
 #[test]
-fn junit_output_has_a_failure_per_failing_check() {
+fn junit_output_is_read_by_junitparser_with_a_failure_per_failing_check() {
     let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "junit"]);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.starts_with("<?xml"));
-    assert_eq!(out.stdout.matches("<failure ").count(), 2, "{}", out.stdout);
-    assert!(out.stdout.contains(
-        "<testcase classname=\"vpc\" name=\"vpc.acceptance_required\"><failure message=\"AcceptanceRequired is true"
-    ));
-    assert_eq!(out.stdout.matches("<testcase ").count(), xks_preflight::catalogue::CheckId::ALL.len());
+    let report = crate::support::junit_parsed(&out.stdout);
+    let suite = &report["suites"][0];
+    assert_eq!(suite["name"], "store cks-7c1d2e3f4a5b6c7d8 \"payments-xks\"");
+    let cases = suite["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), xks_preflight::catalogue::CheckId::ALL.len());
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["result"] == serde_json::json!(["failure"]))
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["config.connection_state", "vpc.acceptance_required"]);
+    assert_eq!((report["failures"].as_u64(), report["errors"].as_u64()), (Some(2), Some(0)));
+    let acceptance = cases.iter().find(|c| c["name"] == "vpc.acceptance_required").unwrap();
+    assert_eq!(acceptance["classname"], "vpc");
+    assert!(acceptance["message"][0].as_str().unwrap().starts_with("AcceptanceRequired is true"), "{acceptance}");
+    let skipped = cases.iter().filter(|c| c["result"] == serde_json::json!(["skipped"])).count();
+    assert_eq!(suite["skipped"].as_u64(), Some(skipped as u64));
+}
+
+#[test]
+fn junit_suites_are_timed_and_an_account_that_could_not_be_read_is_an_error() {
+    use crate::proxy_checks::{check_with, proxy, PATH};
+    use crate::support::xks_proxy::{Variant, SECRET};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("preflight.xml").display().to_string();
+    let setup = proxy(Variant::Faithful);
+    let probed = check_with(&setup, Some(SECRET), PATH, &["--junit", &file]);
+    let report = crate::support::junit_parsed(&std::fs::read_to_string(&file).unwrap());
+    let time = report["suites"][0]["time"].as_f64().unwrap();
+    let gathered = probed.json()["targets"][0]["gathering_seconds"].as_f64().unwrap();
+    assert!(time > 0.0 && (time - gathered).abs() < 0.001, "the suite took the probes' {gathered} s: {time}");
+
+    let aws = FakeAws::start(None);
+    let mut cmd = command(Some(&aws.url));
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    let out = run(cmd, &["check", "--all", "--output", "junit"]);
+    assert_eq!(out.code, 3);
+    let report = crate::support::junit_parsed(&out.stdout);
+    assert_eq!(report["suites"][0]["name"], "AWS in us-east-1");
+    let case = &report["suites"][0]["cases"][0];
+    assert_eq!(case["result"], serde_json::json!(["error"]));
+    assert!(case["message"][0].as_str().unwrap().contains("no AWS credentials found"), "{case}");
 }
 
 #[test]

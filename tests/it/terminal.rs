@@ -165,12 +165,13 @@ fn fail_on_warn_turns_a_warning_into_exit_one() {
     assert_eq!(out.json()["fail_on"], "warn");
     // CI reads the JUnit report: the warning that fails the run is a failure there too.
     let out = example(&["--output", "junit", "--only", "vpc.subnets_private", "--fail-on", "warn"]);
-    assert!(out.stdout.contains("name=\"vpc.subnets_private\"><failure message=\"warning: "), "{}", out.stdout);
-    let suites = format!(
-        "<testsuites name=\"xks-preflight\" tests=\"{}\" failures=\"1\"",
-        xks_preflight::catalogue::CheckId::ALL.len()
-    );
-    assert!(out.stdout.contains(&suites), "{}", out.stdout);
+    let report = crate::support::junit_parsed(&out.stdout);
+    let cases = report["suites"][0]["cases"].as_array().unwrap();
+    let warned = cases.iter().find(|c| c["name"] == "vpc.subnets_private").unwrap();
+    assert_eq!(warned["result"], serde_json::json!(["failure"]), "{warned}");
+    assert!(warned["message"][0].as_str().unwrap().starts_with("warning: "), "{warned}");
+    assert_eq!(report["failures"], 1);
+    assert_eq!(report["tests"].as_u64(), Some(xks_preflight::catalogue::CheckId::ALL.len() as u64));
 }
 
 #[test]
@@ -194,7 +195,8 @@ fn explain_refuses_formats_it_does_not_write() {
     for format in ["junit", "prometheus", "markdown"] {
         let out = run(command(None), &["explain", "--output", format, "XKS_PROXY_TIMED_OUT"]);
         assert_eq!(out.code, 2, "{format}");
-        assert!(out.stderr.contains(&format!("--output '{format}'")), "{}", out.stderr);
+        assert!(out.stderr.contains(&format!("invalid value '{format}' for '--output")), "{}", out.stderr);
+        assert!(out.stderr.contains("[possible values: table, json]"), "{}", out.stderr);
         assert!(out.stdout.is_empty());
     }
 }
@@ -292,12 +294,17 @@ fn bash_loads_the_completions_and_man_renders_the_page() {
 }
 
 #[test]
-fn help_has_examples_and_the_exit_codes() {
+fn every_help_is_as_recorded_and_the_top_one_has_examples_and_the_exit_codes() {
     let out = run(command(None), &["--help"]);
     assert!(out.stdout.contains("Examples:") && out.stdout.contains("Exit codes (check): 0 nothing failed"));
     insta::assert_snapshot!("help", out.stdout);
     let out = run(command(None), &["check", "--help"]);
     insta::assert_snapshot!("check_help", out.stdout);
+    for subcommand in ["explain", "list-checks", "completions", "man"] {
+        let out = run(command(None), &[subcommand, "--help"]);
+        assert_eq!(out.code, 0, "{subcommand}: {}", out.stderr);
+        insta::assert_snapshot!(format!("{subcommand}_help"), out.stdout);
+    }
 }
 
 /// Runs `check` with standard error on a pseudo-terminal of 100 columns (standard output a pipe), and

@@ -325,3 +325,23 @@ pub fn python(args: &[&str], input: &str) -> std::process::Output {
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// A JUnit report as junitparser (a reader that is not ours) reads it: the suites with their counts and
+/// time, and each case's name, class, result (`failure`, `error`, `skipped`, or none) and message.
+pub fn junit_parsed(xml: &str) -> Value {
+    let script = "import sys, json\nfrom junitparser import JUnitXml, Failure, Error, Skipped\n\
+                  report = JUnitXml.fromstring(sys.stdin.read())\n\
+                  kinds = {Failure: 'failure', Error: 'error', Skipped: 'skipped'}\n\
+                  suites = []\n\
+                  for suite in report:\n\
+                  \x20   cases = [{'name': c.name, 'classname': c.classname,\n\
+                  \x20             'result': [kinds[type(r)] for r in c.result],\n\
+                  \x20             'message': [r.message for r in c.result], 'out': c.system_out} for c in suite]\n\
+                  \x20   suites.append({'name': suite.name, 'tests': suite.tests, 'failures': suite.failures,\n\
+                  \x20                  'errors': suite.errors, 'skipped': suite.skipped, 'time': suite.time, 'cases': cases})\n\
+                  print(json.dumps({'failures': report.failures, 'errors': report.errors, 'tests': report.tests,\n\
+                  \x20                 'suites': suites}))\n";
+    let output = python(&["-c", script], xml);
+    assert!(output.status.success(), "junitparser refused it: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
