@@ -2,6 +2,7 @@
 
 use crate::replay::EXAMPLE;
 use crate::support::fake_aws::FakeAws;
+use crate::support::readers::{junit_parsed, prometheus_parsed};
 use crate::support::{check_json, command, run, write, Hanging};
 
 #[test]
@@ -167,7 +168,7 @@ fn skip_leaves_a_check_or_a_section_out_and_unknown_ids_are_refused() {
 fn junit_output_is_read_by_junitparser_with_a_failure_per_failing_check() {
     let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "junit"]);
     assert_eq!(out.code, 1);
-    let report = crate::support::junit_parsed(&out.stdout);
+    let report = junit_parsed(&out.stdout);
     let suite = &report["suites"][0];
     assert_eq!(suite["name"], "store cks-7c1d2e3f4a5b6c7d8 \"payments-xks\"");
     let cases = suite["cases"].as_array().unwrap();
@@ -194,7 +195,7 @@ fn junit_suites_are_timed_and_an_account_that_could_not_be_read_is_an_error() {
     let file = dir.path().join("preflight.xml").display().to_string();
     let setup = proxy(Variant::Faithful);
     let probed = check_with(&setup, Some(SECRET), PATH, &["--junit", &file]);
-    let report = crate::support::junit_parsed(&std::fs::read_to_string(&file).unwrap());
+    let report = junit_parsed(&std::fs::read_to_string(&file).unwrap());
     let time = report["suites"][0]["time"].as_f64().unwrap();
     let gathered = probed.json()["targets"][0]["gathering_seconds"].as_f64().unwrap();
     assert!(time > 0.0 && (time - gathered).abs() < 0.001, "the suite took the probes' {gathered} s: {time}");
@@ -204,7 +205,7 @@ fn junit_suites_are_timed_and_an_account_that_could_not_be_read_is_an_error() {
     cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
     let out = run(cmd, &["check", "--all", "--output", "junit"]);
     assert_eq!(out.code, 3);
-    let report = crate::support::junit_parsed(&out.stdout);
+    let report = junit_parsed(&out.stdout);
     assert_eq!(report["suites"][0]["name"], "AWS in us-east-1");
     let case = &report["suites"][0]["cases"][0];
     assert_eq!(case["result"], serde_json::json!(["error"]));
@@ -266,25 +267,11 @@ fn a_refused_permission_stays_with_its_check_and_is_not_a_setup_problem() {
     assert!(out.evidence("config.store_found").contains("was refused"), "{}", out.evidence("config.store_found"));
 }
 
-/// The samples of a Prometheus text exposition as prometheus_client's parser reads them, one
-/// `name{labels} value` line each: a parser that is not ours.
-fn parsed_by_prometheus_client(exposition: &str) -> String {
-    let script = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families\n\
-                  for family in text_string_to_metric_families(sys.stdin.read()):\n\
-                  \x20   assert family.type == 'gauge', family\n\
-                  \x20   for s in family.samples:\n\
-                  \x20       labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))\n\
-                  \x20       print(f'{s.name}{{{labels}}} {s.value}')\n";
-    let output = crate::support::python(&["-c", script], exposition);
-    assert!(output.status.success(), "prometheus_client refused it: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn prometheus_output_is_read_by_prometheus_client_with_the_gauges_a_dashboard_wants() {
     let healthy = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
     let out = run(command(None), &["check", "--facts", healthy, "--output", "prometheus"]);
-    let samples = parsed_by_prometheus_client(&out.stdout);
+    let samples = prometheus_parsed(&out.stdout);
     let store = "region=us-east-1,target=cks-0a1b2c3d4e5f6a7b8";
     for expected in [
         format!("xks_preflight_certificate_days_left{{check=tls.validity,{store}}} 158.0"),

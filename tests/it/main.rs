@@ -9,6 +9,7 @@ mod config_checks;
 mod conformance;
 mod connection_errors;
 mod diagnosis;
+mod docs_commands;
 mod explain;
 mod healthy;
 mod iam_policy;

@@ -4,10 +4,9 @@
 
 use crate::proxy_checks::{check, proxy, PATH};
 use crate::replay::EXAMPLE;
+use crate::support::readers::{schema_errors as validate, REPORT_SCHEMA as SCHEMA};
 use crate::support::xks_proxy::{Variant, SECRET};
-use crate::support::{command, python, run};
-
-const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+use crate::support::{command, run};
 
 fn generated() -> String {
     let schema = schemars::schema_for!(xks_preflight::verdict::Verdict);
@@ -22,19 +21,6 @@ fn report_schema_in_docs_is_the_one_the_types_give() {
     }
     let kept = std::fs::read_to_string(SCHEMA).unwrap();
     assert_eq!(kept, generated(), "docs/report.schema.json is out of date: rerun with XKS_UPDATE_DERIVED=1");
-}
-
-/// Validates `report` with Python's jsonschema against the kept schema; the validator's complaint if any.
-fn validate(report: &str) -> Result<(), String> {
-    let script = "import json, sys, jsonschema\n\
-                  schema = json.load(open(sys.argv[1]))\n\
-                  jsonschema.Draft202012Validator.check_schema(schema)\n\
-                  jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
-    let output = python(&["-c", script, SCHEMA], report);
-    match output.status.success() {
-        true => Ok(()),
-        false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
-    }
 }
 
 #[test]

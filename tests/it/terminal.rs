@@ -165,7 +165,7 @@ fn fail_on_warn_turns_a_warning_into_exit_one() {
     assert_eq!(out.json()["fail_on"], "warn");
     // CI reads the JUnit report: the warning that fails the run is a failure there too.
     let out = example(&["--output", "junit", "--only", "vpc.subnets_private", "--fail-on", "warn"]);
-    let report = crate::support::junit_parsed(&out.stdout);
+    let report = crate::support::readers::junit_parsed(&out.stdout);
     let cases = report["suites"][0]["cases"].as_array().unwrap();
     let warned = cases.iter().find(|c| c["name"] == "vpc.subnets_private").unwrap();
     assert_eq!(warned["result"], serde_json::json!(["failure"]), "{warned}");

@@ -6,6 +6,7 @@ pub mod loopback;
 pub mod moto;
 pub mod netns;
 pub mod pki;
+pub mod readers;
 pub mod servers;
 pub mod xks_proxy;
 
@@ -308,40 +309,4 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-/// Runs the test venv's Python (scripts/with-services names it) with `args`, `input` on its standard
-/// input: the tools not ours that read the tool's output (prometheus_client, jsonschema).
-pub fn python(args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
-    let mut child = std::process::Command::new(python)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-/// A JUnit report as junitparser (a reader that is not ours) reads it: the suites with their counts and
-/// time, and each case's name, class, result (`failure`, `error`, `skipped`, or none) and message.
-pub fn junit_parsed(xml: &str) -> Value {
-    let script = "import sys, json\nfrom junitparser import JUnitXml, Failure, Error, Skipped\n\
-                  report = JUnitXml.fromstring(sys.stdin.read())\n\
-                  kinds = {Failure: 'failure', Error: 'error', Skipped: 'skipped'}\n\
-                  suites = []\n\
-                  for suite in report:\n\
-                  \x20   cases = [{'name': c.name, 'classname': c.classname,\n\
-                  \x20             'result': [kinds[type(r)] for r in c.result],\n\
-                  \x20             'message': [r.message for r in c.result], 'out': c.system_out} for c in suite]\n\
-                  \x20   suites.append({'name': suite.name, 'tests': suite.tests, 'failures': suite.failures,\n\
-                  \x20                  'errors': suite.errors, 'skipped': suite.skipped, 'time': suite.time, 'cases': cases})\n\
-                  print(json.dumps({'failures': report.failures, 'errors': report.errors, 'tests': report.tests,\n\
-                  \x20                 'suites': suites}))\n";
-    let output = python(&["-c", script], xml);
-    assert!(output.status.success(), "junitparser refused it: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
 }
