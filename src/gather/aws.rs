@@ -7,6 +7,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 
+use crate::error::InputError;
 use crate::facts::CallFailure;
 
 /// Bounds on every AWS call: a hung endpoint costs seconds, never the whole run.
@@ -38,6 +39,32 @@ pub async fn load_config(region: Option<String>, profile: Option<String>, attemp
         loader = loader.profile_name(profile);
     }
     loader.load().await
+}
+
+/// A `--profile` that neither the config nor the credentials file defines is a bad value, said before
+/// anything else: the SDK would only report that no credentials, and no Region, were found.
+pub async fn known_profile(name: &str) -> Result<(), InputError> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    // A file that cannot be read or parsed is left to the SDK, which says what is wrong with it.
+    let Ok(profiles) = aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None).await
+    else {
+        return Ok(());
+    };
+    if profiles.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut defined: Vec<&str> = profiles.profiles().collect();
+    defined.sort();
+    let defined = if defined.is_empty() { "none".to_string() } else { defined.join(", ") };
+    Err(InputError::value(
+        "--profile",
+        name,
+        format!(
+            "a profile of the AWS config or credentials file (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE); \
+             defined: {defined}"
+        ),
+    ))
 }
 
 impl Clients {

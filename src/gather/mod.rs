@@ -66,6 +66,9 @@ pub struct Request {
 pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>, InputError> {
     let deadline = tokio::time::Instant::now() + request.run_timeout;
     let budget = std::sync::Arc::new(budget::Budget::for_host(request.connections)?);
+    if let (Some(profile), true) = (&request.profile, request.use_aws) {
+        aws::known_profile(profile).await?;
+    }
     let base = aws::load_config(request.regions.first().cloned(), request.profile.clone(), request.aws_timeout).await;
     let run_timeout = request.run_timeout;
     let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout).await;

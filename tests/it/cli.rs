@@ -150,6 +150,23 @@ fn profile_from_the_aws_config_file_sets_the_region() {
 }
 
 #[test]
+fn an_unknown_profile_is_refused_by_name_with_the_profiles_defined() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        write(dir.path(), "config", "[profile xks-audit]\nregion = eu-west-1\n[default]\nregion = us-east-1\n");
+    let mut cmd = command(None);
+    cmd.env("AWS_CONFIG_FILE", &config);
+    let out = run(cmd, &["check", "--all", "--profile", "xks-adit"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--profile 'xks-adit'") && out.stderr.contains("defined: default, xks-audit"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn skip_leaves_a_check_or_a_section_out_and_unknown_ids_are_refused() {
     let out = run(
         command(None),
