@@ -81,7 +81,7 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
 
     let network = std::sync::Arc::new(request.network.as_ref().map(|options| {
         let dns = dns::Dns::new(options.dns_server, options.timeout);
-        (options.clone(), dns)
+        (options.clone(), dns, network::SharedProbes::default())
     }));
     let mut jobs = Vec::new();
     let mut probed = Vec::new();
@@ -115,14 +115,17 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
                 };
                 let probes = async {
                     match network.as_ref() {
-                        Some((options, dns)) => network::probe(&settings, options, dns, &budget, &inputs).await,
+                        Some((options, dns, shared)) => {
+                            network::probe(&settings, options, dns, &budget, shared, &inputs).await
+                        }
                         None => Probed::NotGathered(NO_NETWORK.into()),
                     }
                 };
                 let store = async {
                     let (vpc, mut probed) = tokio::join!(vpc, probes);
                     // The verification record comes from EC2, so its lookups wait for the VPC facts.
-                    if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns)))) = (&mut probed, &vpc, network.as_ref())
+                    if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns), _))) =
+                        (&mut probed, &vpc, network.as_ref())
                     {
                         facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
                     }

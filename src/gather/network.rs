@@ -1,11 +1,13 @@
 //! The network side of one endpoint: DNS, TCP, round trips, TLS and HTTP/1.1, run concurrently so
 //! that the whole set costs about its slowest probe. Every step is bounded by the probe timeout.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::version::{TLS12, TLS13};
+use tokio::sync::OnceCell;
 
 use super::budget::Budget;
 use super::dns::Dns;
@@ -26,11 +28,61 @@ pub struct NetworkOptions {
 
 const HTTPS_PORT: u16 = 443;
 
+/// The probes that depend on the endpoint alone (its address and name), not on the store: the TCP
+/// connection, the round-trip samples and three of the four TLS handshakes. Stores behind one endpoint
+/// (many stores on one proxy fleet, each under its own path) share them: they would all measure the
+/// same thing, and measuring it once per store only loads the proxy with the tool's own handshakes.
+/// The TLS 1.3 handshake with KMS's suites stays each store's own: its connection carries the store's
+/// proxy calls.
+#[derive(Default)]
+pub struct SharedProbes(Mutex<HashMap<Endpoint, Arc<OnceCell<EndpointProbes>>>>);
+
+/// Where the probes go and the name they give (SNI).
+type Endpoint = (SocketAddr, String);
+
+#[derive(Clone)]
+struct EndpointProbes {
+    tcp: Probed<TcpFacts>,
+    rtt: Probed<RttFacts>,
+    kms12: TlsAttemptFacts,
+    any13: TlsAttemptFacts,
+    any12: TlsAttemptFacts,
+}
+
+impl SharedProbes {
+    /// The endpoint's probes: measured by the first store that asks, awaited by the others (and measured
+    /// by the next one if the first is cut short).
+    async fn of(&self, budget: &Budget, address: SocketAddr, host: &str, options: &NetworkOptions) -> EndpointProbes {
+        let cell = {
+            let mut cells = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            cells.entry((address, host.to_string())).or_default().clone()
+        };
+        let timeout = options.timeout;
+        // Every connection closes as soon as its probe ends: one kept open while the probes beside it
+        // wait for leave would hold what they, and other targets, wait for.
+        let attempt = |version, kms_suites_only| async move {
+            tls::handshake(budget, address, host, version, kms_suites_only, timeout).await.0
+        };
+        let measure = || async {
+            let (tcp, rtt, kms12, any13, any12) = tokio::join!(
+                tls::tcp(budget, address, timeout),
+                tls::rtt(budget, address, options.rtt_samples, timeout),
+                attempt(&TLS12, true),
+                attempt(&TLS13, false),
+                attempt(&TLS12, false),
+            );
+            EndpointProbes { tcp, rtt, kms12, any13, any12 }
+        };
+        cell.get_or_init(measure).await.clone()
+    }
+}
+
 pub async fn probe(
     settings: &Settings,
     options: &NetworkOptions,
     dns: &Result<Dns, String>,
     budget: &Arc<Budget>,
+    shared: &SharedProbes,
     inputs: &ProxyInputs,
 ) -> Probed<NetworkFacts> {
     let Some(host) = settings.endpoint_host() else {
@@ -76,7 +128,7 @@ pub async fn probe(
     };
     let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
     let (tcp, rtt, tls, proxy) = match address {
-        Ok(address) => connections(budget, address, host, path, options, inputs).await,
+        Ok(address) => connections(budget, shared, address, host, path, options, inputs).await,
         Err(why) => {
             let why: Probed<std::convert::Infallible> = why;
             (why.cast(), why.cast(), Vec::new(), why.cast())
@@ -100,11 +152,12 @@ pub async fn probe(
     })
 }
 
-/// TCP, round trips and the four TLS handshakes at once; the proxy calls follow over the TLS 1.3
-/// connection with KMS's suites and the others they open, or over TLS 1.2 connections when only that
-/// version completed.
+/// TCP, round trips and the four TLS handshakes at once (all but one shared with the other stores of
+/// the endpoint); the proxy calls follow over the TLS 1.3 connection with KMS's suites and the others
+/// they open, or over TLS 1.2 connections when only that version completed.
 async fn connections(
     budget: &Arc<Budget>,
+    shared: &SharedProbes,
     address: SocketAddr,
     host: &str,
     path: &str,
@@ -135,26 +188,13 @@ async fn connections(
         };
         (attempt, proxy)
     };
-    // Only the TLS 1.3 connection is kept, for the calls. Every other connection closes as soon as its
-    // probe ends: one kept open while the probes beside it wait for leave would hold what they, and other
-    // targets, wait for.
-    let attempt = |version, kms_suites_only| async move {
-        tls::handshake(budget, address, host, version, kms_suites_only, timeout).await.0
-    };
-    let (tcp, rtt, (kms13, proxy13), kms12, any13, any12) = tokio::join!(
-        tls::tcp(budget, address, timeout),
-        tls::rtt(budget, address, options.rtt_samples, timeout),
-        kms13_then_proxy,
-        attempt(&TLS12, true),
-        attempt(&TLS13, false),
-        attempt(&TLS12, false),
-    );
-    let proxy = match (proxy13, kms12.outcome.seen()) {
+    let ((kms13, proxy13), endpoint) = tokio::join!(kms13_then_proxy, shared.of(budget, address, host, options));
+    let proxy = match (proxy13, endpoint.kms12.outcome.seen()) {
         (Some(proxy), _) => Probed::Seen(proxy),
         (None, Some(_)) => Probed::Seen(calls(None, &TLS12).await),
         (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
     };
-    (tcp, rtt, vec![kms13, kms12, any13, any12], proxy)
+    (endpoint.tcp, endpoint.rtt, vec![kms13, endpoint.kms12, endpoint.any13, endpoint.any12], proxy)
 }
 
 async fn connect_to_address(options: &NetworkOptions) -> Option<Result<SocketAddr, ProbeFailure>> {

@@ -21,6 +21,25 @@ fn forty_stores_behind_one_proxy_each_get_the_verdicts_of_one_checked_alone() {
 }
 
 #[test]
+fn stores_behind_one_endpoint_share_its_tcp_round_trip_and_tls_probes() {
+    let fleet = fleet(10, Variant::Faithful);
+    let alone = fleet.check(command(Some(&fleet.aws.url)), &["--custom-key-store-id", &fleet.ids[0]]);
+    let per_store = fleet.connections();
+    let all = fleet.check(command(Some(&fleet.aws.url)), &["--all"]);
+    let for_all = fleet.connections() - per_store;
+    // Shared once: the TCP probe, the 3 round-trip samples (the fleet's --rtt-samples) and 3 of the 4
+    // handshakes. Each store keeps its TLS 1.3 handshake and the pool its proxy calls use.
+    let shared = 1 + 3 + 3;
+    assert!(per_store > shared, "one store alone opened {per_store} connections");
+    assert!(
+        for_all <= per_store + 9 * (per_store - shared),
+        "{for_all} connections for 10 stores, {per_store} for one"
+    );
+    let differing = differences(&all.json(), &statuses(&alone.json())[0]);
+    assert!(differing.is_empty(), "sharing changes no verdict: {differing:#?}");
+}
+
+#[test]
 fn under_an_open_file_limit_of_128_many_stores_still_get_their_verdicts() {
     let fleet = fleet(24, Variant::Faithful);
     let alone = statuses(&fleet.check(command(Some(&fleet.aws.url)), &["--custom-key-store-id", &fleet.ids[0]]).json());

@@ -58,6 +58,11 @@ impl Fleet {
         args
     }
 
+    /// TCP connections the proxy has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.server.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Runs `command` (with the proxy's secret in its environment) on the fleet.
     pub fn check(&self, command: assert_cmd::Command, which: &[&str]) -> Run {
         let mut command = command;

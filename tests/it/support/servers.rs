@@ -19,6 +19,8 @@ use super::loopback::Loopback;
 /// Runs until dropped: a thread with its own runtime, stopped through a channel.
 pub struct TlsServer {
     pub address: SocketAddr,
+    /// TCP connections accepted so far.
+    pub accepted: Arc<std::sync::atomic::AtomicUsize>,
     _server: Loopback,
 }
 
@@ -66,7 +68,10 @@ impl TlsServer {
             .with_single_cert(chain, key)
             .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = accepted.clone();
         let on_connection = move |tcp| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let acceptor = acceptor.clone();
             let garbage = matches!(speaks, Speaks::Garbage);
             let proxy = match &speaks {
@@ -95,7 +100,7 @@ impl TlsServer {
             Some((netns, ip)) => Loopback::start_in(netns, ip, on_connection),
             None => Loopback::start(on_connection),
         };
-        TlsServer { address: server.address, _server: server }
+        TlsServer { address: server.address, accepted, _server: server }
     }
 
     pub fn connect_to(&self) -> String {
