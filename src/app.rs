@@ -144,10 +144,11 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
             ));
         }
     }
-    if (args.region.len() > 1 || args.role_arn.len() > 1) && !args.all {
+    let (regions, roles) = (once_each(&args.region), once_each(&args.role_arn));
+    if (regions.len() > 1 || roles.len() > 1) && !args.all {
         return Err(InputError::value(
-            if args.region.len() > 1 { "--region" } else { "--role-arn" },
-            if args.region.len() > 1 { args.region.join(" ") } else { args.role_arn.join(" ") },
+            if regions.len() > 1 { "--region" } else { "--role-arn" },
+            if regions.len() > 1 { regions.join(" ") } else { roles.join(" ") },
             "one value, or --all to check every external key store in each Region and account",
         ));
     }
@@ -171,9 +172,9 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
     };
     Ok(Request {
         way_in,
-        regions: args.region.clone(),
+        regions,
         all_regions: args.all_regions,
-        role_arns: args.role_arn.clone(),
+        role_arns: roles,
         profile: args.profile.clone(),
         proxy_config,
         secret,
@@ -235,6 +236,17 @@ fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
         return Err(malformed("holds no PEM certificate".into()));
     }
     Ok(certificates)
+}
+
+/// The values given, each once, in the order first given: a Region or role named twice is read once.
+fn once_each(values: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for value in values {
+        if !seen.contains(value) {
+            seen.push(value.clone());
+        }
+    }
+    seen
 }
 
 /// External key IDs as KMS takes them: 1 to 128 letters, digits, hyphens, periods and underscores.

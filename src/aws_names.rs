@@ -68,7 +68,8 @@ pub fn scope_name(region: &str, account: Option<&str>) -> String {
     }
 }
 
-/// Regions where KMS offers external key stores, and those where it does not (KMS Developer Guide, 2023).
+/// Regions where KMS offers external key stores (KMS Developer Guide, 2023). Newer Regions are in
+/// neither list.
 pub const XKS_REGIONS: &[&str] = &[
     "us-east-1",
     "us-east-2",
@@ -93,6 +94,7 @@ pub const XKS_REGIONS: &[&str] = &[
     "me-south-1",
     "sa-east-1",
 ];
+/// Regions where KMS does not offer external key stores (the same guide).
 pub const NO_XKS_REGIONS: &[&str] = &[
     "ap-south-2",
     "cn-north-1",

@@ -152,7 +152,8 @@ pub struct CheckArgs {
     /// need --all.
     #[arg(long, value_name = "REGION", help_heading = "AWS")]
     pub region: Vec<String>,
-    /// Every Region the account has enabled where KMS offers external key stores (ec2:DescribeRegions).
+    /// Every Region the account has enabled where KMS offers external key stores (ec2:DescribeRegions);
+    /// needs --all.
     #[arg(long, help_heading = "AWS", requires = "all", conflicts_with = "region")]
     pub all_regions: bool,
     /// Assume this role and check its account (repeatable: one account each). The credentials found

@@ -162,6 +162,34 @@ pub struct CallFailure {
     pub out_of_time: bool,
 }
 
+/// AWS error codes for a permission the identity lacks: the call's own refusal; other calls may still be
+/// allowed.
+pub const PERMISSION_CODES: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"];
+/// AWS error codes for temporary credentials past their time.
+pub const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+/// AWS error codes for credentials the service does not accept at all.
+pub const CREDENTIAL_CODES: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "AuthFailure",
+];
+
+impl CallFailure {
+    /// The credentials themselves were refused, or have expired.
+    pub fn refuses_credentials(&self) -> bool {
+        self.code.as_deref().is_some_and(|code| EXPIRED_CODES.contains(&code) || CREDENTIAL_CODES.contains(&code))
+    }
+
+    /// No other call of the same account and Region would escape it: no answer at all (no credentials,
+    /// an endpoint that cannot be reached or does not answer in time), or the credentials refused.
+    pub fn is_scope_wide(&self) -> bool {
+        self.code.is_none() || self.refuses_credentials()
+    }
+}
+
 /// A network probe that did not give its answer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProbeFailure {

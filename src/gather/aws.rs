@@ -8,7 +8,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::InputError;
-use crate::facts::CallFailure;
+use crate::facts::{CallFailure, CREDENTIAL_CODES, EXPIRED_CODES, PERMISSION_CODES};
 
 /// Bounds on every AWS call: a hung endpoint costs seconds, never the whole run.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -51,7 +51,8 @@ pub async fn known_profile(name: &str) -> Result<(), InputError> {
     else {
         return Ok(());
     };
-    if profiles.get_profile(name).is_some() {
+    // `default` needs no section: the environment's credentials and Region are that profile.
+    if name == "default" || profiles.get_profile(name).is_some() {
         return Ok(());
     }
     let mut defined: Vec<&str> = profiles.profiles().collect();
@@ -77,15 +78,6 @@ impl Clients {
     }
 }
 
-const ACCESS_DENIED_CODES: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "AuthFailure",
-];
-
 pub fn call_failure<E, R>(action: &str, error: &SdkError<E, R>) -> CallFailure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -93,7 +85,7 @@ where
 {
     let code = error.code().map(str::to_string);
     let message = match (error.message(), code.as_deref()) {
-        (_, Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired")) => {
+        (_, Some(code)) if EXPIRED_CODES.contains(&code) => {
             "the AWS session token has expired: refresh the credentials (aws sso login, or new temporary \
              credentials) and run it again"
                 .to_string()
@@ -103,32 +95,11 @@ where
     };
     CallFailure {
         action: action.to_string(),
-        access_denied: code.as_deref().is_some_and(|c| ACCESS_DENIED_CODES.contains(&c)),
+        access_denied: code.as_deref().is_some_and(|c| PERMISSION_CODES.contains(&c) || CREDENTIAL_CODES.contains(&c)),
         code,
         message,
         out_of_time: matches!(error, SdkError::TimeoutError(_)),
     }
-}
-
-/// Answers that say the caller, not the call, is wrong: every other call made with the same credentials
-/// to the same endpoint would get the same.
-const CALLER_CODES: &[&str] = &[
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestExpired",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "IncompleteSignature",
-    "AuthFailure",
-];
-
-/// A failure that no other call of the same account and Region would escape: no answer at all (no
-/// credentials, an endpoint that cannot be reached or does not answer in time), or an answer refusing
-/// the caller. A refused permission (AccessDenied) is the call's own: other calls may still be allowed.
-pub fn is_scope_wide(failure: &CallFailure) -> bool {
-    failure.code.as_deref().is_none_or(|code| CALLER_CODES.contains(&code))
 }
 
 /// A role that could not be assumed, in one line.

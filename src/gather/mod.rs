@@ -16,6 +16,7 @@ mod vpc;
 
 pub use network::NetworkOptions;
 pub use progress::{Progress, Watch};
+pub use proxy::sign_at as sigv4_sign_at;
 pub use tasks::bounded;
 
 use futures_util::future::join_all;
@@ -66,17 +67,15 @@ pub struct Request {
 pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>, InputError> {
     let deadline = tokio::time::Instant::now() + request.run_timeout;
     let budget = std::sync::Arc::new(budget::Budget::for_host(request.connections)?);
-    if let (Some(profile), true) = (&request.profile, request.use_aws) {
+    if let Some(profile) = &request.profile {
         aws::known_profile(profile).await?;
     }
     let base = aws::load_config(request.regions.first().cloned(), request.profile.clone(), request.aws_timeout).await;
+    let regions = scopes::Regions::of(&request, &base)?;
     let run_timeout = request.run_timeout;
-    let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout).await;
-    let mut plans = Vec::new();
-    let regions = accounts.iter().map(|account| scopes::regions(account, &request, deadline, run_timeout, progress));
-    for found in join_all(regions).await {
-        plans.extend(found?);
-    }
+    let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout, progress).await;
+    let plans = accounts.iter().map(|account| scopes::plans(account, &regions, deadline, run_timeout, progress));
+    let plans: Vec<scopes::Plan> = join_all(plans).await.into_iter().flatten().collect();
     let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
 
     let network = std::sync::Arc::new(request.network.as_ref().map(|options| {
@@ -212,7 +211,7 @@ async fn read_aws(
         }
     };
     if let Observed::Failed(failure) = &region_stores {
-        if aws::is_scope_wide(failure) {
+        if failure.is_scope_wide() {
             aws_problem = Some(failure.clone());
             region_stores = Observed::NotGathered(AWS_UNREADABLE.into());
         }

@@ -7,7 +7,7 @@ use aws_config::{Region, SdkConfig};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 use super::{aws, Progress, Request};
-use crate::aws_names::{is_region_code, role_account, scope_name, XKS_REGIONS};
+use crate::aws_names::{is_region_code, role_account, scope_name, NO_XKS_REGIONS};
 use crate::error::InputError;
 use crate::facts::CallFailure;
 
@@ -47,6 +47,7 @@ pub async fn accounts(
     role_arns: &[String],
     deadline: tokio::time::Instant,
     run_timeout: std::time::Duration,
+    progress: &Progress,
 ) -> Vec<Account> {
     if role_arns.is_empty() {
         return vec![Account { role_arn: None, account: None, config: base.clone(), problem: None }];
@@ -61,7 +62,8 @@ pub async fn accounts(
                 .configure(base)
                 .build()
                 .await;
-            let problem = match tokio::time::timeout_at(deadline, provider.provide_credentials()).await {
+            let assumed = tokio::time::timeout_at(deadline, provider.provide_credentials());
+            let problem = match progress.during(format!("sts:AssumeRole of {arn}"), assumed).await {
                 Ok(Ok(_)) => None,
                 Ok(Err(error)) => Some(aws::credentials_failure(arn, &error)),
                 Err(_) => Some(aws::out_of_time(&format!("sts:AssumeRole of {arn}"), run_timeout)),
@@ -74,14 +76,41 @@ pub async fn accounts(
     futures_util::future::join_all(assume).await
 }
 
-/// The scopes of one account: a plan per Region.
-pub async fn regions(
+/// The Regions asked for: those named (or the SDK chain's one), or with `--all-regions` each account's
+/// own. Settled before any role is assumed, so that a run with no Region stops before calling AWS.
+pub enum Regions {
+    Named(Vec<String>),
+    Enabled,
+}
+
+impl Regions {
+    pub fn of(request: &Request, base: &SdkConfig) -> Result<Regions, InputError> {
+        if request.all_regions {
+            return Ok(Regions::Enabled);
+        }
+        if !request.regions.is_empty() {
+            return Ok(Regions::Named(request.regions.clone()));
+        }
+        let region = base.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
+            what: "AWS Region",
+            how: "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into(),
+        })?;
+        if !is_region_code(&region) {
+            return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
+        }
+        Ok(Regions::Named(vec![region]))
+    }
+}
+
+/// The scopes of one account: a plan per Region. An account always has one at least, so that it never
+/// leaves the report unsaid.
+pub async fn plans(
     account: &Account,
-    request: &Request,
+    regions: &Regions,
     deadline: tokio::time::Instant,
     run_timeout: std::time::Duration,
     progress: &Progress,
-) -> Result<Vec<Plan>, InputError> {
+) -> Vec<Plan> {
     let plan = |region: &str, problem: Option<CallFailure>| Plan {
         region: region.to_string(),
         account: account.account.clone(),
@@ -89,36 +118,35 @@ pub async fn regions(
         config: account.config.to_builder().region(Region::new(region.to_string())).build(),
         problem: problem.or_else(|| account.problem.clone()),
     };
-    if request.all_regions {
-        let from = account.config.region().map(|r| r.as_ref().to_string()).unwrap_or(DISCOVERY_REGION.into());
-        if account.problem.is_some() {
-            return Ok(vec![plan(&from, None)]);
-        }
-        let ec2 = aws_sdk_ec2::Client::new(&plan(&from, None).config);
-        let call = tokio::time::timeout_at(deadline, enabled_regions(&ec2));
-        let what = match &account.account {
-            Some(id) => format!("ec2:DescribeRegions of {id}"),
-            None => "ec2:DescribeRegions".to_string(),
-        };
-        return Ok(match progress.during(what, call).await {
-            Ok(Ok(enabled)) => {
-                enabled.iter().filter(|r| XKS_REGIONS.contains(&r.as_str())).map(|r| plan(r, None)).collect()
+    let named = match regions {
+        Regions::Named(named) => return named.iter().map(|region| plan(region, None)).collect(),
+        Regions::Enabled => account.config.region().map(|r| r.as_ref().to_string()),
+    };
+    let from = named.unwrap_or(DISCOVERY_REGION.into());
+    if account.problem.is_some() {
+        return vec![plan(&from, None)];
+    }
+    let ec2 = aws_sdk_ec2::Client::new(&plan(&from, None).config);
+    let action = match &account.account {
+        Some(id) => format!("ec2:DescribeRegions of {id}"),
+        None => "ec2:DescribeRegions".to_string(),
+    };
+    let call = tokio::time::timeout_at(deadline, enabled_regions(&ec2));
+    match progress.during(action.clone(), call).await {
+        // Regions newer than the tool's list are read too: config.region_supported warns about them.
+        Ok(Ok(enabled)) => {
+            let offered: Vec<Plan> =
+                enabled.iter().filter(|r| !NO_XKS_REGIONS.contains(&r.as_str())).map(|r| plan(r, None)).collect();
+            match offered.is_empty() {
+                // An account with no Region that offers external key stores (another partition, say) is
+                // still read where its Regions were listed, and says so there.
+                true => vec![plan(&from, None)],
+                false => offered,
             }
-            Ok(Err(failure)) => vec![plan(&from, Some(failure))],
-            Err(_) => vec![plan(&from, Some(aws::out_of_time("ec2:DescribeRegions", run_timeout)))],
-        });
+        }
+        Ok(Err(failure)) => vec![plan(&from, Some(failure))],
+        Err(_) => vec![plan(&from, Some(aws::out_of_time(&action, run_timeout)))],
     }
-    if !request.regions.is_empty() {
-        return Ok(request.regions.iter().map(|region| plan(region, None)).collect());
-    }
-    let region = account.config.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
-        what: "AWS Region",
-        how: "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into(),
-    })?;
-    if !is_region_code(&region) {
-        return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
-    }
-    Ok(vec![plan(&region, None)])
 }
 
 /// The Regions enabled for the account (DescribeRegions without AllRegions), sorted.

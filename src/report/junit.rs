@@ -12,7 +12,7 @@ use crate::verdict::{CheckVerdict, FailOn, Verdict};
 
 pub fn render(report: &Verdict) -> String {
     let mut junit = Report::new("xks-preflight");
-    for scope in report.scopes.iter().filter(|s| s.aws_problem.is_some()) {
+    for scope in &report.scopes {
         let Some(problem) = &scope.aws_problem else { continue };
         let name = scope_name(&scope.region, scope.account.as_deref());
         let mut suite = TestSuite::new(format!("AWS in {name}"));

@@ -26,16 +26,22 @@ fn target_labels(target: &TargetVerdict) -> String {
 }
 
 /// The labels of the run's own series: what tells this run from another run's file in the same
-/// textfile directory. Several scopes' Regions (and accounts) are joined, sorted.
+/// textfile directory. One scope gives its own; several give the accounts read (from --role-arn, a
+/// stable set), else the Regions, joined and sorted.
 fn run_labels(report: &Verdict) -> String {
+    if let [only] = report.scopes.as_slice() {
+        return scope_labels(&only.region, only.account.as_deref());
+    }
     let sorted = |mut values: Vec<&str>| {
         values.sort();
         values.dedup();
         values.join(",")
     };
-    let regions = sorted(report.scopes.iter().map(|s| s.region.as_str()).collect());
     let accounts = sorted(report.scopes.iter().filter_map(|s| s.account.as_deref()).collect());
-    scope_labels(&regions, (!accounts.is_empty()).then_some(accounts.as_str()))
+    match accounts.is_empty() {
+        false => format!("account=\"{}\"", label(&accounts)),
+        true => format!("region=\"{}\"", label(&sorted(report.scopes.iter().map(|s| s.region.as_str()).collect()))),
+    }
 }
 
 fn value(status: Status) -> u8 {

@@ -224,25 +224,34 @@ fn seconds(millis: Option<u64>) -> Option<f64> {
 }
 
 fn aws_problem(failure: &CallFailure) -> AwsProblem {
-    let remedy = if failure.action == "sts:AssumeRole" {
-        "Check that the role exists, that its trust policy names the identity running xks-preflight, and that \
-         this identity may call sts:AssumeRole on it."
-    } else if failure.out_of_time {
+    let role = failure.action == "sts:AssumeRole";
+    let remedy = if failure.out_of_time {
         "Check that this host reaches AWS (an HTTPS proxy, VPC endpoints, AWS_ENDPOINT_URL), or allow more \
          time with --aws-timeout and --timeout."
-    } else if failure.code.is_some() {
+            .to_string()
+    } else if role && failure.access_denied {
+        "Check that the role exists, that its trust policy names the identity running xks-preflight, and that \
+         this identity may call sts:AssumeRole on it."
+            .to_string()
+    } else if role {
+        "Check the credentials the roles are assumed with (--profile, AWS_ACCESS_KEY_ID, an attached role) and \
+         any AWS_ENDPOINT_URL setting, then run it again."
+            .to_string()
+    } else if failure.refuses_credentials() {
         "Refresh or correct the credentials (aws sso login, aws configure, new temporary credentials), then run \
          it again."
+            .to_string()
+    } else if failure.access_denied {
+        format!(
+            "Allow {} to the identity running xks-preflight (docs/iam-policy.json), then run it again.",
+            failure.action
+        )
     } else {
         "Check the credentials (--profile, AWS_ACCESS_KEY_ID, an attached role), the Region and any \
          AWS_ENDPOINT_URL setting, then run it again."
+            .to_string()
     };
-    AwsProblem {
-        action: failure.action.clone(),
-        code: failure.code.clone(),
-        message: failure.message.clone(),
-        remedy: remedy.to_string(),
-    }
+    AwsProblem { action: failure.action.clone(), code: failure.code.clone(), message: failure.message.clone(), remedy }
 }
 
 fn label(facts: &Facts, target: &TargetFacts, store: Option<&StoreSummary>, several: bool) -> String {

@@ -21,6 +21,7 @@ mod real_chains;
 mod replay;
 mod report_schema;
 mod scopes;
+mod sigv4;
 mod slow_links;
 mod stalls;
 mod terminal;

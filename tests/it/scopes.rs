@@ -92,13 +92,17 @@ fn all_regions_reads_every_enabled_region_that_offers_external_key_stores() {
     let report = out.json();
     let regions: Vec<String> = scopes(&report).into_iter().map(|(_, region)| region).collect();
     // moto lists 38 Regions, among them some that do not offer external key stores (ap-south-2,
-    // eu-central-2, the GovCloud and China Regions) and some too new to be known; only the known ones
-    // are read.
-    let mut known: Vec<String> = xks_preflight::aws_names::XKS_REGIONS.iter().map(|r| r.to_string()).collect();
-    known.sort();
-    assert_eq!(regions, known, "{}", out.stderr);
+    // eu-central-2, the GovCloud and China Regions), which are left out, and some newer than the
+    // tool's list, which are read (config.region_supported warns about them).
+    use xks_preflight::aws_names::{NO_XKS_REGIONS, XKS_REGIONS};
+    let mut sorted = regions.clone();
+    sorted.sort();
+    assert_eq!(regions, sorted, "in Region order: {}", out.stderr);
+    assert!(XKS_REGIONS.iter().all(|r| regions.iter().any(|seen| seen == r)), "{regions:?}");
+    assert!(regions.iter().all(|r| !NO_XKS_REGIONS.contains(&r.as_str())), "{regions:?}");
+    assert!(regions.iter().any(|r| r == "ca-west-1"), "a Region newer than the tool's list is read too: {regions:?}");
     assert!(aws.seen().contains(&("ec2".to_string(), "DescribeRegions".to_string())));
-    assert_eq!(aws.kms_scopes().len(), known.len());
+    assert_eq!(aws.kms_scopes().len(), regions.len());
     assert_eq!(out.code, 0, "no stores anywhere, and every Region answered");
 }
 
@@ -132,4 +136,58 @@ fn several_regions_without_all_are_refused_with_what_to_give() {
     let out = run(command(None), &["check", "--all", "--role-arn", "arn:aws:iam::1111:role/x"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("12-digit account"), "{}", out.stderr);
+}
+
+#[test]
+fn a_refused_role_leaves_the_other_account_checked() {
+    let denied = fixture("sts/assume-role-access-denied.xml", &[("role", AUDIT_B)]);
+    let store = Store::public("cks-3c3c3c3c3c3c3c3c3", "https://xks-a.example.com");
+    let aws = FakeAws::start(Some(&moto::url())).with_refused_role(AUDIT_B, 403, denied).with_stores_in(
+        "111111111111",
+        "us-east-1",
+        vec![store.json()],
+    );
+    let args =
+        ["check", "--all", "--output", "json", "--region", "us-east-1", "--role-arn", AUDIT_A, "--role-arn", AUDIT_B];
+    let out = run(command(Some(&aws.url)), &args);
+    let report = out.json();
+    assert!(report["scopes"][0]["aws_problem"].is_null(), "{}", out.stdout);
+    assert_eq!(report["scopes"][0]["targets"], 1);
+    assert_eq!(report["scopes"][1]["aws_problem"]["action"], "sts:AssumeRole");
+    assert_eq!(aws.kms_scopes(), [(Some("111111111111".to_string()), "us-east-1".to_string())]);
+    assert_eq!(out.code, 3, "the store passed, but an account went unread");
+}
+
+#[test]
+fn regions_that_cannot_be_listed_are_said_with_the_permission_to_add() {
+    let refused = fixture("ec2/unauthorized-operation.xml", &[("action", "ec2:DescribeRegions")]);
+    let aws = FakeAws::start(Some(&moto::url())).with_canned("ec2", "DescribeRegions", 403, refused);
+    let out = run(command(Some(&aws.url)), &["check", "--all", "--all-regions", "--output", "json"]);
+    assert_eq!(out.code, 3);
+    let problem = &out.json()["scopes"][0]["aws_problem"];
+    assert_eq!(problem["code"], "UnauthorizedOperation", "{problem}");
+    assert!(problem["remedy"].as_str().unwrap().starts_with("Allow ec2:DescribeRegions"), "{problem}");
+    assert!(aws.kms_scopes().is_empty());
+}
+
+#[test]
+fn facts_of_several_regions_are_saved_as_one_file_and_judged_again_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("fleet.json").display().to_string();
+    let failed = Store::public("cks-4d4d4d4d4d4d4d4d4", "https://xks.example.com").failed("XKS_PROXY_TIMED_OUT");
+    let aws = FakeAws::start(Some(&moto::url())).with_stores_in("111111111111", "eu-west-1", vec![failed.json()]);
+    let args =
+        ["check", "--all", "--output", "json", "--region", "us-east-1", "--region", "eu-west-1", "--role-arn", AUDIT_A];
+    let live = run(command(Some(&aws.url)), &[&args[..], &["--save-facts", &saved]].concat());
+    let replayed = run(command(None), &["check", "--output", "json", "--facts", &saved]);
+    assert_eq!(replayed.code, live.code);
+    let (live, replayed) = (live.json(), replayed.json());
+    assert_eq!(replayed["scopes"], live["scopes"]);
+    assert_eq!(replayed["targets"], live["targets"]);
+    assert!(std::fs::read_to_string(&saved).unwrap().starts_with('['), "several scopes are an array");
+
+    std::fs::write(&saved, "[]").unwrap();
+    let empty = run(command(None), &["check", "--facts", &saved]);
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("empty list of facts"), "{}", empty.stderr);
 }

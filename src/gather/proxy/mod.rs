@@ -14,6 +14,7 @@ use hyper::body::Bytes;
 use serde_json::{Map, Value};
 
 pub use pool::Pool;
+pub use sign::sign_at;
 
 use self::pool::Unanswered;
 use self::sign::Signature;

@@ -67,6 +67,19 @@ pub fn apply(
             }
         },
     };
+    sign_at(request, body, host, (access_key_id, secret), (region, service), time)
+}
+
+/// Signs `request` as of `time`, adding `x-amz-date` and `authorization`: the step the SigV4 test
+/// suite's known answers check (AWS publishes them for service `service`, hence the parameter).
+pub fn sign_at(
+    request: &mut http::Request<Full<Bytes>>,
+    body: &[u8],
+    host: &str,
+    (access_key_id, secret): (&str, &str),
+    (region, service): (&str, &str),
+    time: SystemTime,
+) -> Result<(), String> {
     let identity: Identity = Credentials::new(access_key_id, secret, None, None, "xks-preflight").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)

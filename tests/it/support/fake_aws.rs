@@ -42,6 +42,8 @@ struct State {
     kms_error: Option<Canned>,
     /// (service, action) → answer.
     canned: HashMap<(String, String), Canned>,
+    /// Role ARN → the answer to an AssumeRole of it, before `canned`.
+    refused_roles: Vec<(String, Canned)>,
     upstream: Option<String>,
     /// Every (service, action) asked, in order.
     seen: Vec<(String, String)>,
@@ -122,6 +124,13 @@ impl FakeAws {
         self
     }
 
+    /// Answers an AssumeRole of `role_arn` (only that role) with this XML.
+    pub fn with_refused_role(self, role_arn: &str, status: u16, body: String) -> Self {
+        let canned = Canned { status, content_type: "text/xml", body };
+        self.state.lock().unwrap().refused_roles.push((role_arn.to_string(), canned));
+        self
+    }
+
     /// moto names every load balancer `loadbalancer/app/…`; AWS names a Network Load Balancer
     /// `loadbalancer/net/…`. Shows `arn` (moto's) as AWS would, to the tool and back to moto.
     pub fn with_network_load_balancer(self, arn: &str) -> Self {
@@ -191,7 +200,12 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
     let (canned, upstream, arns) = {
         let mut state = state.lock().unwrap();
         state.seen.push((service.clone(), action.clone()));
-        (state.canned.get(&(service.clone(), action.clone())).cloned(), state.upstream.clone(), state.arns.clone())
+        let form = String::from_utf8_lossy(&body);
+        let refused = state.refused_roles.iter().find(|(arn, _)| {
+            action == "AssumeRole" && form.split('&').any(|pair| pair == format!("RoleArn={}", form_encoded(arn)))
+        });
+        let canned = refused.map(|(_, canned)| canned).or(state.canned.get(&(service.clone(), action.clone())));
+        (canned.cloned(), state.upstream.clone(), state.arns.clone())
     };
     if let Some(canned) = canned {
         return Ok(respond(canned));

@@ -38,8 +38,6 @@ pub fn command_with_open_files(files: u32, endpoint: Option<&str>) -> Command {
     Command::from_std(process_with_open_files(files, endpoint))
 }
 
-/// `command_with_open_files` as a plain process, for a caller that watches it run (the benchmarks).
-/// The binary's process is the one started: the shell `exec`s it.
 /// The binary as a plain process, for tests that wire its streams themselves.
 pub fn process(endpoint: Option<&str>) -> std::process::Command {
     let mut process = std::process::Command::new(assert_cmd::cargo::cargo_bin("xks-preflight"));
@@ -47,6 +45,8 @@ pub fn process(endpoint: Option<&str>) -> std::process::Command {
     process
 }
 
+/// `command_with_open_files` as a plain process, for a caller that watches it run (the benchmarks).
+/// The binary's process is the one started: the shell `exec`s it.
 pub fn process_with_open_files(files: u32, endpoint: Option<&str>) -> std::process::Command {
     let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
     let mut shell = std::process::Command::new("sh");
