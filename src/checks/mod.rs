@@ -134,6 +134,12 @@ impl Outcome {
                 format!("{} got no answer in time: {}", failure.action, quote(&failure.message)),
                 "Run it again, with a longer --timeout or --aws-timeout if AWS is slow to answer from here.",
             )
+        } else if failure.refuses_credentials() {
+            Outcome::error(
+                format!("{} was refused{code}: {}", failure.action, quote(&failure.message)),
+                "Refresh or correct the credentials (aws sso login, aws configure, new temporary credentials), \
+                 then run it again.",
+            )
         } else if failure.access_denied {
             Outcome::error(
                 format!("{} was refused{code}: {}", failure.action, quote(&failure.message)),

@@ -35,6 +35,9 @@ pub struct Facts {
     pub account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    /// The Region was found by `--all-regions` among the account's enabled ones, not named.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_regions: bool,
     /// What kept every AWS call of this account and Region from answering: no credentials, a role that
     /// could not be assumed, an expired token, an endpoint that cannot be reached. Said once; the AWS
     /// facts below are then not gathered.

@@ -8,7 +8,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::InputError;
-use crate::facts::{CallFailure, CREDENTIAL_CODES, EXPIRED_CODES, PERMISSION_CODES};
+use crate::facts::{CallFailure, EXPIRED_CODES, PERMISSION_CODES};
 
 /// Bounds on every AWS call: a hung endpoint costs seconds, never the whole run.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -95,7 +95,7 @@ where
     };
     CallFailure {
         action: action.to_string(),
-        access_denied: code.as_deref().is_some_and(|c| PERMISSION_CODES.contains(&c) || CREDENTIAL_CODES.contains(&c)),
+        access_denied: code.as_deref().is_some_and(|c| PERMISSION_CODES.contains(&c)),
         code,
         message,
         out_of_time: matches!(error, SdkError::TimeoutError(_)),

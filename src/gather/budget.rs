@@ -1,7 +1,7 @@
 //! The connection budget: how many connections the whole run holds open at once, and how many go to any
 //! one destination. Every probe connection (TCP, round-trip samples, TLS handshakes, proxy calls) holds a
 //! permit of both for as long as it is open, so that checking many stores behind one proxy never floods
-//! it, nor this host's open-file limit, and each store is measured as it would be alone.
+//! it, nor this host's open-file limit, and the tool's own load never changes what a store measures.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

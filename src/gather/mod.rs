@@ -248,6 +248,7 @@ async fn read_aws(
         region: region.to_string(),
         account: plan.account.clone(),
         role_arn: plan.role_arn.clone(),
+        all_regions: request.all_regions,
         aws_problem,
         took_ms: Some(millis(started.elapsed())),
         region_stores,

@@ -66,7 +66,7 @@ pub async fn accounts(
             let problem = match progress.during(format!("sts:AssumeRole of {arn}"), assumed).await {
                 Ok(Ok(_)) => None,
                 Ok(Err(error)) => Some(aws::credentials_failure(arn, &error)),
-                Err(_) => Some(aws::out_of_time(&format!("sts:AssumeRole of {arn}"), run_timeout)),
+                Err(_) => Some(aws::out_of_time("sts:AssumeRole", run_timeout)),
             };
             let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
             let account = role_account(arn).map(str::to_string);
@@ -118,34 +118,34 @@ pub async fn plans(
         config: account.config.to_builder().region(Region::new(region.to_string())).build(),
         problem: problem.or_else(|| account.problem.clone()),
     };
-    let named = match regions {
+    let configured = match regions {
         Regions::Named(named) => return named.iter().map(|region| plan(region, None)).collect(),
         Regions::Enabled => account.config.region().map(|r| r.as_ref().to_string()),
     };
-    let from = named.unwrap_or(DISCOVERY_REGION.into());
+    let from = configured.unwrap_or(DISCOVERY_REGION.into());
     if account.problem.is_some() {
         return vec![plan(&from, None)];
     }
     let ec2 = aws_sdk_ec2::Client::new(&plan(&from, None).config);
-    let action = match &account.account {
+    let waiting = match &account.account {
         Some(id) => format!("ec2:DescribeRegions of {id}"),
         None => "ec2:DescribeRegions".to_string(),
     };
     let call = tokio::time::timeout_at(deadline, enabled_regions(&ec2));
-    match progress.during(action.clone(), call).await {
+    match progress.during(waiting, call).await {
         // Regions newer than the tool's list are read too: config.region_supported warns about them.
         Ok(Ok(enabled)) => {
             let offered: Vec<Plan> =
                 enabled.iter().filter(|r| !NO_XKS_REGIONS.contains(&r.as_str())).map(|r| plan(r, None)).collect();
             match offered.is_empty() {
                 // An account with no Region that offers external key stores (another partition, say) is
-                // still read where its Regions were listed, and says so there.
+                // still read where its Regions were listed, so that it stays in the report.
                 true => vec![plan(&from, None)],
                 false => offered,
             }
         }
         Ok(Err(failure)) => vec![plan(&from, Some(failure))],
-        Err(_) => vec![plan(&from, Some(aws::out_of_time(&action, run_timeout)))],
+        Err(_) => vec![plan(&from, Some(aws::out_of_time("ec2:DescribeRegions", run_timeout)))],
     }
 }
 

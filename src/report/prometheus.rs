@@ -26,22 +26,20 @@ fn target_labels(target: &TargetVerdict) -> String {
 }
 
 /// The labels of the run's own series: what tells this run from another run's file in the same
-/// textfile directory. One scope gives its own; several give the accounts read (from --role-arn, a
-/// stable set), else the Regions, joined and sorted.
+/// textfile directory, and stays the same from run to run of one command line, whether or not AWS
+/// answered: the accounts of the roles asked for, and the Regions named (or `all` for --all-regions).
 fn run_labels(report: &Verdict) -> String {
-    if let [only] = report.scopes.as_slice() {
-        return scope_labels(&only.region, only.account.as_deref());
-    }
     let sorted = |mut values: Vec<&str>| {
         values.sort();
         values.dedup();
         values.join(",")
     };
+    let regions = match report.scopes.iter().any(|s| s.all_regions) {
+        true => "all".to_string(),
+        false => sorted(report.scopes.iter().map(|s| s.region.as_str()).collect()),
+    };
     let accounts = sorted(report.scopes.iter().filter_map(|s| s.account.as_deref()).collect());
-    match accounts.is_empty() {
-        false => format!("account=\"{}\"", label(&accounts)),
-        true => format!("region=\"{}\"", label(&sorted(report.scopes.iter().map(|s| s.region.as_str()).collect()))),
-    }
+    scope_labels(&regions, (!accounts.is_empty()).then_some(accounts.as_str()))
 }
 
 fn value(status: Status) -> u8 {

@@ -47,6 +47,8 @@ pub struct ScopeVerdict {
     pub targets: usize,
     /// How long its facts took to gather, when they were timed.
     pub gathering_seconds: Option<f64>,
+    /// Found by `--all-regions` among the account's enabled Regions.
+    pub all_regions: bool,
 }
 
 /// No AWS call of a scope could be answered: said once instead of by every check that reads AWS.
@@ -194,7 +196,8 @@ pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
             account: facts.account.clone(),
             role_arn: facts.role_arn.clone(),
             facts_gathered_at: facts.gathered_at.clone(),
-            aws_problem: facts.aws_problem.as_ref().map(aws_problem),
+            aws_problem: facts.aws_problem.as_ref().map(|failure| aws_problem(failure, facts.role_arn.as_deref())),
+            all_regions: facts.all_regions,
             targets: targets.len() - before,
             gathering_seconds: seconds(facts.took_ms),
         });
@@ -223,7 +226,9 @@ fn seconds(millis: Option<u64>) -> Option<f64> {
     millis.map(|ms| ms as f64 / 1000.0)
 }
 
-fn aws_problem(failure: &CallFailure) -> AwsProblem {
+/// What to do about a problem that kept a scope from being read; `role_arn` is the identity its calls
+/// were made as, when a role was assumed.
+fn aws_problem(failure: &CallFailure, role_arn: Option<&str>) -> AwsProblem {
     let role = failure.action == "sts:AssumeRole";
     let remedy = if failure.out_of_time {
         "Check that this host reaches AWS (an HTTPS proxy, VPC endpoints, AWS_ENDPOINT_URL), or allow more \
@@ -242,10 +247,9 @@ fn aws_problem(failure: &CallFailure) -> AwsProblem {
          it again."
             .to_string()
     } else if failure.access_denied {
-        format!(
-            "Allow {} to the identity running xks-preflight (docs/iam-policy.json), then run it again.",
-            failure.action
-        )
+        let identity =
+            role_arn.map(|arn| format!("the role {arn}")).unwrap_or("the identity running xks-preflight".into());
+        format!("Allow {} to {identity} (docs/iam-policy.json), then run it again.", failure.action)
     } else {
         "Check the credentials (--profile, AWS_ACCESS_KEY_ID, an attached role), the Region and any \
          AWS_ENDPOINT_URL setting, then run it again."

@@ -168,6 +168,19 @@ fn regions_that_cannot_be_listed_are_said_with_the_permission_to_add() {
     assert_eq!(problem["code"], "UnauthorizedOperation", "{problem}");
     assert!(problem["remedy"].as_str().unwrap().starts_with("Allow ec2:DescribeRegions"), "{problem}");
     assert!(aws.kms_scopes().is_empty());
+
+    // Through a role, the permission is the role's to get; and the run's own Prometheus series keeps
+    // the labels it has when the Regions can be listed.
+    let args = ["check", "--all", "--all-regions", "--role-arn", AUDIT_A, "--output", "prometheus"];
+    let out = run(command(Some(&aws.url)), &args);
+    assert!(
+        out.stdout.contains("xks_preflight_exit_code{account=\"111111111111\",region=\"all\"} 3"),
+        "{}",
+        out.stdout
+    );
+    let json = run(command(Some(&aws.url)), &[&args[..5], &["--output", "json"]].concat());
+    let remedy = json.json()["scopes"][0]["aws_problem"]["remedy"].as_str().unwrap().to_string();
+    assert!(remedy.contains(&format!("to the role {AUDIT_A}")), "{remedy}");
 }
 
 #[test]
