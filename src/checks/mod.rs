@@ -143,7 +143,11 @@ impl Outcome {
         } else if failure.access_denied {
             Outcome::error(
                 format!("{} was refused{code}: {}", failure.action, quote(&failure.message)),
-                format!("Allow {} to the identity running xks-preflight, then run it again.", failure.action),
+                format!(
+                    "Allow {} to the identity that read this account (the role given with --role-arn, else the one \
+                     running xks-preflight; docs/iam-policy.json), then run it again.",
+                    failure.action
+                ),
             )
         } else {
             Outcome::error(

@@ -282,6 +282,8 @@ fn a_refused_permission_stays_with_its_check_and_is_not_a_setup_problem() {
     assert!(out.json()["scopes"][0]["aws_problem"].is_null(), "{}", out.stdout);
     assert_eq!(out.status("config.store_found"), "error");
     assert!(out.evidence("config.store_found").contains("was refused"), "{}", out.evidence("config.store_found"));
+    let remedy = out.remedy("config.store_found");
+    assert!(remedy.starts_with("Allow kms:DescribeCustomKeyStores") && remedy.contains("--role-arn"), "{remedy}");
 }
 
 #[test]
