@@ -4,7 +4,8 @@
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{Region, SdkConfig};
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::Credentials;
 
 use super::{aws, Progress, Request};
 use crate::aws_names::{is_region_code, role_account, scope_name, NO_XKS_REGIONS};
@@ -63,17 +64,39 @@ pub async fn accounts(
                 .build()
                 .await;
             let assumed = tokio::time::timeout_at(deadline, provider.provide_credentials());
-            let problem = match progress.during(format!("sts:AssumeRole of {arn}"), assumed).await {
-                Ok(Ok(_)) => None,
-                Ok(Err(error)) => Some(aws::credentials_failure(arn, &error)),
-                Err(_) => Some(aws::out_of_time("sts:AssumeRole", run_timeout)),
+            let (first, problem) = match progress.during(format!("sts:AssumeRole of {arn}"), assumed).await {
+                Ok(Ok(credentials)) => (Some(credentials), None),
+                Ok(Err(error)) => (None, Some(aws::credentials_failure(arn, &error))),
+                Err(_) => (None, Some(aws::out_of_time("sts:AssumeRole", run_timeout))),
             };
-            let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+            let role = Assumed { first: std::sync::Mutex::new(first), provider };
+            let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(role)).build();
             let account = role_account(arn).map(str::to_string);
             Account { role_arn: Some(arn.clone()), account, config, problem }
         }
     });
     futures_util::future::join_all(assume).await
+}
+
+/// A role's credentials: those the up-front AssumeRole got, then, once the SDK's cache wants fresh ones,
+/// the provider's. The role is not assumed a second time just to start.
+#[derive(Debug)]
+struct Assumed {
+    first: std::sync::Mutex<Option<Credentials>>,
+    provider: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Assumed {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        match first.filter(|c| c.expiry().is_none_or(|expiry| expiry > std::time::SystemTime::now())) {
+            Some(credentials) => future::ProvideCredentials::ready(Ok(credentials)),
+            None => self.provider.provide_credentials(),
+        }
+    }
 }
 
 /// The Regions asked for: those named (or the SDK chain's one), or with `--all-regions` each account's

@@ -57,6 +57,8 @@ fn two_regions_of_two_accounts_are_read_with_each_role_and_judged_in_one_report(
         expected.iter().map(|(a, r)| (Some(a.clone()), r.clone())).collect();
     wanted.sort();
     assert_eq!(called, wanted);
+    let assumed = aws.seen().iter().filter(|(service, action)| service == "sts" && action == "AssumeRole").count();
+    assert_eq!(assumed, 2, "each role is assumed once, whatever the number of its Regions and calls");
 
     let targets = report["targets"].as_array().unwrap();
     let labels: Vec<&str> = targets.iter().map(|t| t["label"].as_str().unwrap()).collect();
