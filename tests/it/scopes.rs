@@ -206,3 +206,17 @@ fn facts_of_several_regions_are_saved_as_one_file_and_judged_again_the_same() {
     assert_eq!(empty.code, 2);
     assert!(empty.stderr.contains("empty list of facts"), "{}", empty.stderr);
 }
+
+#[test]
+fn a_role_whose_sts_never_answers_is_cut_by_the_run_timeout_and_said_so() {
+    let hanging = crate::support::Hanging::start();
+    let started = std::time::Instant::now();
+    let args = ["check", "--all", "--output", "json", "--role-arn", AUDIT_A, "--aws-timeout", "30", "--timeout", "2"];
+    let out = run(command(Some(&hanging.url)), &args);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    let problem = &out.json()["scopes"][0]["aws_problem"];
+    assert_eq!(problem["action"], "sts:AssumeRole", "{problem}");
+    assert!(problem["message"].as_str().unwrap().contains("--timeout of 2 s"), "{problem}");
+    assert!(problem["remedy"].as_str().unwrap().contains("--timeout"), "{problem}");
+}
