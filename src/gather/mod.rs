@@ -85,7 +85,7 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
     let mut jobs = Vec::new();
     let mut probed = Vec::new();
     for (scope, (facts, clients)) in scopes.iter_mut().enumerate() {
-        let aws_skipped = aws_skipped(&request, facts);
+        let aws_skipped = aws_skipped(request.use_aws, facts.aws_problem.as_ref());
         let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
         for (index, settings) in settings.into_iter().enumerate() {
             let Some(settings) = settings else {
@@ -179,9 +179,9 @@ fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Why this scope's AWS calls are not made, if they are not.
-fn aws_skipped(request: &Request, facts: &Facts) -> Option<String> {
-    match (request.use_aws, &facts.aws_problem) {
+/// Why a scope's AWS calls are not made, if they are not: --no-aws, or a problem no call would escape.
+fn aws_skipped(use_aws: bool, aws_problem: Option<&CallFailure>) -> Option<String> {
+    match (use_aws, aws_problem) {
         (false, _) => Some(NO_AWS.into()),
         (true, Some(_)) => Some(AWS_UNREADABLE.into()),
         (true, None) => None,
@@ -201,10 +201,9 @@ async fn read_aws(
     let run_timeout = request.run_timeout;
     let region = plan.region.as_str();
     let mut aws_problem = plan.problem.clone();
-    let mut region_stores = match (request.use_aws, &aws_problem) {
-        (false, _) => Observed::NotGathered(NO_AWS.into()),
-        (true, Some(_)) => Observed::NotGathered(AWS_UNREADABLE.into()),
-        (true, None) => {
+    let mut region_stores = match aws_skipped(request.use_aws, aws_problem.as_ref()) {
+        Some(why) => Observed::NotGathered(why),
+        None => {
             let call = kms::list_stores(&clients.kms);
             let what = format!("kms:DescribeCustomKeyStores in {}", plan.describe());
             progress.during(what, in_time(deadline, run_timeout, "kms:DescribeCustomKeyStores", call)).await
