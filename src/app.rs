@@ -8,7 +8,7 @@ use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::checks::{selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
-use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, SCHEMA_VERSION};
+use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
 use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
@@ -289,10 +289,13 @@ fn load_facts(path: &Path) -> Result<Vec<Facts>, InputError> {
         .into_iter()
         .map(|scope| {
             let version = scope.get("schema_version").and_then(|v| v.as_u64());
-            if version != Some(u64::from(SCHEMA_VERSION)) {
+            let readable =
+                version.and_then(|v| u32::try_from(v).ok()).is_some_and(|v| READABLE_SCHEMA_VERSIONS.contains(&v));
+            if !readable {
                 return Err(malformed(format!(
-                    "has schema_version {}, this xks-preflight reads version {SCHEMA_VERSION}",
-                    version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
+                    "has schema_version {}, this xks-preflight reads versions {} to {SCHEMA_VERSION}",
+                    version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into()),
+                    READABLE_SCHEMA_VERSIONS.start()
                 )));
             }
             serde_json::from_value(scope)

@@ -3,7 +3,9 @@
 //!
 //! Each declaration holds everything about its requirement that is not a judgement: section, severity,
 //! texts, what KMS says and answers while it is broken, and the checks whose failure can keep it from
-//! being judged on its own (its blockers). The check that judges it lives in `checks/`, one per ID.
+//! being judged on its own (its blockers), and the name of the function in `checks/` that judges it:
+//! `checks::judge` is generated from these declarations, so no list of requirements is kept anywhere
+//! else. CONTRIBUTING.md says how to add one.
 //!
 //! `data/catalogue.tsv` holds the IDs and KMS error names of the project's reference catalogue; a test
 //! keeps this table and that file in step.
@@ -110,7 +112,8 @@ macro_rules! catalogue {
         $requirement:literal,
         says [$($says:literal),* $(,)?],
         answers [$(($operation:ident, $answer:literal)),* $(,)?],
-        after [$($after:ident),* $(,)?];
+        after [$($after:ident),* $(,)?],
+        check $($check:ident)::+;
     )*) => {
         /// A requirement's stable ID: `config.store_found` is `CheckId::ConfigStoreFound`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -189,7 +192,10 @@ impl JsonSchema for CheckId {
     }
 }
 
-catalogue! {
+/// The declarations, handed to `$then`: `catalogue!` below builds the table from them, and
+/// `checks` builds `judge` from the check each one names, so a requirement is declared in one place.
+macro_rules! requirements {
+    ($then:ident) => { $then! {
     ConfigStoreFound = "config.store_found", Config, Fail, "Key store exists",
         "A custom key store with the given ID or name exists in this account and Region.",
         says ["CustomKeyStoreNotFoundException"],
@@ -198,12 +204,14 @@ catalogue! {
             (ConnectStore, "CustomKeyStoreNotFoundException"),
             (CreateKey, "CustomKeyStoreNotFoundException"),
         ],
-        after [];
+        after [],
+        check config::store_found;
     ConfigStoreType = "config.store_type", Config, Fail, "Store is an external key store",
         "The store's CustomKeyStoreType is EXTERNAL_KEY_STORE; CloudHSM key stores have other requirements.",
         says [],
         answers [],
-        after [ConfigStoreFound];
+        after [ConfigStoreFound],
+        check config::store_type;
     ConfigConnectionState = "config.connection_state", Config, Fail, "Connection state",
         "The store is CONNECTED. A FAILED store is explained by its ConnectionErrorCode and must be disconnected \
          before it can be connected again; a DISCONNECTED store leaves its keys unusable.",
@@ -216,13 +224,15 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException (the keys are Unavailable)"),
         ],
-        after [ConfigStoreFound];
+        after [ConfigStoreFound],
+        check config::connection_state;
     ConfigEndpointFormat = "config.endpoint_format", Config, Fail, "Proxy URI endpoint format",
         "XksProxyUriEndpoint is https:// followed by a DNS host name: no IP address, no port (KMS always uses 443), \
          no path, no user information, only ASCII letters, digits, dots and hyphens, 10 to 128 characters in all.",
         says ["XksProxyInvalidConfigurationException"],
         answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::endpoint_format;
     ConfigPathFormat = "config.path_format", Config, Fail, "Proxy URI path format",
         "XksProxyUriPath is /kms/xks/v1 (or another one- or two-digit version), optionally after a prefix of letters, \
          digits, slashes, hyphens and underscores; 10 to 128 characters.",
@@ -231,23 +241,27 @@ catalogue! {
             (CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException"),
             (ConnectStore, "XKS_PROXY_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::path_format;
     ConfigUriLength = "config.uri_length", Config, Fail, "Room for external key IDs in the URI",
         "Endpoint, path and /keys/<external key ID>/metadata together fit in the 256 characters the proxy API allows.",
         says [],
         answers [(CreateKey,
             "the proxy refuses the over-long URI: XksKeyNotFoundException or CustomKeyStoreInvalidStateException")],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::uri_length;
     ConfigAccessKeyIdFormat = "config.access_key_id_format", Config, Fail, "Access key ID format",
         "The proxy access key ID is 20 to 30 characters of A-Z and 2-7.",
         says ["XksProxyIncorrectAuthenticationCredentialException"],
         answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::access_key_id_format;
     ConfigSecretFormat = "config.secret_format", Config, Fail, "Secret access key format",
         "The proxy secret access key is 43 to 64 characters of A-Z, a-z, 0-9, /, + and =. Its value is never shown.",
         says ["INVALID_CREDENTIALS"],
         answers [(CreateOrUpdateStore, "ValidationException or XksProxyInvalidConfigurationException")],
-        after [];
+        after [],
+        check config::secret_format;
     ConfigProxyConfigMatch = "config.proxy_config_match", Config, Fail, "Proxy configuration file agrees",
         "The proxy configuration file's XksProxyUriPath and AccessKeyId are the ones the store uses.",
         says ["INVALID_CREDENTIALS", "XKS_PROXY_INVALID_CONFIGURATION"],
@@ -258,25 +272,29 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::proxy_config_match;
     ConfigEndpointUnique = "config.endpoint_unique", Config, Fail, "Endpoint not used by another store",
         "No other store in the Region has the same endpoint and path; a VPC store's private DNS name and endpoint \
          service belong to it alone; a public store does not reuse a VPC store's endpoint.",
         says ["XksProxyUriInUseException", "XksProxyUriEndpointInUseException", "XksProxyVpcEndpointServiceInUseException"],
         answers [(CreateOrUpdateStore,
             "XksProxyUriInUseException, XksProxyUriEndpointInUseException or XksProxyVpcEndpointServiceInUseException")],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check config::endpoint_unique;
     ConfigRegionSupported = "config.region_supported", Config, Fail, "Region offers external key stores",
         "The Region is one where KMS supports external key stores.",
         says [],
         answers [(CreateOrUpdateStore, "refused: the Region offers no external key stores")],
-        after [];
+        after [],
+        check config::region_supported;
     ConfigStoreQuota = "config.store_quota", Config, Warn, "Room for another custom key store",
         "Before creating a store: the account has fewer custom key stores in this Region than its quota (10 unless raised).",
         says ["CustomKeyStoreQuotaExceeded", "LimitExceededException"],
         answers [(CreateOrUpdateStore,
             "CustomKeyStoreQuotaExceeded (LimitExceededException) on CreateCustomKeyStore")],
-        after [];
+        after [],
+        check config::store_quota;
 
     VpcServiceFound = "vpc.service_found", Vpc, Fail, "VPC endpoint service exists",
         "The VPC endpoint service name is well formed and names a service of this account, or of the configured \
@@ -286,7 +304,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceRegion];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceRegion],
+        check vpc::service_found;
     VpcServiceRegion = "vpc.service_region", Vpc, Fail, "Endpoint service in the store's Region",
         "The Region inside the service name is the key store's Region.",
         says ["XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
@@ -294,7 +313,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
         ],
-        after [ConfigStoreFound, ConfigStoreType];
+        after [ConfigStoreFound, ConfigStoreType],
+        check vpc::service_region;
     VpcServiceState = "vpc.service_state", Vpc, Fail, "Endpoint service available",
         "The endpoint service's ServiceState is Available.",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -302,7 +322,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::service_state;
     VpcServiceType = "vpc.service_type", Vpc, Fail, "Interface endpoint service",
         "The endpoint service serves interface endpoints (ServiceType Interface).",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -310,7 +331,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::service_type;
     VpcLoadBalancerType = "vpc.load_balancer_type", Vpc, Fail, "Network Load Balancer behind the service",
         "The service is backed by a Network Load Balancer; a Gateway Load Balancer cannot carry KMS's requests.",
         says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
@@ -318,7 +340,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::load_balancer_type;
     VpcAvailabilityZones = "vpc.availability_zones", Vpc, Fail, "Two Availability Zones",
         "The load balancer has subnets in at least two different Availability Zones.",
         says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
@@ -326,17 +349,20 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::availability_zones;
     VpcSubnetsPrivate = "vpc.subnets_private", Vpc, Warn, "Private subnets",
         "The load balancer's subnets have no route to an internet gateway (recommended).",
         says [],
         answers [],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType],
+        check vpc::subnets_private;
     VpcNlbScheme = "vpc.nlb_scheme", Vpc, Warn, "Internal load balancer",
         "The load balancer's scheme is internal (recommended).",
         says [],
         answers [],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType],
+        check vpc::nlb_scheme;
     VpcNlbListener = "vpc.nlb_listener", Vpc, Fail, "Listener on port 443",
         "The load balancer listens on port 443, either passing TCP through to a proxy that speaks TLS or terminating \
          TLS with a certificate for the private DNS name.",
@@ -346,12 +372,14 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType],
+        check vpc::nlb_listener;
     VpcTargetsHealthy = "vpc.targets_healthy", Vpc, Fail, "Healthy proxy targets",
         "The target group behind the 443 listener has healthy targets.",
         says ["XKS_PROXY_NOT_REACHABLE"],
         answers [(ConnectStore, "XKS_PROXY_NOT_REACHABLE"), (Cryptographic, "KMSInvalidStateException")],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType, VpcNlbListener];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcLoadBalancerType, VpcNlbListener],
+        check vpc::targets_healthy;
     VpcAcceptanceRequired = "vpc.acceptance_required", Vpc, Fail, "No manual acceptance",
         "AcceptanceRequired is false: KMS cannot wait for someone to accept its endpoint connection.",
         says ["XksProxyVpcEndpointServiceInvalidConfigurationException"],
@@ -359,7 +387,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::acceptance_required;
     VpcAllowedPrincipal = "vpc.allowed_principal", Vpc, Fail, "KMS allowed to connect",
         "The service's allowed principals include cks.kms.<region>.amazonaws.com. An allow-all * also admits KMS, \
          but opens the service to every AWS account.",
@@ -368,7 +397,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::allowed_principal;
     VpcPrivateDnsName = "vpc.private_dns_name", Vpc, Fail, "Private DNS name matches the endpoint",
         "The service has a private DNS name, and https:// followed by that name is the store's proxy URI endpoint.",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -376,7 +406,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::private_dns_name;
     VpcPrivateDnsVerified = "vpc.private_dns_verified", Vpc, Fail, "Private DNS domain verified",
         "The private DNS name's domain verification state is verified.",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -384,12 +415,14 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcPrivateDnsName];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound, VpcPrivateDnsName],
+        check vpc::private_dns_verified;
     VpcIpAddressType = "vpc.ip_address_type", Vpc, Fail, "IPv4 supported",
         "The endpoint service supports IPv4; KMS does not reach external key stores over IPv6.",
         says [],
         answers [],
-        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, VpcServiceFound],
+        check vpc::ip_address_type;
 
     DnsResolves = "dns.resolves", Dns, Fail, "Endpoint resolves to IPv4",
         "The endpoint's host name has at least one IPv4 address (public stores: in public DNS; VPC stores: inside the VPC).",
@@ -400,7 +433,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat],
+        check dns::resolves;
     DnsPublicParent = "dns.public_parent", Dns, Fail, "Private DNS name under a public domain",
         "The private DNS name lies under a public domain whose name servers answer on the internet.",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -408,7 +442,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat],
+        check dns::public_parent;
     DnsVerificationTxt = "dns.verification_txt", Dns, Fail, "Verification TXT record published",
         "The domain verification TXT record (PrivateDnsNameConfiguration Name and Value) is in public DNS.",
         says ["XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"],
@@ -416,7 +451,8 @@ catalogue! {
             (CreateOrUpdateStore, "XksProxyVpcEndpointServiceInvalidConfigurationException"),
             (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, VpcServiceFound];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, VpcServiceFound],
+        check dns::verification_txt;
 
     NetTcpConnect = "net.tcp_connect", Net, Fail, "TCP port 443 open",
         "The endpoint accepts TCP connections on port 443.",
@@ -427,7 +463,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves],
+        check net::tcp_connect;
     NetRtt = "net.rtt", Net, Fail, "Round-trip time within 35 ms",
         "The median TCP handshake time to the endpoint is 35 ms or less, measured from where the tool runs.",
         says ["XKS_PROXY_NOT_REACHABLE", "XKS_PROXY_TIMED_OUT"],
@@ -436,7 +473,8 @@ catalogue! {
             (ConnectStore, "XKS_PROXY_NOT_REACHABLE or XKS_PROXY_TIMED_OUT"),
             (Cryptographic, "KMSInvalidStateException (timed out)"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
+        check net::rtt;
 
     TlsVersion = "tls.version", Tls, Fail, "TLS 1.2 or 1.3",
         "The proxy completes a handshake with TLS 1.2 or TLS 1.3; each version is tried.",
@@ -447,7 +485,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
+        check tls::version;
     TlsCipherSuite = "tls.cipher_suite", Tls, Fail, "A cipher suite KMS offers",
         "The proxy accepts one of TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, \
          TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384.",
@@ -458,7 +497,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion],
+        check tls::cipher_suite;
     TlsHostname = "tls.hostname", Tls, Fail, "Certificate names the endpoint",
         "The server certificate's subject alternative names (or, without them, its common name) match the endpoint \
          host, wildcards included.",
@@ -470,7 +510,8 @@ catalogue! {
             (Cryptographic, "KMSInvalidStateException"),
         ],
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
-               TlsChainComplete];
+               TlsChainComplete],
+        check tls::hostname;
     TlsValidity = "tls.validity", Tls, Fail, "Certificate within its validity period",
         "The server certificate is valid now, and for at least 30 more days.",
         says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
@@ -481,7 +522,8 @@ catalogue! {
             (Cryptographic, "KMSInvalidStateException"),
         ],
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
-               TlsChainComplete];
+               TlsChainComplete],
+        check tls::validity;
     TlsChainComplete = "tls.chain_complete", Tls, Fail, "Full certificate chain sent",
         "The certificates the server sends link, by verified signatures, from its certificate up to a root: every \
          intermediate is sent, valid and a CA.",
@@ -492,7 +534,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion];
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion],
+        check tls::chain_complete;
     TlsTrustedCa = "tls.trusted_ca", Tls, Fail, "Chain ends at a root KMS trusts",
         "The chain ends at a root on KMS's Trusted Certificate Authorities list, matched by its name and key as KMS \
          matches it, and that root is still valid.",
@@ -504,7 +547,8 @@ catalogue! {
             (Cryptographic, "KMSInvalidStateException"),
         ],
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
-               TlsChainComplete];
+               TlsChainComplete],
+        check tls::trusted_ca;
     TlsHttp11 = "tls.http11", Tls, Fail, "HTTP/1.1 over TLS",
         "The proxy answers HTTP/1.1 on the TLS connection.",
         says ["XKS_PROXY_INVALID_RESPONSE"],
@@ -515,7 +559,8 @@ catalogue! {
             (Cryptographic, "KMSInvalidStateException"),
         ],
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
-               TlsCipherSuite, ProxyLatency];
+               TlsCipherSuite, ProxyLatency],
+        check tls::http11;
 
     ProxyHealth = "proxy.health", Proxy, Fail, "GetHealthStatus answers to specification",
         "A signed GetHealthStatus returns 200 with a fleet size above zero, 1 to 10 ekmFleetDetails and known healthStatus values.",
@@ -526,7 +571,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess],
+        check proxy::health;
     ProxyEkmAvailable = "proxy.ekm_available", Proxy, Fail, "An external key manager is available",
         "At least one external key manager is not UNAVAILABLE; DEGRADED ones are reported.",
         says ["XKS_PROXY_NOT_REACHABLE", "XksProxyUriUnreachableException"],
@@ -536,7 +582,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ProxyHealth];
+        after [ProxyHealth],
+        check proxy::ekm_available;
     ProxyCredentialAccepted = "proxy.credential_accepted", Proxy, Fail, "Proxy accepts the credential",
         "A request signed with the store's access key ID and secret is accepted.",
         says ["INVALID_CREDENTIALS"],
@@ -546,13 +593,15 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyClockSkew];
+        after [TlsHttp11, ProxyClockSkew],
+        check proxy::credential_accepted;
     ProxyAuthEnforced = "proxy.auth_enforced", Proxy, Fail, "Proxy enforces SigV4",
         "Requests that are unsigned, signed with a wrong secret or an unknown access key ID, signed for another Region \
          or service, or signed more than 5 minutes ago get 401 AuthenticationFailedException.",
         says [],
         answers [],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyClockSkew];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyClockSkew],
+        check proxy::auth_enforced;
     ProxyUriPath = "proxy.uri_path", Proxy, Fail, "Configured path served, others refused",
         "The configured path is served, and a wrong path gets 404 InvalidUriPathException.",
         says ["XKS_PROXY_INVALID_CONFIGURATION"],
@@ -562,7 +611,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted];
+        after [TlsHttp11, ProxyCredentialAccepted],
+        check proxy::uri_path;
     ProxyAccess = "proxy.access", Proxy, Fail, "Proxy authorization lets KMS in",
         "The proxy's own authorization rules do not refuse KMS's request with 403 AccessDeniedException.",
         says ["XKS_PROXY_ACCESS_DENIED"],
@@ -571,12 +621,14 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath],
+        check proxy::access;
     ProxyMethodPostOnly = "proxy.method_post_only", Proxy, Fail, "GET refused",
         "A GET on a proxy API URI gets 405 Method Not Allowed.",
         says [],
         answers [],
-        after [TlsHttp11];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyAccess],
+        check proxy::method_post_only;
     ProxyErrorFormat = "proxy.error_format", Proxy, Fail, "Errors in the specified format",
         "Error bodies are JSON with an errorName the specification defines; an errorMessage, when present, is \
          printable ASCII of at most 512 characters.",
@@ -587,7 +639,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11];
+        after [TlsHttp11],
+        check proxy::error_format;
     ProxyLatency = "proxy.latency", Proxy, Fail, "Answers within 250 ms",
         "Every request gets its answer within 250 ms (warn above 200 ms), on a new connection and on a kept-alive \
          one; a proxy that stops answering fails here, and the checks that needed its answers are blocked.",
@@ -599,7 +652,8 @@ catalogue! {
             (Cryptographic, "KMSInvalidStateException"),
         ],
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
-               TlsCipherSuite];
+               TlsCipherSuite],
+        check proxy::latency;
     ProxyClockSkew = "proxy.clock_skew", Proxy, Fail, "Clocks agree",
         "The local clock and the proxy's Date header differ by less than 5 minutes, the SigV4 replay window.",
         says ["INVALID_CREDENTIALS"],
@@ -609,7 +663,8 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11];
+        after [TlsHttp11],
+        check proxy::clock_skew;
     ProxyRequestValidation = "proxy.request_validation", Proxy, Warn, "Malformed requests refused",
         "GetKeyMetadata and Encrypt without requestMetadata, GetKeyMetadata with an empty one, and Encrypt without \
          plaintext get 400 ValidationException; GetHealthStatus without or with an empty requestMetadata is \
@@ -617,7 +672,8 @@ catalogue! {
          requests, but a proxy that serves them validates nothing.",
         says [],
         answers [],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat],
+        check proxy::request_validation;
     ProxyUnknownOperation = "proxy.unknown_operation", Proxy, Fail, "Unknown kmsOperation served",
         "A request whose requestMetadata.kmsOperation names an operation the proxy does not know is served as usual: \
          the specification requires it, because KMS adds operations over time.",
@@ -628,13 +684,15 @@ catalogue! {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyHealth];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyHealth],
+        check proxy::unknown_operation;
     ProxyLongMetadata = "proxy.long_metadata", Proxy, Fail, "Long and optional metadata served",
         "Requests whose awsPrincipalArn and kmsKeyArn are 2,048 characters long, and whose requestMetadata carries \
          the optional kmsViaService, awsSourceVpc and awsSourceVpce, are served.",
         says ["KMSInvalidStateException"],
         answers [(CreateKey, "CustomKeyStoreInvalidStateException"), (Cryptographic, "KMSInvalidStateException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyMetadata];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyMetadata],
+        check proxy::long_metadata;
 
     KeyMetadata = "key.metadata", Key, Fail, "External key usable by KMS",
         "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",
@@ -643,41 +701,52 @@ catalogue! {
             (CreateKey, "XksKeyNotFoundException or XksKeyInvalidConfigurationException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess],
+        check key::metadata;
     KeyRoundTrip = "key.round_trip", Key, Fail, "Encrypt and decrypt round trip",
         "Encrypt then Decrypt returns the plaintext with and without additional authenticated data, with and without \
          a ciphertext data integrity value (which must match), and at the largest sizes (4300 bytes of plaintext, \
          8192 of AAD).",
         says ["KMSInvalidStateException"],
         answers [(Cryptographic, "KMSInvalidStateException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess],
+        check key::round_trip;
     KeyTamperRejected = "key.tamper_rejected", Key, Fail, "Tampered ciphertext refused",
         "Decrypt is refused with InvalidCiphertextException for a ciphertext with one flipped bit, a changed tag or \
          IV, other AAD, and no AAD when it was encrypted with AAD.",
         says [],
         answers [],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, ProxyErrorFormat];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, ProxyErrorFormat],
+        check key::tamper_rejected;
     KeyNotFound = "key.not_found", Key, Fail, "Unknown external key refused",
         "GetKeyMetadata and Encrypt for an external key ID that does not exist answer 404 KeyNotFoundException, so \
          that KMS can tell the user XksKeyNotFoundException.",
         says ["XksKeyNotFoundException"],
         answers [(CreateKey, "XksProxyInvalidResponseException or another error instead of XksKeyNotFoundException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyErrorFormat],
+        check key::not_found;
     KeyCiphertextShape = "key.ciphertext_shape", Key, Fail, "Encrypt answer in the shape KMS accepts",
         "Encrypt answers an initializationVector of 12 or 16 bytes, a 16-byte authenticationTag, a ciphertext as long \
          as the plaintext, and a ciphertextMetadata (when present) of at most 20 bytes that is bound into the \
          authenticated data: changing it makes Decrypt fail.",
         says ["KMSInvalidStateException"],
         answers [(Cryptographic, "KMSInvalidStateException")],
-        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, KeyTamperRejected];
+        after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyRoundTrip, KeyTamperRejected],
+        check key::ciphertext_shape;
     KeyUnique = "key.unique", Key, Fail, "One KMS key per external key",
         "No two KMS keys of the store use the same external key ID.",
         says ["XksKeyAlreadyInUseException"],
         answers [(CreateKey, "XksKeyAlreadyInUseException")],
-        after [ConfigStoreFound];
+        after [ConfigStoreFound],
+        check key::unique;
     KeyKmsKeyState = "key.kms_key_state", Key, Warn, "KMS keys usable",
         "The store's KMS keys are not Unavailable or PendingDeletion.",
         says ["KMSInvalidStateException"],
         answers [(Cryptographic, "KMSInvalidStateException")],
-        after [ConfigStoreFound];
+        after [ConfigStoreFound],
+        check key::kms_key_state;
+    } };
 }
+pub(crate) use requirements;
+
+requirements!(catalogue);

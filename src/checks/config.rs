@@ -1,6 +1,8 @@
 //! `config.*`: the store's settings, from DescribeCustomKeyStores or from the planned settings.
 
-use super::{list, need, seen, Ctx, Outcome};
+use super::context::Ctx;
+use super::outcome::{need, Outcome};
+use super::text::list;
 use crate::aws_names;
 use crate::catalogue::CheckId;
 use crate::explain::topic_for_name;
@@ -17,12 +19,12 @@ pub(super) fn store_found(ctx: &Ctx) -> Outcome {
     let query = match &ctx.target.subject {
         Subject::Planned(_) => return Outcome::skipped(PLANNED),
         Subject::AllStores => {
-            need!(seen(&ctx.facts.region_stores));
+            need!(ctx.aws(&ctx.facts.region_stores));
             return Outcome::skipped("the stores were listed; each is checked on its own");
         }
         Subject::Store { query } => query,
     };
-    let stores = need!(seen(&ctx.facts.region_stores));
+    let stores = need!(ctx.aws(&ctx.facts.region_stores));
     match ctx.store {
         Some(store) => {
             let name = store.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
@@ -313,7 +315,7 @@ fn same_host(a: &str, b: &str) -> bool {
 
 pub(super) fn endpoint_unique(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
-    let stores = need!(seen(&ctx.facts.region_stores));
+    let stores = need!(ctx.aws(&ctx.facts.region_stores));
     let Some(endpoint) = settings.uri_endpoint.as_deref() else {
         return Outcome::skipped("no proxy URI endpoint given (--endpoint)");
     };
@@ -379,7 +381,7 @@ pub(super) fn store_quota(ctx: &Ctx) -> Outcome {
     if !ctx.is_planned() {
         return Outcome::skipped("applies before creating a store; this one exists");
     }
-    let stores = need!(seen(&ctx.facts.region_stores));
+    let stores = need!(ctx.aws(&ctx.facts.region_stores));
     let used = stores.len();
     if used >= STORE_QUOTA {
         Outcome::warn(

@@ -1,6 +1,9 @@
 //! `dns.*`: what the resolver says of the endpoint and, for a VPC store, of its private DNS name's domain.
 
-use super::{list, need, network, quote, Ctx, Outcome};
+use super::context::Ctx;
+use super::gates::{missing, network};
+use super::outcome::{need, Outcome};
+use super::text::{list, quote};
 use crate::catalogue::CheckId;
 use crate::facts::{Observed, Probed};
 
@@ -15,7 +18,7 @@ pub(super) fn resolves(ctx: &Ctx) -> Outcome {
                 "Check that this host can reach its resolver, or name one with --dns-server.",
             )
         }
-        Probed::NotGathered(why) => return Outcome::skipped(why.clone()),
+        Probed::NotGathered(why) => return missing(why),
     };
     let host = &net.host;
     if !answer.addresses.is_empty() {

@@ -6,21 +6,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::body::{self, answered};
-use super::proxy::{refused, stalled};
-use super::{list, need, quote, seen, Ctx, Outcome};
+use super::context::Ctx;
+use super::gates::{external_keys, http, missing, refused, signed_gate, stalled, words};
+use super::outcome::{need, Outcome};
+use super::text::{list, quote};
 use crate::catalogue::CheckId;
 use crate::facts::{probe_bytes, ExternalKeyFacts, KmsKeyFacts, Probed, ProxyExchange, Subject, Tampering};
-
-/// The external keys that were called, or why none were.
-pub(super) fn external_keys<'a>(ctx: &Ctx<'a>) -> Result<&'a [ExternalKeyFacts], Outcome> {
-    let proxy = super::proxy::http(ctx)?;
-    if proxy.keys.is_empty() {
-        return Err(Outcome::skipped(
-            "no external key to call: name one with --xks-key-id (an existing store's KMS keys are called too)",
-        ));
-    }
-    Ok(&proxy.keys)
-}
 
 /// The outcome that stands in for a key check when the proxy refused one of its calls for a reason another
 /// check judges (the signature, the path, the proxy's authorization).
@@ -102,11 +93,11 @@ fn per_key(
 /// Skipped, with the reason, when no key's call of this kind was made (no secret, no encryption).
 fn uncalled(keys: &[ExternalKeyFacts], call: fn(&ExternalKeyFacts) -> &Probed<ProxyExchange>) -> Option<Outcome> {
     let mut reasons = keys.iter().map(|key| match call(key) {
-        Probed::NotGathered(why) => Some(why.clone()),
+        Probed::NotGathered(why) => Some(why),
         _ => None,
     });
     let first = reasons.next().flatten()?;
-    reasons.all(|r| r.is_some()).then(|| Outcome::skipped(first))
+    reasons.all(|r| r.is_some()).then(|| missing(first))
 }
 
 fn exchange_of(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, Fault> {
@@ -116,7 +107,7 @@ fn exchange_of(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, Fault> 
     match probed {
         Probed::Seen(exchange) => Ok(exchange),
         Probed::Failed(failure) => Err(format!("no answer ({})", quote(&failure.message)).into()),
-        Probed::NotGathered(why) => Err(why.as_str().into()),
+        Probed::NotGathered(why) => Err(words(why).into()),
     }
 }
 
@@ -546,7 +537,7 @@ fn store_keys<'a>(ctx: &Ctx<'a>) -> Result<Vec<&'a KmsKeyFacts>, Outcome> {
         return Err(Outcome::skipped("planned settings: the store has no KMS keys yet"));
     }
     let store = ctx.store.ok_or_else(|| Outcome::blocked(CheckId::ConfigStoreFound, "no store to check"))?;
-    let keys = seen(&ctx.facts.store_keys)?;
+    let keys = ctx.aws(&ctx.facts.store_keys)?;
     Ok(keys.iter().filter(|k| k.custom_key_store_id.as_deref() == Some(store.id.as_str())).collect())
 }
 
@@ -602,8 +593,8 @@ pub(super) fn kms_key_state(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn not_found(ctx: &Ctx) -> Outcome {
-    let proxy = need!(super::proxy::http(ctx));
-    if let Some(outcome) = super::proxy::signed_gate(proxy) {
+    let proxy = need!(http(ctx));
+    if let Some(outcome) = signed_gate(proxy) {
         return outcome;
     }
     let Some(absent) = &proxy.absent_key else {

@@ -1,6 +1,10 @@
 //! `net.*`: TCP to port 443 and the round-trip time, measured from where the tool ran.
 
-use super::{connected, need, network, not_connected, percentile, quote, seen, Ctx, MeasureName, Outcome};
+use super::context::Ctx;
+use super::figures::{percentile, phases};
+use super::gates::{connected, missing, network, seen};
+use super::outcome::{need, MeasureName, Outcome};
+use super::text::quote;
 use crate::facts::{NetworkFacts, Probed};
 
 const MAX_RTT_MS: f64 = 35.0;
@@ -13,27 +17,6 @@ fn vantage(net: &NetworkFacts) -> String {
     }
 }
 
-/// A curl-like line of where the time of one connection went.
-pub fn phases(net: &NetworkFacts) -> String {
-    let mut parts = Vec::new();
-    if let Probed::Seen(answer) = &net.ipv4 {
-        parts.push(format!("DNS {:.1} ms", answer.duration_ms));
-    }
-    let handshake = net.tls.iter().find_map(|attempt| attempt.outcome.seen().filter(|_| attempt.kms_suites_only));
-    match (handshake, &net.tcp) {
-        (Some(tls), _) => {
-            parts.push(format!("TCP {:.1} ms", tls.tcp_ms));
-            parts.push(format!("TLS {:.1} ms", tls.handshake_ms));
-        }
-        (None, Probed::Seen(tcp)) => parts.push(format!("TCP {:.1} ms", tcp.connect_ms)),
-        _ => {}
-    }
-    if let Some(exchange) = net.proxy.seen().and_then(|proxy| proxy.unsigned_health.seen()) {
-        parts.push(format!("HTTP {:.1} ms", exchange.duration_ms));
-    }
-    parts.join(" · ")
-}
-
 pub(super) fn tcp_connect(ctx: &Ctx) -> Outcome {
     let net = need!(network(ctx));
     match &net.tcp {
@@ -43,7 +26,7 @@ pub(super) fn tcp_connect(ctx: &Ctx) -> Outcome {
             "Let port 443 of the proxy (or its load balancer) accept connections: check that the proxy listens, \
              and the security groups, network ACLs and firewalls on the way.",
         ),
-        Probed::NotGathered(why) => not_connected(net, why),
+        Probed::NotGathered(why) => missing(why),
     }
 }
 

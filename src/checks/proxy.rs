@@ -4,11 +4,18 @@
 use serde_json::Value;
 
 use super::body::{self, answered};
-use super::{connected, list, need, percentile, quote, seen, Ctx, MeasureName, Outcome};
+use super::context::Ctx;
+use super::figures::{percentile, phases};
+use super::gates::{
+    answer, calls, connected, external_keys, http, missing, refused, seen, signed_gate, signed_health, stalled,
+    stalled_among,
+};
+use super::outcome::{need, MeasureName, Outcome};
+use super::text::{list, quote};
 use crate::catalogue::CheckId;
 use crate::facts::{
-    HttpVersion, KeyApi, MisdirectedCall, Misdirection, ProbeFailure, Probed, ProxyExchange, ProxyFacts,
-    SignatureFault, LONG_ARN_CHARS, UNKNOWN_OPERATION,
+    KeyApi, MisdirectedCall, Misdirection, ProbeFailure, Probed, ProxyExchange, ProxyFacts, SignatureFault,
+    LONG_ARN_CHARS, UNKNOWN_OPERATION,
 };
 
 /// The errorName values the specification defines.
@@ -31,79 +38,6 @@ const WARN_MS: f64 = 200.0;
 const MAX_SKEW_SECONDS: i64 = 300;
 /// The specification's bound on errorMessage: fewer than 512 characters.
 const MAX_ERROR_MESSAGE: usize = 511;
-
-/// The proxy calls, once a TLS connection with KMS's suites was made for them.
-pub(super) fn calls<'a>(ctx: &Ctx<'a>) -> Result<&'a ProxyFacts, Outcome> {
-    let net = connected(ctx)?;
-    match &net.proxy {
-        Probed::Seen(proxy) => Ok(proxy),
-        Probed::Failed(failure) => Err(Outcome::skipped(quote(&failure.message))),
-        Probed::NotGathered(why) => Err(Outcome::blocked(CheckId::TlsCipherSuite, why)),
-    }
-}
-
-/// The proxy calls, once the proxy answered HTTP/1.1 on that connection (tls.http11's finding).
-pub(super) fn http<'a>(ctx: &Ctx<'a>) -> Result<&'a ProxyFacts, Outcome> {
-    let proxy = calls(ctx)?;
-    match &proxy.unsigned_health {
-        Probed::Seen(exchange) if exchange.http_version == HttpVersion::Http11 => Ok(proxy),
-        Probed::NotGathered(why) => Err(Outcome::skipped(why.clone())),
-        probed => Err(stalled(probed)
-            .unwrap_or_else(|| Outcome::blocked(CheckId::TlsHttp11, "the proxy gave no HTTP/1.1 answer"))),
-    }
-}
-
-/// What stands in for a check that needs a call which got no answer in time, or was not sent because an
-/// earlier one got none: proxy.latency's finding.
-pub(super) fn stalled(probed: &Probed<ProxyExchange>) -> Option<Outcome> {
-    match probed {
-        Probed::Failed(failure) if failure.timed_out => {
-            Some(Outcome::blocked(CheckId::ProxyLatency, format!("{}: {}", failure.step, quote(&failure.message))))
-        }
-        _ => None,
-    }
-}
-
-/// The first of `calls` that stalled, as the outcome that stands in for the check that needs them.
-pub(super) fn stalled_among<'a>(calls: impl IntoIterator<Item = &'a Probed<ProxyExchange>>) -> Option<Outcome> {
-    calls.into_iter().find_map(stalled)
-}
-
-/// One call's answer, or what stands in for it: blocked by proxy.latency when it got no answer in time.
-pub(super) fn answer(probed: &Probed<ProxyExchange>) -> Result<&ProxyExchange, Outcome> {
-    stalled(probed).map_or_else(|| seen(probed), Err)
-}
-
-/// The signed health call, once it got an answer. With no answer at all, proxy.health fails alone.
-fn signed_health(proxy: &ProxyFacts) -> Result<&ProxyExchange, Outcome> {
-    match &proxy.signed_health {
-        Probed::Failed(failure) if !failure.timed_out => Err(Outcome::skipped(format!(
-            "the signed call got no answer: {} (proxy.health fails for it)",
-            quote(&failure.message)
-        ))),
-        other => answer(other),
-    }
-}
-
-/// Why a signed call was not served, when another check judges the reason: the signature (401), the
-/// path (404 InvalidUriPathException) or the proxy's authorization (403).
-pub(super) fn refused(exchange: &ProxyExchange) -> Option<Outcome> {
-    let (check, why) = match exchange.status {
-        401 => (CheckId::ProxyCredentialAccepted, "the proxy refused the signature"),
-        403 => (CheckId::ProxyAccess, "the proxy's authorization denied the call"),
-        404 if body::error_name(exchange).as_deref() != Some("KeyNotFoundException") => {
-            (CheckId::ProxyUriPath, "the proxy does not serve the path")
-        }
-        _ => return None,
-    };
-    Some(Outcome::blocked(check, format!("{why}: {}", answered(exchange))))
-}
-
-/// What stands in for a check of other signed calls when the signed health call cannot vouch for them:
-/// it was not made, got no answer, or was refused for a reason another check judges.
-pub(super) fn signed_gate(proxy: &ProxyFacts) -> Option<Outcome> {
-    signed_health(proxy).map_or_else(Some, refused)
-}
 
 /// A GetHealthStatus answer that follows the specification.
 struct Health {
@@ -424,6 +358,12 @@ pub(super) fn access(ctx: &Ctx) -> Outcome {
 pub(super) fn method_post_only(ctx: &Ctx) -> Outcome {
     let proxy = need!(http(ctx));
     let get = need!(answer(&proxy.get));
+    // A proxy may look at the signature or its own rules before the method: a signed GET refused for one
+    // of those (401, 403) says nothing about GET, and the check that judges the refusal fails for it. A
+    // 404 is how many routers refuse a method, so it stays this check's finding.
+    if let Some(outcome) = refused(get).filter(|_| get.signed && matches!(get.status, 401 | 403)) {
+        return outcome;
+    }
     match get.status {
         405 => Outcome::pass(format!("{} got 405", get.request)),
         401 if !get.signed => Outcome::skipped(
@@ -551,7 +491,7 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
         Some(kept) => evidence.push_str(&format!("; no kept-alive call was answered 200 ({})", list(&kept.failures))),
         None => evidence.push_str("; no kept-alive series without the secret"),
     }
-    evidence.push_str(&format!("; connection {}", super::net::phases(net)));
+    evidence.push_str(&format!("; connection {}", phases(net)));
     let remedy = "Find where the time goes (network, proxy, external key manager): KMS gives every call 250 ms.";
     let outcome = if worst > LIMIT_MS {
         Outcome::fail(format!("{evidence}; over {LIMIT_MS} ms"), remedy)
@@ -676,10 +616,10 @@ pub(super) fn request_validation(ctx: &Ctx) -> Outcome {
     }
     if problems.is_empty() && answered_well.is_empty() {
         let why = calls.iter().find_map(|call| match call.probed {
-            Probed::NotGathered(why) => Some(why.clone()),
+            Probed::NotGathered(why) => Some(why),
             _ => None,
         });
-        return Outcome::skipped(why.unwrap_or_else(|| "no malformed request was made".into()));
+        return why.map_or_else(|| Outcome::skipped("no malformed request was made"), missing);
     }
     if problems.is_empty() {
         return Outcome::pass(list(&answered_well));
@@ -751,7 +691,7 @@ pub(super) fn unknown_operation(ctx: &Ctx) -> Outcome {
         return outcome;
     }
     if let Probed::NotGathered(why) = &proxy.unknown_operation_health {
-        return Outcome::skipped(why.clone());
+        return missing(why);
     }
     let mut twins = vec![Twin {
         what: format!("GetHealthStatus for kmsOperation {UNKNOWN_OPERATION}"),
@@ -780,16 +720,16 @@ pub(super) fn unknown_operation(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn long_metadata(ctx: &Ctx) -> Outcome {
-    let keys = need!(super::key::external_keys(ctx));
+    let keys = need!(external_keys(ctx));
     let proxy = need!(http(ctx));
     if let Some(outcome) = signed_gate(proxy) {
         return outcome;
     }
     if let Some(why) = keys.iter().find_map(|key| match &key.metadata_long {
-        Probed::NotGathered(why) => Some(why.clone()),
+        Probed::NotGathered(why) => Some(why),
         _ => None,
     }) {
-        return Outcome::skipped(why);
+        return missing(why);
     }
     let twins: Vec<Twin> = keys
         .iter()

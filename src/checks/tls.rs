@@ -1,7 +1,10 @@
 //! `tls.*`: the handshakes, judged as KMS would, and the presented chain verified as KMS verifies it.
 
 use super::chain::{self, date, AnchorKind, Chain, Roots};
-use super::{connected, list, need, quote, Ctx, MeasureName, Outcome};
+use super::context::Ctx;
+use super::gates::{calls, connected, missing, words};
+use super::outcome::{need, MeasureName, Outcome};
+use super::text::{list, quote};
 use crate::catalogue::CheckId;
 use crate::facts::{CipherSuite, NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion};
 
@@ -17,7 +20,7 @@ fn failure_text(attempt: &TlsAttemptFacts) -> String {
     match (&attempt.server_alert, &attempt.outcome) {
         (Some(alert), _) => format!("the server answered with the alert {}", alert.name()),
         (None, Probed::Failed(failure)) => quote(&failure.message),
-        (None, Probed::NotGathered(why)) => why.clone(),
+        (None, Probed::NotGathered(why)) => words(why),
         (None, Probed::Seen(_)) => "completed".into(),
     }
 }
@@ -274,7 +277,7 @@ pub(super) fn trusted_ca(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn http11(ctx: &Ctx) -> Outcome {
-    match &need!(super::proxy::calls(ctx)).unsigned_health {
+    match &need!(calls(ctx)).unsigned_health {
         Probed::Seen(http) if http.http_version == crate::facts::HttpVersion::Http11 => {
             Outcome::pass(format!("{} answered HTTP/1.1 {} in {:.1} ms", http.request, http.status, http.duration_ms))
         }
@@ -291,6 +294,6 @@ pub(super) fn http11(ctx: &Ctx) -> Outcome {
             "Make the proxy answer HTTP/1.1 requests on the TLS connection; if TLS ends at a load balancer, check \
              that the proxy behind it speaks the protocol the listener forwards.",
         ),
-        Probed::NotGathered(why) => Outcome::skipped(why.clone()),
+        Probed::NotGathered(why) => missing(why),
     }
 }

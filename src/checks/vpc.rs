@@ -3,7 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use super::{list, need, seen, Ctx, Outcome, Status};
+use super::aws_call;
+use super::context::Ctx;
+use super::gates::{missing, words};
+use super::outcome::{need, Outcome, Status};
+use super::text::list;
 use crate::aws_names::ServiceName;
 use crate::catalogue::CheckId;
 use crate::facts::*;
@@ -72,8 +76,10 @@ fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
         return Ok(View::Consumer(detail));
     }
     Err(match (&vpc.provider_view, &vpc.consumer_view) {
-        (Observed::Failed(failure), _) | (_, Observed::Failed(failure)) => Outcome::from_failure(failure),
-        (Observed::NotGathered(why), _) => Outcome::skipped(why.clone()),
+        (Observed::Failed(failure), _) | (_, Observed::Failed(failure)) => {
+            aws_call::outcome(failure, ctx.facts.role_arn.as_deref())
+        }
+        (Observed::NotGathered(why), _) => missing(why),
         _ => Outcome::blocked(CheckId::VpcServiceFound, "the VPC endpoint service was not found"),
     })
 }
@@ -88,7 +94,7 @@ fn owner_view<'a>(ctx: &'a Ctx) -> Result<(&'a ServiceConfigFacts, &'a Observed<
 
 /// The described Network Load Balancers behind the service.
 fn network_load_balancers<'a>(ctx: &'a Ctx) -> Result<Vec<&'a LoadBalancerFacts>, Outcome> {
-    let lbs = seen(owner_view(ctx)?.1)?;
+    let lbs = ctx.aws(owner_view(ctx)?.1)?;
     let network: Vec<&LoadBalancerFacts> = lbs.iter().filter(|lb| lb.lb_type.as_deref() == Some("network")).collect();
     if network.is_empty() {
         return Err(Outcome::blocked(CheckId::VpcLoadBalancerType, "no Network Load Balancer behind the service"));
@@ -210,7 +216,7 @@ pub(super) fn load_balancer_type(ctx: &Ctx) -> Outcome {
     if service.network_load_balancer_arns.is_empty() {
         return Outcome::fail("the service names no Network Load Balancer", remedy);
     }
-    let lbs = need!(seen(lbs));
+    let lbs = need!(ctx.aws(lbs));
     let wrong: Vec<String> = lbs
         .iter()
         .filter(|lb| lb.lb_type.as_deref() != Some("network"))
@@ -262,7 +268,7 @@ pub(super) fn subnets_private(ctx: &Ctx) -> Outcome {
     let mut private = Vec::new();
     let mut public = Vec::new();
     for lb in lbs {
-        let routes = need!(seen(&lb.subnet_routes));
+        let routes = need!(ctx.aws(&lb.subnet_routes));
         for subnet in routes {
             if subnet.internet_gateway_routes.is_empty() {
                 private.push(subnet.subnet_id.clone());
@@ -311,7 +317,7 @@ pub(super) fn nlb_listener(ctx: &Ctx) -> Outcome {
     let mut good = Vec::new();
     let mut problems = Vec::new();
     for lb in lbs {
-        let listeners = need!(seen(&lb.listeners));
+        let listeners = need!(ctx.aws(&lb.listeners));
         let on_443: Vec<&ListenerFacts> = listeners.iter().filter(|l| l.port == Some(443)).collect();
         if on_443.is_empty() {
             let others: Vec<String> = listeners
@@ -359,10 +365,10 @@ pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
     for lb in lbs {
         let target_groups = match &lb.target_groups {
             Observed::Seen(groups) => groups,
-            Observed::Failed(failure) => return unreadable(failure),
+            Observed::Failed(failure) => return unreadable(ctx, failure),
             Observed::NotGathered(why) => {
                 return Outcome::warn(
-                    format!("target health unknown: {why}"),
+                    format!("target health unknown: {}", words(why)),
                     "Give xks-preflight read access to the load balancer so that it can see the proxy targets.",
                 )
             }
@@ -370,8 +376,8 @@ pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
         for group in target_groups {
             groups += 1;
             let targets = match &group.targets {
-                Observed::Failed(failure) => return unreadable(failure),
-                other => need!(seen(other)),
+                Observed::Failed(failure) => return unreadable(ctx, failure),
+                other => need!(ctx.aws(other)),
             };
             for target in targets {
                 let label = format!(
@@ -413,8 +419,8 @@ pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
 }
 
 /// Target health is advisory: a refused read warns (naming the action) rather than stopping the run.
-fn unreadable(failure: &CallFailure) -> Outcome {
-    let error = Outcome::from_failure(failure);
+fn unreadable(ctx: &Ctx, failure: &CallFailure) -> Outcome {
+    let error = aws_call::outcome(failure, ctx.facts.role_arn.as_deref());
     Outcome { status: Status::Warn, ..error }
 }
 
@@ -439,7 +445,7 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
 
 pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     let (service, vpc) = need!(owner_view(ctx).and_then(|(service, _)| Ok((service, vpc_facts(ctx)?.1))));
-    let permissions = need!(seen(&vpc.permissions));
+    let permissions = need!(ctx.aws(&vpc.permissions));
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
     let principals: Vec<String> = permissions.iter().filter_map(|p| p.principal.clone()).collect();
     let has = |wanted: &str| principals.iter().any(|p| p.eq_ignore_ascii_case(wanted));

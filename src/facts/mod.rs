@@ -7,6 +7,7 @@ mod proxy;
 mod settings;
 mod store;
 mod vpc;
+mod why;
 mod wire;
 
 pub use keys::*;
@@ -15,12 +16,16 @@ pub use proxy::*;
 pub use settings::*;
 pub use store::*;
 pub use vpc::*;
+pub use why::*;
 pub use wire::*;
 
 use serde::{Deserialize, Serialize};
 
 /// Raised when the meaning of a field changes; a facts file of another version is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// The versions this one still reads: version 1 said why a fact was missing in words (read as
+/// [`Why::Recorded`]), where version 2 says it as data.
+pub const READABLE_SCHEMA_VERSIONS: std::ops::RangeInclusive<u32> = 1..=SCHEMA_VERSION;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Facts {
@@ -125,7 +130,7 @@ pub enum Observed<T, F = CallFailure> {
     /// The call was made and did not answer with the fact.
     Failed(F),
     /// The step was not attempted, for this reason.
-    NotGathered(String),
+    NotGathered(#[serde(deserialize_with = "Why::read")] Why),
 }
 
 impl<F: Clone> Observed<std::convert::Infallible, F> {

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ExternalKeyFacts, HttpVersion, Probed};
+use super::{ExternalKeyFacts, HttpVersion, Probed, Why};
 
 /// The proxy API as KMS would use it: SigV4-signed calls, and the calls that must be refused.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -62,7 +62,7 @@ pub const UNKNOWN_OPERATION: &str = "XksPreflightFutureOperation";
 
 /// What a field of a facts file written before the field existed reads as.
 pub fn not_gathered<T>() -> Probed<T> {
-    Probed::NotGathered("not gathered by the version of xks-preflight that wrote these facts".into())
+    Probed::NotGathered(Why::OlderFacts)
 }
 
 /// How a signed call was made wrong on purpose.

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{CallFailure, Observed};
+use super::{CallFailure, Observed, Why};
 
 /// What EC2 and Elastic Load Balancing said about a store's VPC endpoint service.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -24,12 +24,12 @@ impl VpcFacts {
         }
     }
 
-    pub fn not_gathered(why: &str) -> Self {
+    pub fn not_gathered(why: Why) -> Self {
         VpcFacts {
-            provider_view: Observed::NotGathered(why.to_string()),
-            consumer_view: Observed::NotGathered(why.to_string()),
-            permissions: Observed::NotGathered(why.to_string()),
-            load_balancers: Observed::NotGathered(why.to_string()),
+            provider_view: Observed::NotGathered(why.clone()),
+            consumer_view: Observed::NotGathered(why.clone()),
+            permissions: Observed::NotGathered(why.clone()),
+            load_balancers: Observed::NotGathered(why),
         }
     }
 }

@@ -2,7 +2,7 @@ use aws_sdk_kms::primitives::DateTimeFormat;
 use aws_sdk_kms::types::CustomKeyStoresListEntry;
 
 use super::aws::call_failure;
-use crate::facts::{KmsKeyFacts, Observed, StoreFacts, XksProxySettings};
+use crate::facts::{KmsKeyFacts, Observed, StoreFacts, Why, XksProxySettings};
 
 /// Every custom key store of the account in the client's Region, following `NextMarker` to the end.
 pub async fn list_stores(kms: &aws_sdk_kms::Client) -> Observed<Vec<StoreFacts>> {
@@ -21,7 +21,7 @@ pub async fn list_stores(kms: &aws_sdk_kms::Client) -> Observed<Vec<StoreFacts>>
             _ => return Observed::Seen(stores),
         }
     }
-    Observed::NotGathered("DescribeCustomKeyStores kept answering with another page after 1000 pages".into())
+    Observed::NotGathered(Why::EndlessPages { action: "kms:DescribeCustomKeyStores".into() })
 }
 
 fn store_facts(entry: &CustomKeyStoresListEntry) -> StoreFacts {

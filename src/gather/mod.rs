@@ -24,10 +24,6 @@ use futures_util::future::join_all;
 use crate::error::InputError;
 use crate::facts::*;
 
-const NO_AWS: &str = "--no-aws: AWS was not asked";
-const NO_NETWORK: &str = "--no-network: the endpoint was not probed";
-const AWS_UNREADABLE: &str = "AWS could not be read here (the problem is said at the top)";
-
 #[derive(Clone)]
 pub enum WayIn {
     Store(StoreQuery),
@@ -88,10 +84,8 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
         let aws_skipped = aws_skipped(request.use_aws, facts.aws_problem.as_ref());
         let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
         for (index, settings) in settings.into_iter().enumerate() {
-            let Some(settings) = settings else {
-                facts.targets[index].network = Probed::NotGathered("no settings to probe".into());
-                continue;
-            };
+            // A target without settings keeps the reason it was made with.
+            let Some(settings) = settings else { continue };
             let (clients, network, budget, aws_skipped) =
                 (clients.clone(), network.clone(), budget.clone(), aws_skipped.clone());
             let inputs = proxy::ProxyInputs {
@@ -109,7 +103,7 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
                     match (settings.is_vpc(), aws_skipped) {
                         (false, _) => None,
                         (true, None) => Some(vpc::gather(&clients, &settings).await),
-                        (true, Some(why)) => Some(VpcFacts::not_gathered(&why)),
+                        (true, Some(why)) => Some(VpcFacts::not_gathered(why)),
                     }
                 };
                 let probes = async {
@@ -117,7 +111,7 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
                         Some((options, dns, shared)) => {
                             network::probe(&settings, options, dns, &budget, shared, &inputs).await
                         }
-                        None => Probed::NotGathered(NO_NETWORK.into()),
+                        None => Probed::NotGathered(Why::TurnedOff { flag: Flag::NoNetwork }),
                     }
                 };
                 let store = async {
@@ -180,10 +174,10 @@ fn millis(duration: std::time::Duration) -> u64 {
 }
 
 /// Why a scope's AWS calls are not made, if they are not: --no-aws, or a problem no call would escape.
-fn aws_skipped(use_aws: bool, aws_problem: Option<&CallFailure>) -> Option<String> {
+fn aws_skipped(use_aws: bool, aws_problem: Option<&CallFailure>) -> Option<Why> {
     match (use_aws, aws_problem) {
-        (false, _) => Some(NO_AWS.into()),
-        (true, Some(_)) => Some(AWS_UNREADABLE.into()),
+        (false, _) => Some(Why::TurnedOff { flag: Flag::NoAws }),
+        (true, Some(_)) => Some(Why::AwsUnreadable),
         (true, None) => None,
     }
 }
@@ -212,7 +206,7 @@ async fn read_aws(
     if let Observed::Failed(failure) = &region_stores {
         if failure.is_scope_wide() {
             aws_problem = Some(failure.clone());
-            region_stores = Observed::NotGathered(AWS_UNREADABLE.into());
+            region_stores = Observed::NotGathered(Why::AwsUnreadable);
         }
     }
     let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
@@ -231,10 +225,10 @@ async fn read_aws(
         },
     };
     let store_keys = match (request.use_aws, reads_stores, &region_stores) {
-        (false, _, _) => Observed::NotGathered(NO_AWS.into()),
-        (true, false, _) => Observed::NotGathered("planned settings: the store has no KMS keys yet".into()),
+        (false, _, _) => Observed::NotGathered(Why::TurnedOff { flag: Flag::NoAws }),
+        (true, false, _) => Observed::NotGathered(Why::StoreNotCreated),
         (true, true, Observed::NotGathered(why)) => Observed::NotGathered(why.clone()),
-        (true, true, Observed::Failed(_)) => Observed::NotGathered("the custom key stores could not be listed".into()),
+        (true, true, Observed::Failed(_)) => Observed::NotGathered(Why::Needs { fact: Fact::StoreList }),
         (true, true, Observed::Seen(_)) => {
             let call = in_time(deadline, run_timeout, "kms:ListKeys", kms::store_keys(&clients.kms));
             progress.during(format!("kms:ListKeys and DescribeKey in {}", plan.describe()), call).await
@@ -259,7 +253,8 @@ async fn read_aws(
                 proxy_config: request.proxy_config.clone(),
                 secret: request.secret.clone(),
                 vpc: None,
-                network: Probed::NotGathered(String::new()),
+                // Until its probes replace it: they need the settings, which not every target has.
+                network: Probed::NotGathered(Why::Needs { fact: Fact::Settings }),
                 took_ms: None,
             })
             .collect(),

@@ -86,7 +86,7 @@ pub async fn probe(
     inputs: &ProxyInputs,
 ) -> Probed<NetworkFacts> {
     let Some(host) = settings.endpoint_host() else {
-        return Probed::NotGathered("no endpoint host to probe (see config.endpoint_format)".into());
+        return Probed::NotGathered(Why::Needs { fact: Fact::EndpointHost });
     };
     let dns = match dns {
         Ok(dns) => dns,
@@ -117,14 +117,10 @@ pub async fn probe(
         (Some(Err(failure)), _) => Err(Probed::Failed(failure)),
         (None, Some(answer)) => match answer.addresses.first().and_then(|a| a.parse().ok()) {
             Some(ip) => Ok(SocketAddr::new(ip, HTTPS_PORT)),
-            None if settings.is_vpc() => Err(Probed::NotGathered(
-                "the private DNS name has no IPv4 address here (KMS resolves it inside its own VPC); \
-                 --connect-to HOST:PORT reaches the load balancer or a proxy node from here"
-                    .into(),
-            )),
-            None => Err(Probed::NotGathered("the endpoint has no IPv4 address (see dns.resolves)".into())),
+            None if settings.is_vpc() => Err(Probed::NotGathered(Why::PrivateName)),
+            None => Err(Probed::NotGathered(Why::Needs { fact: Fact::Ipv4Address })),
         },
-        (None, None) => Err(Probed::NotGathered("the endpoint's name could not be resolved (see dns.resolves)".into())),
+        (None, None) => Err(Probed::NotGathered(Why::Needs { fact: Fact::EndpointName })),
     };
     let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
     let (tcp, rtt, tls, proxy) = match address {
@@ -192,7 +188,7 @@ async fn connections(
     let proxy = match (proxy13, endpoint.kms12.outcome.seen()) {
         (Some(proxy), _) => Probed::Seen(proxy),
         (None, Some(_)) => Probed::Seen(calls(None, &TLS12).await),
-        (None, None) => Probed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into()),
+        (None, None) => Probed::NotGathered(Why::Needs { fact: Fact::KmsTlsSession }),
     };
     (endpoint.tcp, endpoint.rtt, vec![kms13, endpoint.kms12, endpoint.any13, endpoint.any12], proxy)
 }

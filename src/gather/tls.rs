@@ -178,74 +178,61 @@ pub async fn handshake_with(
 ) -> (TlsAttemptFacts, Option<Connection>) {
     let name = version_name(version);
     let step = format!("{} handshake with {address}", name.label());
-    let mut attempt = TlsAttemptFacts {
-        version: name,
-        kms_suites_only,
-        server_alert: None,
-        outcome: Probed::NotGathered(String::new()),
+    let ended = attempt(permit, address, host, &step, (version, kms_suites_only), timeout).await;
+    let (outcome, server_alert, connection) = match ended {
+        Ok((facts, connection)) => (Probed::Seen(facts), None, Some(connection)),
+        Err((failure, alert)) => (Probed::Failed(failure), alert, None),
     };
+    let attempt = TlsAttemptFacts { version: name, kms_suites_only, server_alert, outcome };
+    (attempt, connection)
+}
+
+/// One handshake of `version`, with every suite or with KMS's only; a failure comes with the alert the
+/// server ended it with, if any.
+async fn attempt(
+    permit: Permit,
+    address: SocketAddr,
+    host: &str,
+    step: &str,
+    (version, kms_suites_only): (&'static SupportedProtocolVersion, bool),
+    timeout: Duration,
+) -> Result<(TlsHandshakeFacts, Connection), (ProbeFailure, Option<TlsAlert>)> {
+    let failed = |message: String| (probe_failure(step, false, message), None);
     let mut provider = aws_lc_rs::default_provider();
     if kms_suites_only {
         provider.cipher_suites = kms_suites();
     }
     let provider = Arc::new(provider);
-    let config =
-        ClientConfig::builder_with_provider(provider.clone()).with_protocol_versions(&[version]).map(|builder| {
-            let mut config = builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-                .with_no_client_auth();
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
-            config
-        });
-    let config = match config {
-        Ok(config) => config,
-        Err(error) => {
-            attempt.outcome = Probed::Failed(probe_failure(&step, false, error.to_string()));
-            return (attempt, None);
-        }
-    };
-    let server_name = match ServerName::try_from(host.to_string()) {
-        Ok(name) => name,
-        Err(error) => {
-            attempt.outcome =
-                Probed::Failed(probe_failure(&step, false, format!("{host} is not a server name: {error}")));
-            return (attempt, None);
-        }
-    };
-    let (tcp, permit, tcp_ms) = match connect_with(permit, address, timeout).await {
-        Ok(connected) => connected,
-        Err(failure) => {
-            attempt.outcome = Probed::Failed(failure);
-            return (attempt, None);
-        }
-    };
+    let config = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[version])
+        .map_err(|error| failed(error.to_string()))?;
+    let mut config = config
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let server_name = ServerName::try_from(host.to_string())
+        .map_err(|error| failed(format!("{host} is not a server name: {error}")))?;
+    let (tcp, permit, tcp_ms) = connect_with(permit, address, timeout).await.map_err(|failure| (failure, None))?;
     let started = Instant::now();
     let connecting = TlsConnector::from(Arc::new(config)).connect(server_name, tcp);
     match tokio::time::timeout(timeout, connecting).await {
         Ok(Ok(stream)) => {
+            let handshake_ms = ms(started);
             let (_, connection) = stream.get_ref();
-            attempt.outcome = Probed::Seen(TlsHandshakeFacts {
+            let facts = TlsHandshakeFacts {
                 cipher_suite: CipherSuite(
                     connection.negotiated_cipher_suite().expect("a completed handshake has a suite").suite().into(),
                 ),
                 alpn: connection.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
                 chain: connection.peer_certificates().unwrap_or_default().iter().map(|c| base64_der(c)).collect(),
                 tcp_ms,
-                handshake_ms: ms(started),
-            });
-            (attempt, Some((stream, permit)))
+                handshake_ms,
+            };
+            Ok((facts, (stream, permit)))
         }
-        Ok(Err(error)) => {
-            attempt.server_alert = server_alert(&error);
-            attempt.outcome = Probed::Failed(probe_failure(&step, false, error.to_string()));
-            (attempt, None)
-        }
-        Err(_) => {
-            attempt.outcome =
-                Probed::Failed(probe_failure(&step, true, format!("no handshake within {} ms", timeout.as_millis())));
-            (attempt, None)
-        }
+        Ok(Err(error)) => Err((probe_failure(step, false, error.to_string()), server_alert(&error))),
+        Err(_) => Err((probe_failure(step, true, format!("no handshake within {} ms", timeout.as_millis())), None)),
     }
 }
 

@@ -11,30 +11,25 @@ use crate::facts::*;
 
 pub async fn gather(clients: &Clients, settings: &Settings) -> VpcFacts {
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
-        return VpcFacts::not_gathered("the settings name no VPC endpoint service");
+        return VpcFacts::not_gathered(Why::Needs { fact: Fact::ServiceName });
     };
     let Ok(parsed) = ServiceName::parse(name) else {
-        return VpcFacts::not_gathered("the VPC endpoint service name is malformed");
+        return VpcFacts::not_gathered(Why::Needs { fact: Fact::ServiceName });
     };
 
     let provider_view = provider_view(&clients.ec2, &parsed.service_id, name).await;
     let consumer_view = match &provider_view {
-        Observed::Seen(Some(_)) => {
-            Observed::NotGathered("this account owns the service; its own view has every field".into())
-        }
+        Observed::Seen(Some(_)) => Observed::NotGathered(Why::OwnerViewRead),
         _ => consumer_view(&clients.ec2, name).await,
     };
     let (permissions, load_balancers) = match provider_view.seen() {
         Some(Some(service)) => {
             tokio::join!(permissions(&clients.ec2, &service.service_id), load_balancers(clients, service))
         }
-        Some(None) => {
-            let why = "only the account that owns the service can read this";
-            (Observed::NotGathered(why.into()), Observed::NotGathered(why.into()))
-        }
+        Some(None) => (Observed::NotGathered(Why::OwnerOnly), Observed::NotGathered(Why::OwnerOnly)),
         None => {
-            let why = "the service's own configuration could not be read";
-            (Observed::NotGathered(why.into()), Observed::NotGathered(why.into()))
+            let why = Why::Needs { fact: Fact::ServiceConfiguration };
+            (Observed::NotGathered(why.clone()), Observed::NotGathered(why))
         }
     };
     VpcFacts { provider_view, consumer_view, permissions, load_balancers }
@@ -145,7 +140,7 @@ async fn permissions(ec2: &aws_sdk_ec2::Client, service_id: &str) -> Observed<Ve
             _ => return Observed::Seen(principals),
         }
     }
-    Observed::NotGathered("DescribeVpcEndpointServicePermissions kept answering with another page".into())
+    Observed::NotGathered(Why::EndlessPages { action: "ec2:DescribeVpcEndpointServicePermissions".into() })
 }
 
 async fn load_balancers(clients: &Clients, service: &ServiceConfigFacts) -> Observed<Vec<LoadBalancerFacts>> {
@@ -217,7 +212,7 @@ async fn subnet_routes(
     let mut main: Option<RouteTable> = None;
     if subnets.iter().any(|s| table_of(s).is_none()) {
         let Some(vpc_id) = vpc_id else {
-            return Observed::NotGathered("the load balancer does not say which VPC it is in".into());
+            return Observed::NotGathered(Why::Needs { fact: Fact::LoadBalancerVpc });
         };
         let answer = ec2
             .describe_route_tables()
@@ -296,10 +291,7 @@ async fn listeners_and_targets(
             .collect::<Vec<_>>(),
         Err(error) => {
             let failure = call_failure("elasticloadbalancing:DescribeListeners", &error);
-            return (
-                Observed::Failed(failure),
-                Observed::NotGathered("the listeners, which name the target groups, could not be read".into()),
-            );
+            return (Observed::Failed(failure), Observed::NotGathered(Why::Needs { fact: Fact::Listeners }));
         }
     };
     // Only what answers on 443 matters to KMS.

@@ -21,12 +21,24 @@ pub struct Diagnosis {
     pub summary: String,
 }
 
-/// Authentication before everything else the proxy does: a refused signature fails every signed call.
-fn order(id: CheckId) -> u8 {
-    match id {
-        CheckId::ProxyClockSkew | CheckId::ProxyCredentialAccepted => 0,
-        _ => 1,
+/// The failures in the order to fix them: a cause before every failure downstream of it (by the
+/// catalogue's blocking graph, or because the failing outcome names it), else in catalogue order, which
+/// is section order. Each step takes the first failure that nothing still waiting is upstream of.
+fn in_fixing_order(mut waiting: Vec<(CheckId, Option<CheckId>)>) -> Vec<CheckId> {
+    // CheckId's order is the catalogue's.
+    waiting.sort_by_key(|(id, _)| *id);
+    let mut ordered = Vec::with_capacity(waiting.len());
+    while !waiting.is_empty() {
+        let upstream_of = |(id, because): &(CheckId, Option<CheckId>), other: CheckId| {
+            other != *id && (id.depends_on(other) || *because == Some(other))
+        };
+        // The blocking graph is acyclic, so some failure has nothing waiting upstream of it; were it not,
+        // the first one still goes next and the loop still ends.
+        let next =
+            waiting.iter().position(|entry| !waiting.iter().any(|(other, _)| upstream_of(entry, *other))).unwrap_or(0);
+        ordered.push(waiting.remove(next).0);
     }
+    ordered
 }
 
 pub fn diagnose(
@@ -34,18 +46,16 @@ pub fn diagnose(
     results: &[(CheckId, Outcome)],
     blocked: &[Option<CheckId>],
 ) -> Option<Diagnosis> {
-    let mut problems: Vec<(usize, CheckId)> = results
+    let failed: Vec<(CheckId, Option<CheckId>)> = results
         .iter()
-        .enumerate()
-        .filter(|(index, (_, outcome))| outcome.status == Status::Fail && blocked[*index].is_none())
-        .map(|(index, (id, _))| (index, *id))
+        .zip(blocked)
+        .filter(|((_, outcome), blocked)| outcome.status == Status::Fail && blocked.is_none())
+        .map(|((id, outcome), _)| (*id, outcome.because))
         .collect();
-    if problems.is_empty() && reported.is_none() {
+    if failed.is_empty() && reported.is_none() {
         return None;
     }
-    // Catalogue order is section order: settings, VPC, DNS, network, TLS, proxy, keys.
-    problems.sort_by_key(|(index, id)| (id.section(), order(*id), *index));
-    let problems: Vec<CheckId> = problems.into_iter().map(|(_, id)| id).collect();
+    let problems = in_fixing_order(failed);
     let topic = reported.and_then(topic_for_name);
     let related: Vec<CheckId> = topic.map(|t| t.checks()).unwrap_or_default();
     // The state check restates the code; the others show its cause.

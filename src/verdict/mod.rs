@@ -226,36 +226,15 @@ fn seconds(millis: Option<u64>) -> Option<f64> {
     millis.map(|ms| ms as f64 / 1000.0)
 }
 
-/// What to do about a problem that kept a scope from being read; `role_arn` is the identity its calls
-/// were made as, when a role was assumed.
+/// A problem that kept a scope from being read, with the remedy a check would give for the same
+/// failure; `role_arn` is the identity its calls were made as, when a role was assumed.
 fn aws_problem(failure: &CallFailure, role_arn: Option<&str>) -> AwsProblem {
-    let role = failure.action == "sts:AssumeRole";
-    let remedy = if failure.out_of_time {
-        "Check that this host reaches AWS (an HTTPS proxy, VPC endpoints, AWS_ENDPOINT_URL), or allow more \
-         time with --aws-timeout and --timeout."
-            .to_string()
-    } else if role && failure.access_denied {
-        "Check that the role exists, that its trust policy names the identity running xks-preflight, and that \
-         this identity may call sts:AssumeRole on it."
-            .to_string()
-    } else if role {
-        "Check the credentials the roles are assumed with (--profile, AWS_ACCESS_KEY_ID, an attached role) and \
-         any AWS_ENDPOINT_URL setting, then run it again."
-            .to_string()
-    } else if failure.refuses_credentials() {
-        "Refresh or correct the credentials (aws sso login, aws configure, new temporary credentials), then run \
-         it again."
-            .to_string()
-    } else if failure.access_denied {
-        let identity =
-            role_arn.map(|arn| format!("the role {arn}")).unwrap_or("the identity running xks-preflight".into());
-        format!("Allow {} to {identity} (docs/iam-policy.json), then run it again.", failure.action)
-    } else {
-        "Check the credentials (--profile, AWS_ACCESS_KEY_ID, an attached role), the Region and any \
-         AWS_ENDPOINT_URL setting, then run it again."
-            .to_string()
-    };
-    AwsProblem { action: failure.action.clone(), code: failure.code.clone(), message: failure.message.clone(), remedy }
+    AwsProblem {
+        action: failure.action.clone(),
+        code: failure.code.clone(),
+        message: failure.message.clone(),
+        remedy: checks::aws_call::remedy(failure, role_arn),
+    }
 }
 
 fn label(facts: &Facts, target: &TargetFacts, store: Option<&StoreSummary>, several: bool) -> String {

@@ -41,7 +41,7 @@ fn from_checks_md(text: &str) -> BTreeMap<String, Vec<String>> {
             let says = cells.get(3).copied().unwrap_or("");
             let names = says
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|w| !w.is_empty())
+                .filter(|w| is_kms_name(w))
                 .flat_map(|w| if w == "ConnectionErrorCode" { connection_error_codes() } else { vec![w.to_string()] })
                 .collect();
             Some((id.to_string(), names))
@@ -49,13 +49,50 @@ fn from_checks_md(text: &str) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// A word of the "KMS says" column that is a name KMS gives, not prose around it: a connection error code
+/// (`XKS_PROXY_TIMED_OUT`) or an exception name (`ThrottlingException`, `CustomKeyStoreQuotaExceeded`).
+fn is_kms_name(word: &str) -> bool {
+    let code = word.contains('_') && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let capitals = word.chars().filter(char::is_ascii_uppercase).count();
+    let exception = word.starts_with(|c: char| c.is_ascii_uppercase())
+        && capitals >= 2
+        && word.chars().any(|c| c.is_ascii_lowercase());
+    code || exception
+}
+
+/// Requirements the reference catalogue lists that the tool does not judge yet, each with the issue that
+/// adds it. A requirement is declared in the code only with its check, so until then it is listed here,
+/// and the test below fails as soon as one is declared without being taken off this list.
+const NOT_YET_JUDGED: &[(&str, u32)] = &[
+    ("iac.key_settings", 19),
+    ("iac.secret_in_plan", 19),
+    ("iac.service_resolved", 19),
+    ("iac.store_connected", 19),
+    ("monitor.alarms", 17),
+    ("monitor.certificate_days", 17),
+    ("monitor.credential_age", 17),
+    ("monitor.ekm_states", 17),
+    ("monitor.errors", 17),
+    ("monitor.latency", 17),
+    ("monitor.metrics_present", 17),
+    ("monitor.recent_failures", 17),
+    ("monitor.throttle", 17),
+    ("proxy.credential_rotation", 21),
+    ("tls.client_certificate", 16),
+];
+
 #[test]
-fn code_catalogue_has_exactly_the_ids_and_kms_names_of_the_derived_catalogue() {
+fn code_catalogue_has_exactly_the_ids_and_kms_names_of_the_derived_catalogue_but_those_not_yet_judged() {
     let code: BTreeMap<String, Vec<String>> = CATALOGUE
         .iter()
         .map(|r| (r.id.as_str().to_string(), r.kms_says.iter().map(|s| s.to_string()).collect()))
         .collect();
-    assert_eq!(code, derived());
+    let mut expected = derived();
+    for (id, _issue) in NOT_YET_JUDGED {
+        assert!(expected.remove(*id).is_some(), "{id} is not in data/catalogue.tsv: take it off NOT_YET_JUDGED");
+        assert!(!code.contains_key(*id), "{id} is declared: take it off NOT_YET_JUDGED");
+    }
+    assert_eq!(code, expected);
     assert_eq!(CATALOGUE.len(), code.len(), "an ID appears twice in the catalogue");
 }
 

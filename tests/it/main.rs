@@ -15,6 +15,7 @@ mod healthy;
 mod iam_policy;
 mod key_checks;
 mod load;
+mod modules;
 mod network_checks;
 mod proxy_checks;
 mod real_chains;

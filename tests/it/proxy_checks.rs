@@ -9,6 +9,7 @@ use crate::support::pki::Ca;
 use crate::support::servers::{Speaks, TlsServer};
 use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, NOT_UTF8_AT, SECRET};
 use crate::support::{write, Run};
+use xks_preflight::catalogue::{CheckId, Section};
 
 const HOST: &str = "xks.example.test";
 
@@ -81,7 +82,8 @@ fn faithful_proxy_passes_every_proxy_check() {
         .filter(|c| c["section"] == "proxy")
         .map(|c| format!("{}={}", c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(proxy_checks.len(), 13);
+    let declared = CheckId::ALL.iter().filter(|id| id.section() == Section::Proxy).count();
+    assert_eq!(proxy_checks.len(), declared);
     // Without an external key, the long ARNs have no call to go in.
     assert!(
         proxy_checks.iter().all(|s| s.ends_with("=pass") || s == "proxy.long_metadata=skipped"),
@@ -120,6 +122,18 @@ fn wrong_secret_fails_the_credential_and_blocks_what_follows() {
     assert!(names_kms_error(&run, "proxy.credential_accepted", "INVALID_CREDENTIALS"));
     assert_eq!(run.check("proxy.health")["blocked_by"], "proxy.credential_accepted");
     assert_eq!(failing(&run), vec!["tls.trusted_ca", "proxy.credential_accepted"]);
+}
+
+/// A proxy that checks the signature before the method refuses the badly signed GET with 401: that is
+/// the credential's failure, and proxy.method_post_only is blocked by it, not failed.
+#[test]
+fn wrong_secret_blocks_every_check_that_needs_a_signed_answer_even_where_the_proxy_authenticates_first() {
+    let setup = proxy(Variant::AuthenticatesFirst);
+    let run = check(&setup, Some("d3Jvbmctc2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3Rz"), PATH);
+    assert_eq!(failing(&run), vec!["tls.trusted_ca", "proxy.credential_accepted"], "{}", run.stdout);
+    assert_eq!(run.check("proxy.method_post_only")["blocked_by"], "proxy.credential_accepted", "{}", run.stdout);
+    let right = check(&setup, Some(SECRET), PATH);
+    assert_eq!(right.status("proxy.method_post_only"), "pass", "{}", right.stdout);
 }
 
 /// `kms_error`: what KMS answers because of it; `None` where KMS works on regardless (a security gap).

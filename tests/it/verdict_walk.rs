@@ -101,7 +101,7 @@ fn no_connection(facts: &mut Facts) {
     net.tcp = Observed::Failed(probe_failure("TCP connect to 127.0.0.1:443"));
     net.rtt = Observed::Failed(probe_failure("TCP connect to 127.0.0.1:443"));
     net.tls.clear();
-    net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+    net.proxy = Observed::NotGathered(Why::Needs { fact: Fact::KmsTlsSession });
 }
 
 fn error_body(exchange: &mut ProxyExchange, status: u16, name: &str) {
@@ -152,8 +152,7 @@ fn breaking(id: CheckId, on: Option<usize>) -> (usize, Mutation) {
                 let xks = store_of(f, store_target).xks.as_mut().unwrap();
                 let endpoint = xks.uri_endpoint.clone().unwrap();
                 xks.uri_endpoint = Some(format!("{endpoint}:8443"));
-                f.targets[store_target].network =
-                    Observed::NotGathered("no endpoint host to probe (see config.endpoint_format)".into());
+                f.targets[store_target].network = Observed::NotGathered(Why::Needs { fact: Fact::EndpointHost });
             }),
         ),
         other => (fixed(other).0, Box::new(fixed(other).1)),
@@ -268,7 +267,7 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
                 attempt.server_alert = Some(TlsAlert(70));
                 attempt.outcome = Observed::Failed(probe_failure("TLS handshake"));
             }
-            net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+            net.proxy = Observed::NotGathered(Why::Needs { fact: Fact::KmsTlsSession });
         }),
         TlsCipherSuite => (PUBLIC, |f| {
             let net = net(f);
@@ -280,7 +279,7 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
                     _ => attempt.outcome = Observed::Failed(probe_failure("TLS handshake")),
                 }
             }
-            net.proxy = Observed::NotGathered("no TLS handshake with KMS's cipher suites succeeded".into());
+            net.proxy = Observed::NotGathered(Why::Needs { fact: Fact::KmsTlsSession });
         }),
         TlsHostname => (PUBLIC, |f| net(f).host = "xks.example.org".into()),
         TlsValidity => (PUBLIC, |f| f.gathered_at = "2025-06-30T00:00:00Z".into()),
@@ -396,6 +395,11 @@ fn assert_trustworthy(facts: &Facts, verdict: &Verdict, context: &str) {
         let problems: Vec<CheckId> = target.diagnosis.as_ref().map(|d| d.problems.clone()).unwrap_or_default();
         if target.checks.iter().any(|c| c.status == Status::Fail) {
             assert!(!problems.is_empty(), "{context}: {} fails, and its diagnosis names no cause", target.label);
+        }
+        for (at, later) in problems.iter().enumerate() {
+            for earlier in &problems[at + 1..] {
+                assert!(!later.depends_on(*earlier), "{context}: {later} is fixed before {earlier}, its cause");
+            }
         }
         let mut sorted_problems = problems.clone();
         sorted_problems.sort();

@@ -11,8 +11,8 @@ use super::requests::{self, Metadata};
 use super::sign::Signature;
 use super::{call, credential, no_secret, signed, Call, Pool, ProxyInputs, WRONG_PREFIX};
 use crate::facts::{
-    probe_bytes, ExternalKeyFacts, KeyApi, MisdirectedCall, Misdirection, Probed, ProxyExchange, RoundTripFacts,
-    SignatureFault, TamperFacts, Tampering, UNKNOWN_OPERATION,
+    probe_bytes, ExternalKeyFacts, Fact, KeyApi, MisdirectedCall, Misdirection, Probed, ProxyExchange, RoundTripFacts,
+    SignatureFault, TamperFacts, Tampering, Why, UNKNOWN_OPERATION,
 };
 
 /// The specification's largest sizes: what a proxy must handle.
@@ -186,7 +186,7 @@ impl Key<'_> {
 }
 
 fn not_encrypted() -> Probed<ProxyExchange> {
-    Probed::NotGathered("Encrypt did not answer 200 with a ciphertext (see key.round_trip)".into())
+    Probed::NotGathered(Why::Needs { fact: Fact::Ciphertext })
 }
 
 /// Every call of one external key; the calls that do not depend on each other run at once.

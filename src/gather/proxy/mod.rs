@@ -21,7 +21,7 @@ use self::sign::Signature;
 use super::input::Secret;
 use crate::facts::{
     AbsentKeyFacts, HttpVersion, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts, SignatureFault,
-    SignatureProbe, UNKNOWN_OPERATION,
+    SignatureProbe, Why, UNKNOWN_OPERATION,
 };
 
 /// How many signed calls measure the kept-alive latency.
@@ -142,10 +142,8 @@ fn credential(inputs: &ProxyInputs) -> Option<(&str, &str)> {
 /// Why the signed calls were not made.
 fn no_secret<T>(inputs: &ProxyInputs) -> Probed<T> {
     Probed::NotGathered(match inputs.access_key_id {
-        None => "no access key ID to sign with".to_string(),
-        Some(_) => "no secret access key supplied (XKS_PROXY_SECRET_ACCESS_KEY, --secret-access-key-file, \
-                    --secret-access-key-stdin or the proxy configuration file)"
-            .to_string(),
+        None => Why::NoAccessKeyId,
+        Some(_) => Why::NoSecret,
     })
 }
 
@@ -182,7 +180,8 @@ async fn kept_alive(pool: &Pool, inputs: &ProxyInputs, health: &str) -> Probed<K
                 facts.timed_out += usize::from(failure.timed_out);
                 facts.failures.push(failure.message)
             }
-            Probed::NotGathered(why) => facts.failures.push(why),
+            // `call` always sends; a call it did not send is still one that failed.
+            Probed::NotGathered(_) => facts.failures.push("not sent".into()),
         }
     }
     Probed::Seen(facts)

@@ -98,6 +98,8 @@ pub enum Variant {
     SilentOnKeys,
     /// Takes this many milliseconds to answer every call: an external key manager that is slow to work.
     AnswersAfter(u64),
+    /// Checks the signature before the method, as many HTTP stacks do: a badly signed GET gets 401.
+    AuthenticatesFirst,
 }
 
 /// The one external key the test proxy holds.
@@ -241,17 +243,21 @@ impl XksProxy {
                 json(status, serde_json::json!({"errorName": name, "errorMessage": message}), offset)
             }
         };
-        if parts.method != http::Method::POST && self.variant != Variant::AcceptsGet {
-            return Ok(error(405, "ValidationException"));
-        }
         let key_call = parts.uri.path().contains("/kms/xks/v1/keys/");
         let checks_signature = match self.variant {
             Variant::ServesUnsigned => false,
             Variant::KeysUnauthenticated => !key_call,
             _ => true,
         };
+        let refuses_method = parts.method != http::Method::POST && self.variant != Variant::AcceptsGet;
+        if refuses_method && self.variant != Variant::AuthenticatesFirst {
+            return Ok(error(405, "ValidationException"));
+        }
         if checks_signature && !signature_verifies(&parts, &body, clock, self.variant) {
             return Ok(error(401, "AuthenticationFailedException"));
+        }
+        if refuses_method {
+            return Ok(error(405, "ValidationException"));
         }
         let path = parts.uri.path();
         let prefix = self.prefixes.iter().find(|p| path.starts_with(&format!("{p}/kms/xks/v1/")));
