@@ -561,6 +561,20 @@ macro_rules! requirements {
         after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion,
                TlsCipherSuite, ProxyLatency],
         check tls::http11;
+    TlsClientCertificate = "tls.client_certificate", Tls, Warn, "No client certificate asked for",
+        "The proxy does not ask for a client certificate. AWS deprecated mutual TLS for external key stores in \
+         March 2026: a proxy that asks for one, and above all one that requires it, counts on a certificate KMS no \
+         longer promises to present.",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException, once the proxy requires a certificate KMS does \
+                not present"),
+            (ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION, once the proxy requires a certificate KMS does not \
+                present"),
+            (Cryptographic, "KMSInvalidStateException, once the proxy requires a certificate KMS does not present"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion],
+        check tls::client_certificate;
 
     ProxyHealth = "proxy.health", Proxy, Fail, "GetHealthStatus answers to specification",
         "A signed GetHealthStatus returns 200 with a fleet size above zero, 1 to 10 ekmFleetDetails and known healthStatus values.",

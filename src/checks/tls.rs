@@ -6,7 +6,7 @@ use super::gates::{calls, connected, missing, words};
 use super::outcome::{need, MeasureName, Outcome};
 use super::text::{list, quote};
 use crate::catalogue::CheckId;
-use crate::facts::{CipherSuite, NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion};
+use crate::facts::{CipherSuite, NetworkFacts, Probed, TlsAttemptFacts, TlsHandshakeFacts, TlsVersion, Why};
 
 const WARN_DAYS: i64 = 30;
 const DAY: i64 = 86_400;
@@ -295,5 +295,49 @@ pub(super) fn http11(ctx: &Ctx) -> Outcome {
              that the proxy behind it speaks the protocol the listener forwards.",
         ),
         Probed::NotGathered(why) => missing(why),
+    }
+}
+
+pub(super) fn client_certificate(ctx: &Ctx) -> Outcome {
+    let net = need!(connected(ctx));
+    if net.tls.iter().all(|attempt| attempt.client_certificate_requested.is_none()) {
+        return missing(&Why::OlderFacts);
+    }
+    let asked: Vec<&TlsAttemptFacts> =
+        net.tls.iter().filter(|attempt| attempt.client_certificate_requested == Some(true)).collect();
+    let completed: Vec<&TlsAttemptFacts> = net.tls.iter().filter(|attempt| succeeded(attempt).is_some()).collect();
+    let versions = |attempts: &[&TlsAttemptFacts]| {
+        let mut labels: Vec<String> = attempts.iter().map(|a| a.version.label().to_string()).collect();
+        labels.sort();
+        labels.dedup();
+        list(&labels)
+    };
+    let remedy = "Turn off client certificate requests on the proxy, or on the load balancer's TLS listener if \
+                  TLS ends there: AWS deprecated mutual TLS for external key stores in March 2026, so KMS may stop \
+                  presenting a certificate, and SigV4 already authenticates every request.";
+    match (asked.is_empty(), asked.iter().any(|attempt| succeeded(attempt).is_some())) {
+        (true, _) if completed.is_empty() => Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed"),
+        (true, _) => {
+            Outcome::pass(format!("no client certificate asked for in the {} handshakes", versions(&completed)))
+        }
+        (false, true) => Outcome::warn(
+            format!(
+                "the proxy asks for a client certificate ({} handshakes) and goes on without one",
+                versions(&asked)
+            ),
+            remedy,
+        ),
+        (false, false) => Outcome::warn(
+            format!(
+                "the proxy requires a client certificate: the {} handshakes asked for one and then failed without \
+                 it ({}); the other TLS checks see that refusal, not a broken TLS stack",
+                versions(&asked),
+                asked.iter().map(|attempt| failure_text(attempt)).collect::<Vec<_>>().join("; ")
+            ),
+            format!(
+                "{remedy} Until then KMS's connection depends on a certificate it no longer promises, and \
+                 xks-preflight cannot judge what lies behind the handshake."
+            ),
+        ),
     }
 }

@@ -80,6 +80,10 @@ pub struct TlsAttemptFacts {
     pub kms_suites_only: bool,
     /// The TLS alert the server ended a failed handshake with, e.g. `protocol_version`.
     pub server_alert: Option<TlsAlert>,
+    /// Whether the server asked for a client certificate (a CertificateRequest), whether or not the
+    /// handshake then went on without one. `None` in facts written before it was looked at.
+    #[serde(default)]
+    pub client_certificate_requested: Option<bool>,
     pub outcome: Probed<TlsHandshakeFacts>,
 }
 

@@ -1,14 +1,18 @@
 //! TCP connections, round trips and TLS handshakes with rustls, each within the connection budget.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedProtocolVersion};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
@@ -178,12 +182,19 @@ pub async fn handshake_with(
 ) -> (TlsAttemptFacts, Option<Connection>) {
     let name = version_name(version);
     let step = format!("{} handshake with {address}", name.label());
-    let ended = attempt(permit, address, host, &step, (version, kms_suites_only), timeout).await;
+    let asked = Arc::new(NoClientCertificate::default());
+    let ended = attempt(permit, address, host, &step, (version, kms_suites_only), asked.clone(), timeout).await;
     let (outcome, server_alert, connection) = match ended {
         Ok((facts, connection)) => (Probed::Seen(facts), None, Some(connection)),
         Err((failure, alert)) => (Probed::Failed(failure), alert, None),
     };
-    let attempt = TlsAttemptFacts { version: name, kms_suites_only, server_alert, outcome };
+    let attempt = TlsAttemptFacts {
+        version: name,
+        kms_suites_only,
+        server_alert,
+        client_certificate_requested: Some(asked.requested.load(Ordering::Relaxed)),
+        outcome,
+    };
     (attempt, connection)
 }
 
@@ -195,6 +206,7 @@ async fn attempt(
     host: &str,
     step: &str,
     (version, kms_suites_only): (&'static SupportedProtocolVersion, bool),
+    asked: Arc<NoClientCertificate>,
     timeout: Duration,
 ) -> Result<(TlsHandshakeFacts, Connection), (ProbeFailure, Option<TlsAlert>)> {
     let failed = |message: String| (probe_failure(step, false, message), None);
@@ -209,7 +221,7 @@ async fn attempt(
     let mut config = config
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-        .with_no_client_auth();
+        .with_client_cert_resolver(asked.clone());
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let server_name = ServerName::try_from(host.to_string())
         .map_err(|error| failed(format!("{host} is not a server name: {error}")))?;
@@ -217,8 +229,13 @@ async fn attempt(
     let started = Instant::now();
     let connecting = TlsConnector::from(Arc::new(config)).connect(server_name, tcp);
     match tokio::time::timeout(timeout, connecting).await {
-        Ok(Ok(stream)) => {
+        Ok(Ok(mut stream)) => {
             let handshake_ms = ms(started);
+            if asked.requested.load(Ordering::Relaxed) && version == &rustls::version::TLS13 {
+                refused_after_finished(&mut stream, tcp_ms, timeout)
+                    .await
+                    .map_err(|error| (probe_failure(step, false, error.to_string()), server_alert(&error)))?;
+            }
             let (_, connection) = stream.get_ref();
             let facts = TlsHandshakeFacts {
                 cipher_suite: CipherSuite(
@@ -233,6 +250,46 @@ async fn attempt(
         }
         Ok(Err(error)) => Err((probe_failure(step, false, error.to_string()), server_alert(&error))),
         Err(_) => Err((probe_failure(step, true, format!("no handshake within {} ms", timeout.as_millis())), None)),
+    }
+}
+
+/// A TLS 1.3 client finishes its handshake before the server has judged its certificate, so a server
+/// that requires one it did not get says so only afterwards, with an alert. After a CertificateRequest
+/// the probe waits a few round trips for that alert: the server speaks first only to refuse, since an
+/// HTTP server waits for the request.
+async fn refused_after_finished(
+    stream: &mut TlsStream<TcpStream>,
+    tcp_ms: f64,
+    timeout: Duration,
+) -> Result<(), std::io::Error> {
+    let round_trips = Duration::from_millis((3.0 * tcp_ms).ceil() as u64 + 50).min(timeout);
+    match tokio::time::timeout(round_trips, stream.read(&mut [0u8; 1])).await {
+        Ok(Err(error)) => Err(error),
+        Ok(Ok(0)) => Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the server closed the connection after the handshake",
+        )),
+        // Nothing came (the server waits for a request), or it spoke first: either way it went on.
+        Ok(Ok(_)) | Err(_) => Ok(()),
+    }
+}
+
+/// Offers no client certificate, as KMS offers none unless the store was set up for mutual TLS, and
+/// notes whether the server asked for one: rustls asks its resolver only on a CertificateRequest.
+#[derive(Debug, Default)]
+struct NoClientCertificate {
+    requested: AtomicBool,
+}
+
+impl ResolvesClientCert for NoClientCertificate {
+    fn resolve(&self, _issuers: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.requested.store(true, Ordering::Relaxed);
+        None
+    }
+
+    /// True so that rustls keeps what it needs to answer a request, and so asks the resolver.
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 

@@ -78,7 +78,6 @@ const NOT_YET_JUDGED: &[(&str, u32)] = &[
     ("monitor.recent_failures", 17),
     ("monitor.throttle", 17),
     ("proxy.credential_rotation", 21),
-    ("tls.client_certificate", 16),
 ];
 
 #[test]

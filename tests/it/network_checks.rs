@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::support::fake_aws::{fixture, FakeAws};
 use crate::support::moto::{self, VpcSpec};
 use crate::support::pki::{Ca, Leaf};
-use crate::support::servers::{closed_port, OpensslServer, Speaks, TlsServer};
+use crate::support::servers::{closed_port, ClientAuth, OpensslServer, Speaks, TlsServer};
 use crate::support::{check_json, command, dns_server, run, write, Hanging, Run, Store};
 
 const HOST: &str = "xks.example.test";
@@ -60,6 +60,7 @@ fn proxy_with_a_full_chain_from_a_private_ca_passes_all_but_the_trusted_root() {
         "tls.validity",
         "tls.chain_complete",
         "tls.http11",
+        "tls.client_certificate",
     ];
     assert!(statuses(&run, &ids).iter().all(|s| s.ends_with("=pass")), "{:?}\n{}", statuses(&run, &ids), run.stdout);
     assert_eq!(run.status("tls.trusted_ca"), "fail");
@@ -392,4 +393,44 @@ fn median_round_trip_over_35_ms_fails_and_at_35_passes() {
 
 fn names_region(evidence: &str) -> bool {
     evidence.contains("KMS sees the time from us-east-1")
+}
+
+/// A server of `pki` for HOST that asks for, or requires, a certificate from a client CA of its own.
+fn serve_client_auth(pki: &Pki, requires: bool) -> TlsServer {
+    let leaf = pki.intermediate.server(&[HOST], 1, 365);
+    let client_ca = Ca::root("xks-preflight Test Client Root").cert.der().clone();
+    let client_auth = if requires { ClientAuth::Requires(client_ca) } else { ClientAuth::Asks(client_ca) };
+    TlsServer::start_with_client_auth(leaf.chain(&[&pki.intermediate]), leaf.private_key(), client_auth, Speaks::Http11)
+}
+
+/// AWS deprecated mutual TLS for external key stores: a proxy that asks for a client certificate is
+/// warned about, and the handshakes that went on without one are judged as usual.
+#[test]
+fn proxy_that_asks_for_a_client_certificate_warns_and_the_other_tls_checks_still_judge() {
+    let pki = Pki::new();
+    let server = serve_client_auth(&pki, false);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.client_certificate"), "warn", "{}", run.stdout);
+    let evidence = run.evidence("tls.client_certificate");
+    assert!(
+        evidence.contains("asks for a client certificate") && evidence.contains("goes on without one"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("TLS 1.2") && evidence.contains("TLS 1.3"), "{evidence}");
+    assert!(run.remedy("tls.client_certificate").contains("March 2026"));
+    let ids = ["tls.version", "tls.cipher_suite", "tls.hostname", "tls.chain_complete", "tls.http11"];
+    assert!(statuses(&run, &ids).iter().all(|s| s.ends_with("=pass")), "{:?}", statuses(&run, &ids));
+}
+
+/// A proxy that ends the handshake without a client certificate is named as requiring one.
+#[test]
+fn proxy_that_requires_a_client_certificate_is_named_as_requiring_one() {
+    let pki = Pki::new();
+    let server = serve_client_auth(&pki, true);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    assert_eq!(run.status("tls.client_certificate"), "warn", "{}", run.stdout);
+    let evidence = run.evidence("tls.client_certificate");
+    assert!(evidence.contains("requires a client certificate"), "{evidence}");
+    assert!(!evidence.contains("goes on without one"), "{evidence}");
+    assert_eq!(run.status("tls.version"), "fail");
 }

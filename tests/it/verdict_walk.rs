@@ -281,6 +281,11 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
             }
             net.proxy = Observed::NotGathered(Why::Needs { fact: Fact::KmsTlsSession });
         }),
+        TlsClientCertificate => (PUBLIC, |f| {
+            for attempt in &mut net(f).tls {
+                attempt.client_certificate_requested = Some(true);
+            }
+        }),
         TlsHostname => (PUBLIC, |f| net(f).host = "xks.example.org".into()),
         TlsValidity => (PUBLIC, |f| f.gathered_at = "2025-06-30T00:00:00Z".into()),
         TlsChainComplete => (PUBLIC, |f| {

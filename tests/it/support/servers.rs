@@ -24,6 +24,15 @@ pub struct TlsServer {
     _server: Loopback,
 }
 
+/// Whether the server asks the client for a certificate, trusting `CertificateDer` as the client CA.
+pub enum ClientAuth {
+    Off,
+    /// Sends a CertificateRequest, and goes on when the client sends no certificate.
+    Asks(CertificateDer<'static>),
+    /// Sends a CertificateRequest, and ends the handshake when the client sends no certificate.
+    Requires(CertificateDer<'static>),
+}
+
 pub enum Speaks {
     /// Answers every request with 401 and a specification-shaped error body.
     Http11,
@@ -40,7 +49,17 @@ impl TlsServer {
         versions: &[&'static SupportedProtocolVersion],
         speaks: Speaks,
     ) -> TlsServer {
-        TlsServer::start_on(None, chain, key, versions, speaks)
+        TlsServer::start_on(None, chain, key, versions, ClientAuth::Off, speaks)
+    }
+
+    /// A server on both TLS versions that asks for (or requires) a client certificate.
+    pub fn start_with_client_auth(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        client_auth: ClientAuth,
+        speaks: Speaks,
+    ) -> TlsServer {
+        TlsServer::start_on(None, chain, key, &[&rustls::version::TLS13, &rustls::version::TLS12], client_auth, speaks)
     }
 
     /// The same server, listening on `ip` in the test's network namespace `netns`.
@@ -51,7 +70,8 @@ impl TlsServer {
         key: PrivateKeyDer<'static>,
         speaks: Speaks,
     ) -> TlsServer {
-        TlsServer::start_on(Some((netns, ip)), chain, key, &[&rustls::version::TLS13, &rustls::version::TLS12], speaks)
+        let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
+        TlsServer::start_on(Some((netns, ip)), chain, key, &versions, ClientAuth::Off, speaks)
     }
 
     fn start_on(
@@ -59,14 +79,24 @@ impl TlsServer {
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
         versions: &[&'static SupportedProtocolVersion],
+        client_auth: ClientAuth,
         speaks: Speaks,
     ) -> TlsServer {
-        let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .with_protocol_versions(versions)
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let builder = ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).unwrap();
+        let verifier = |ca: CertificateDer<'static>| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(ca).unwrap();
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        };
+        let builder = match client_auth {
+            ClientAuth::Off => builder.with_no_client_auth(),
+            ClientAuth::Asks(ca) => {
+                builder.with_client_cert_verifier(verifier(ca).allow_unauthenticated().build().unwrap())
+            }
+            ClientAuth::Requires(ca) => builder.with_client_cert_verifier(verifier(ca).build().unwrap()),
+        };
+        let config = builder.with_single_cert(chain, key).unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = accepted.clone();
