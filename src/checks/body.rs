@@ -1,8 +1,10 @@
 //! A proxy's answer body, read strictly: a body that was cut at the read limit or is not UTF-8 is never
 //! judged as if it were whole; JSON is parsed as JSON, never by searching its text.
 
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::answers::ErrorName;
 use super::text::quote_at_most;
 use crate::facts::{BodyProblem, ProxyExchange};
 
@@ -30,9 +32,15 @@ pub fn json(exchange: &ProxyExchange) -> Result<Value, String> {
     serde_json::from_str(&exchange.body).map_err(|e| format!("the body is not JSON ({e})"))
 }
 
+/// The body as the type the specification gives it (`answers`), or what keeps it from being one.
+pub fn read<T: for<'de> Deserialize<'de>>(exchange: &ProxyExchange) -> Result<T, String> {
+    T::deserialize(json(exchange)?).map_err(|error| format!("the body is not as specified ({error})"))
+}
+
 /// The `errorName` of an error body, when the body is JSON with one.
 pub fn error_name(exchange: &ProxyExchange) -> Option<String> {
-    json(exchange).ok()?.get("errorName")?.as_str().map(|name| quote_at_most(name, QUOTED_BODY_CHARS))
+    let named: ErrorName = read(exchange).ok()?;
+    Some(quote_at_most(&named.error_name, QUOTED_BODY_CHARS))
 }
 
 /// Whether an error answer has the expected `status` but no errorName a reader could take from it: the

@@ -2,9 +2,9 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::answers::{Decrypted, Encrypted, KeyMetadata};
 use super::body::{self, answered};
 use super::context::Ctx;
 use super::gates::{external_keys, http, missing, refused, signed_gate, stalled, words};
@@ -126,14 +126,10 @@ pub(super) fn metadata(ctx: &Ctx) -> Outcome {
             )
             .into());
         }
-        let value = body::json(exchange).map_err(|problem| format!("GetKeyMetadata answered 200, but {problem}"))?;
-        let spec = value.get("keySpec").and_then(Value::as_str).map(quote).unwrap_or_else(|| "missing".into());
-        let usage: Vec<String> = value
-            .get("keyUsage")
-            .and_then(Value::as_array)
-            .map(|u| u.iter().filter_map(Value::as_str).map(quote).collect())
-            .unwrap_or_default();
-        let status = value.get("keyStatus").and_then(Value::as_str).map(quote).unwrap_or_else(|| "missing".into());
+        let metadata: KeyMetadata =
+            body::read(exchange).map_err(|problem| format!("GetKeyMetadata answered 200, but {problem}"))?;
+        let (spec, status) = (quote(&metadata.key_spec), quote(&metadata.key_status));
+        let usage: Vec<String> = metadata.key_usage.iter().map(|u| quote(u)).collect();
         let mut problems = Vec::new();
         if spec != "AES_256" {
             problems.push(format!("keySpec {spec}, not AES_256"));
@@ -189,23 +185,14 @@ fn sealed(probed: &Probed<ProxyExchange>) -> Result<Sealed, Fault> {
     if encrypt.status != 200 {
         return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id).into());
     }
-    let answer = body::json(encrypt).map_err(|problem| format!("Encrypt answered 200, but {problem}"))?;
-    let bytes = |name: &str| -> Result<Option<Vec<u8>>, String> {
-        match answer.get(name) {
-            None => Ok(None),
-            Some(value) => {
-                let text = value.as_str().ok_or(format!("Encrypt's {name} is not a string"))?;
-                STANDARD.decode(text).map(Some).map_err(|_| format!("Encrypt's {name} is not base64"))
-            }
-        }
-    };
-    let required = |name: &str| bytes(name)?.ok_or(format!("Encrypt's answer has no {name}"));
+    let answer: Encrypted = body::read(encrypt).map_err(|problem| format!("Encrypt answered 200, but {problem}"))?;
+    let decode = |name: &str, text: &str| STANDARD.decode(text).map_err(|_| format!("Encrypt's {name} is not base64"));
     Ok(Sealed {
-        ciphertext: required("ciphertext")?,
-        iv: required("initializationVector")?,
-        tag: required("authenticationTag")?,
-        metadata: bytes("ciphertextMetadata")?,
-        integrity_value: answer.get("ciphertextDataIntegrityValue").and_then(Value::as_str).map(str::to_string),
+        ciphertext: decode("ciphertext", &answer.ciphertext)?,
+        iv: decode("initializationVector", &answer.initialization_vector)?,
+        tag: decode("authenticationTag", &answer.authentication_tag)?,
+        metadata: answer.ciphertext_metadata.map(|text| decode("ciphertextMetadata", &text)).transpose()?,
+        integrity_value: answer.ciphertext_data_integrity_value,
     })
 }
 
@@ -265,8 +252,8 @@ fn judge_trip(trip: &Trip) -> Result<(), Fault> {
 
 /// The bytes a Decrypt answer gives back.
 fn plaintext_of(decrypt: &ProxyExchange) -> Option<Vec<u8>> {
-    let answer = body::json(decrypt).ok()?;
-    STANDARD.decode(answer.get("plaintext")?.as_str()?).ok()
+    let answer: Decrypted = body::read(decrypt).ok()?;
+    STANDARD.decode(answer.plaintext).ok()
 }
 
 /// Whether Decrypt gave back the plaintext the trip encrypted.

@@ -6,6 +6,7 @@
 //! section files (`config` … `key`, one per catalogue section, never using each other), over `gates`
 //! (the preconditions they share), over `context`, `outcome` and the helpers for text and bodies.
 
+mod answers;
 pub mod aws_call;
 mod body;
 mod chain;

@@ -1,8 +1,7 @@
 //! `proxy.*`: the proxy's answers, judged by the XKS proxy API specification and by what KMS does
 //! with them: by status, `errorName` and field values, never by matching text.
 
-use serde_json::Value;
-
+use super::answers::{ErrorAnswer, HealthReport};
 use super::body::{self, answered};
 use super::context::Ctx;
 use super::figures::{percentile, phases};
@@ -48,48 +47,32 @@ struct Health {
 
 /// The health body's problems by the specification, or the fleet it describes.
 fn judge_health(exchange: &ProxyExchange) -> Result<Health, Vec<String>> {
-    let value = body::json(exchange).map_err(|problem| vec![problem])?;
-    let text = |value: &Value, field: &str| value.get(field).and_then(Value::as_str).map(quote);
+    let report: HealthReport = body::read(exchange).map_err(|problem| vec![problem])?;
     let mut problems = Vec::new();
-    match value.get("xksProxyFleetSize").and_then(Value::as_i64) {
-        Some(size) if size > 0 => {}
-        Some(size) => problems.push(format!("xksProxyFleetSize is {size}, not above 0")),
-        None => problems.push("xksProxyFleetSize is missing or not an integer".into()),
+    if report.xks_proxy_fleet_size <= 0 {
+        problems.push(format!("xksProxyFleetSize is {}, not above 0", report.xks_proxy_fleet_size));
     }
-    for field in ["xksProxyVendor", "xksProxyModel", "ekmVendor"] {
-        if text(&value, field).is_none() {
-            problems.push(format!("{field} is missing or not a string"));
-        }
+    let details = &report.ekm_fleet_details;
+    if !(1..=10).contains(&details.len()) {
+        problems.push(format!("ekmFleetDetails has {} entries, not 1 to 10", details.len()));
     }
     let mut fleet = Vec::new();
-    match value.get("ekmFleetDetails").and_then(Value::as_array) {
-        Some(details) if (1..=10).contains(&details.len()) => {
-            for detail in details {
-                let id = text(detail, "id").unwrap_or_else(|| "?".into());
-                if text(detail, "model").is_none() {
-                    problems.push(format!("external key manager {id} has no model"));
-                }
-                match detail.get("healthStatus").and_then(Value::as_str) {
-                    Some(status @ ("ACTIVE" | "DEGRADED" | "UNAVAILABLE")) => fleet.push((id, status.to_string())),
-                    Some(other) => {
-                        problems.push(format!("external key manager {id} has healthStatus {}", quote(other)))
-                    }
-                    None => problems.push(format!("external key manager {id} has no healthStatus")),
-                }
-            }
+    for manager in details {
+        let id = quote(&manager.id);
+        match manager.health_status.as_str() {
+            status @ ("ACTIVE" | "DEGRADED" | "UNAVAILABLE") => fleet.push((id, status.to_string())),
+            other => problems.push(format!("external key manager {id} has healthStatus {}", quote(other))),
         }
-        Some(details) => problems.push(format!("ekmFleetDetails has {} entries, not 1 to 10", details.len())),
-        None => problems.push("ekmFleetDetails is missing or not an array".into()),
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     let summary = format!(
         "fleet of {} ({} {}), external key managers by {}",
-        value["xksProxyFleetSize"],
-        text(&value, "xksProxyVendor").unwrap_or_default(),
-        text(&value, "xksProxyModel").unwrap_or_default(),
-        text(&value, "ekmVendor").unwrap_or_default()
+        report.xks_proxy_fleet_size,
+        quote(&report.xks_proxy_vendor),
+        quote(&report.xks_proxy_model),
+        quote(&report.ekm_vendor)
     );
     Ok(Health { summary, fleet })
 }
@@ -378,33 +361,31 @@ pub(super) fn method_post_only(ctx: &Ctx) -> Outcome {
 
 /// What is wrong with an error answer's body by the specification, if anything.
 fn error_body_problem(exchange: &ProxyExchange) -> Option<String> {
-    let value = match body::json(exchange) {
-        Ok(value) => value,
+    let answer: ErrorAnswer = match body::read(exchange) {
+        Ok(answer) => answer,
+        Err(_) if body::json(exchange).is_ok() && body::error_name(exchange).is_none() => {
+            return Some(format!("{} answered {} without an errorName", exchange.request, exchange.status))
+        }
         Err(problem) => return Some(format!("{} answered {}: {problem}", exchange.request, exchange.status)),
     };
-    let Some(name) = value.get("errorName").and_then(Value::as_str) else {
-        return Some(format!("{} answered {} without an errorName", exchange.request, exchange.status));
-    };
-    if !ERROR_NAMES.contains(&name) {
+    if !ERROR_NAMES.contains(&answer.error_name.as_str()) {
         return Some(format!(
             "{} answered errorName {}, which the specification does not define",
             exchange.request,
-            quote(name)
+            quote(&answer.error_name)
         ));
     }
-    match value.get("errorMessage") {
-        None => None,
-        Some(Value::String(text)) if text.chars().count() > MAX_ERROR_MESSAGE => Some(format!(
+    let text = answer.error_message?;
+    if text.chars().count() > MAX_ERROR_MESSAGE {
+        return Some(format!(
             "{}: errorMessage has {} characters, more than the specification's 511",
             exchange.request,
             text.chars().count()
-        )),
-        Some(Value::String(text)) => text
-            .chars()
-            .find(|c| !(' '..='~').contains(c))
-            .map(|bad| format!("{}: errorMessage holds {:?}, which is not printable ASCII", exchange.request, bad)),
-        Some(_) => Some(format!("{}: errorMessage is not a string", exchange.request)),
+        ));
     }
+    text.chars()
+        .find(|c| !(' '..='~').contains(c))
+        .map(|bad| format!("{}: errorMessage holds {:?}, which is not printable ASCII", exchange.request, bad))
 }
 
 pub(super) fn error_format(ctx: &Ctx) -> Outcome {

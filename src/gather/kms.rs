@@ -1,24 +1,23 @@
 use aws_sdk_kms::primitives::DateTimeFormat;
 use aws_sdk_kms::types::CustomKeyStoresListEntry;
+use futures_util::stream::{self, StreamExt};
 
 use super::aws::call_failure;
 use crate::facts::{KmsKeyFacts, Observed, StoreFacts, Why, XksProxySettings};
 
-/// Every custom key store of the account in the client's Region, following `NextMarker` to the end.
+/// Bounded: KMS allows at most a few dozen stores per Region and pages of up to 1,000 keys; a marker
+/// that never ends is a broken endpoint.
+const MAX_PAGES: usize = 1000;
+
+/// Every custom key store of the account in the client's Region, through the SDK's paginator.
 pub async fn list_stores(kms: &aws_sdk_kms::Client) -> Observed<Vec<StoreFacts>> {
+    let mut pages = kms.describe_custom_key_stores().into_paginator().send();
     let mut stores = Vec::new();
-    let mut marker: Option<String> = None;
-    // Bounded: KMS allows at most a few dozen stores per Region; a marker that never ends is a broken endpoint.
-    for _page in 0..1000 {
-        let answer = kms.describe_custom_key_stores().set_marker(marker.take()).send().await;
-        let page = match answer {
-            Ok(page) => page,
-            Err(error) => return Observed::Failed(call_failure("kms:DescribeCustomKeyStores", &error)),
-        };
-        stores.extend(page.custom_key_stores().iter().map(store_facts));
-        match page.next_marker() {
-            Some(next) if page.truncated() => marker = Some(next.to_string()),
-            _ => return Observed::Seen(stores),
+    for _ in 0..MAX_PAGES {
+        match pages.next().await {
+            None => return Observed::Seen(stores),
+            Some(Ok(page)) => stores.extend(page.custom_key_stores().iter().map(store_facts)),
+            Some(Err(error)) => return Observed::Failed(call_failure("kms:DescribeCustomKeyStores", &error)),
         }
     }
     Observed::NotGathered(Why::EndlessPages { action: "kms:DescribeCustomKeyStores".into() })
@@ -47,29 +46,24 @@ fn store_facts(entry: &CustomKeyStoresListEntry) -> StoreFacts {
 /// a few at a time.
 pub async fn store_keys(kms: &aws_sdk_kms::Client) -> Observed<Vec<KmsKeyFacts>> {
     let mut ids = Vec::new();
-    let mut marker: Option<String> = None;
-    for _page in 0..1000 {
-        let page = match kms.list_keys().set_marker(marker.take()).send().await {
-            Ok(page) => page,
-            Err(error) => return Observed::Failed(call_failure("kms:ListKeys", &error)),
-        };
-        ids.extend(page.keys().iter().filter_map(|k| k.key_id()).map(str::to_string));
-        match page.next_marker() {
-            Some(next) if page.truncated() => marker = Some(next.to_string()),
-            _ => break,
+    let mut pages = kms.list_keys().into_paginator().items().send();
+    for _ in 0..MAX_PAGES * 1000 {
+        match pages.next().await {
+            None => break,
+            Some(Ok(key)) => ids.extend(key.key_id().map(str::to_string)),
+            Some(Err(error)) => return Observed::Failed(call_failure("kms:ListKeys", &error)),
         }
     }
-    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
-    let mut tasks = tokio::task::JoinSet::new();
-    for id in ids {
-        let (kms, limit) = (kms.clone(), limit.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
+    // A few DescribeKey calls at once, as the SDK's retries allow without throttling.
+    let described: Vec<_> = stream::iter(ids)
+        .map(|id| async move {
             kms.describe_key().key_id(&id).send().await.map_err(|e| call_failure("kms:DescribeKey", &e))
-        });
-    }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
     let mut keys = Vec::new();
-    for described in tasks.join_all().await {
+    for described in described {
         let metadata = match described {
             Ok(output) => output.key_metadata().cloned(),
             Err(failure) => return Observed::Failed(failure),
