@@ -16,7 +16,7 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
-use xks_preflight::gather::input::Secret;
+use xks_preflight::user_input::Secret;
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 
 // The tests' proxy; the benchmark uses its faithful variant only.

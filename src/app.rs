@@ -9,9 +9,9 @@ use xks_preflight::checks::{selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
 use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
-use xks_preflight::gather::input::{read_proxy_config, read_secret, SecretSource};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
+use xks_preflight::user_input::{read_proxy_config, read_secret, Secret, SecretSource};
 use xks_preflight::{report, verdict};
 
 use crate::cli::{CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
@@ -93,7 +93,33 @@ fn validate_patterns(flag: &str, patterns: &[String]) -> Result<(), InputError> 
 }
 
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
-    let way_in = if let Some(id) = &args.custom_key_store_id {
+    let way_in = way_in(args)?;
+    let (regions, roles) = scopes(args)?;
+    let (proxy_config, secret, proxy_secret) = proxy_inputs(args)?;
+    Ok(Request {
+        way_in,
+        regions,
+        all_regions: args.all_regions,
+        role_arns: roles,
+        profile: args.profile.clone(),
+        proxy_config,
+        secret,
+        proxy_secret,
+        use_aws: !args.no_aws,
+        xks_key_ids: validated_key_ids(&args.xks_key_id)?,
+        aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
+        run_timeout: std::time::Duration::from_secs(args.timeout),
+        connections: gather::budget::Limits {
+            global: args.max_connections.map(|n| n as usize),
+            per_destination: args.max_connections_per_destination as usize,
+        },
+        network: if args.no_network { None } else { Some(network_options(args)?) },
+    })
+}
+
+/// What to check: a store by ID or name, every store, or planned settings.
+fn way_in(args: &CheckArgs) -> Result<WayIn, InputError> {
+    Ok(if let Some(id) = &args.custom_key_store_id {
         if !is_store_id(id) {
             return Err(InputError::value(
                 "--custom-key-store-id",
@@ -129,7 +155,11 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
                   --path, --vpc-endpoint-service-name, --access-key-id, --proxy-config), or --facts FILE"
                 .into(),
         });
-    };
+    })
+}
+
+/// The Regions and roles asked for, each once; several only with --all.
+fn scopes(args: &CheckArgs) -> Result<(Vec<String>, Vec<String>), InputError> {
     for region in &args.region {
         if !is_region_code(region) {
             return Err(InputError::value("--region", region, "an AWS Region code such as us-east-1"));
@@ -152,6 +182,14 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
             "one value, or --all to check every external key store in each Region and account",
         ));
     }
+    Ok((regions, roles))
+}
+
+/// The proxy configuration file and the secret, with where the secret came from; the secret is kept
+/// apart from the facts.
+type ProxyInputs = (Option<facts::ProxyConfigFacts>, Option<facts::SecretShape>, Option<Secret>);
+
+fn proxy_inputs(args: &CheckArgs) -> Result<ProxyInputs, InputError> {
     let (proxy_config, file_secret) = match &args.proxy_config {
         Some(path) => {
             let (config, secret) = read_proxy_config(path)?;
@@ -170,25 +208,7 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         Some((shape, value)) => (Some(shape), Some(value)),
         None => (None, None),
     };
-    Ok(Request {
-        way_in,
-        regions,
-        all_regions: args.all_regions,
-        role_arns: roles,
-        profile: args.profile.clone(),
-        proxy_config,
-        secret,
-        proxy_secret,
-        use_aws: !args.no_aws,
-        xks_key_ids: validated_key_ids(&args.xks_key_id)?,
-        aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
-        run_timeout: std::time::Duration::from_secs(args.timeout),
-        connections: gather::budget::Limits {
-            global: args.max_connections.map(|n| n as usize),
-            per_destination: args.max_connections_per_destination as usize,
-        },
-        network: if args.no_network { None } else { Some(network_options(args)?) },
-    })
+    Ok((proxy_config, secret, proxy_secret))
 }
 
 fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {

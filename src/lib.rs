@@ -7,6 +7,7 @@
 pub mod aws_names;
 pub mod catalogue;
 pub mod checks;
+pub mod dates;
 pub mod endpoint;
 pub mod error;
 pub mod exit;
@@ -15,4 +16,5 @@ pub mod facts;
 pub mod gather;
 pub mod report;
 pub mod trusted_cas;
+pub mod user_input;
 pub mod verdict;

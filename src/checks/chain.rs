@@ -286,6 +286,5 @@ pub fn names_host(leaf: &Cert, host: &str) -> Result<bool, String> {
 
 /// RFC 3339, UTC, of seconds since the epoch.
 pub fn date(epoch: i64) -> String {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
-    DateTime::from_secs(epoch).fmt(DateTimeFormat::DateTime).unwrap_or_else(|_| epoch.to_string())
+    crate::dates::rfc3339(epoch)
 }

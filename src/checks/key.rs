@@ -1,5 +1,7 @@
 //! `key.*`: the external keys, judged by value as KMS would use them, and the store's KMS keys.
 
+use std::collections::BTreeSet;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -431,49 +433,9 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
     }
     let mut unjudged_by = CheckId::KeyRoundTrip;
     let judged = per_key(keys, |key| {
-        let mut problems = Vec::new();
-        let mut iv_sizes = std::collections::BTreeSet::new();
-        let mut garbled = false;
-        let mut stall = None;
-        let mut metadata_sizes = std::collections::BTreeSet::new();
-        let mut shaped = 0;
-        for trip in trips(key) {
-            let sealed = match sealed(trip.encrypt) {
-                Ok(sealed) => sealed,
-                Err(Fault::Stalled(outcome)) => {
-                    stall = Some(outcome);
-                    continue;
-                }
-                // What keeps an answer from being one is key.round_trip's finding.
-                Err(Fault::Bad(_)) => continue,
-            };
-            shaped += 1;
-            iv_sizes.insert(sealed.iv.len());
-            metadata_sizes.extend(sealed.metadata.as_ref().map(Vec::len));
-            let found = shape_problems(&sealed, trip.plaintext.len());
-            problems.extend(found.into_iter().map(|problem| format!("{}: {problem}", trip.label())));
-        }
-        // Bound into the authenticated data: with the metadata changed, Decrypt must fail. That it failed
-        // only counts when the unchanged data decrypts.
+        let Shapes { mut problems, iv_sizes, metadata_sizes, shaped, mut stall } = shapes(key);
         let binds = round_trips(key);
-        let original = trips(key).swap_remove(0).plaintext;
-        for (label, probed) in refusals(key, true) {
-            match judge_refusal(&label, probed) {
-                Ok(Refusal::Refused(_)) => {}
-                Ok(Refusal::Decrypted(_, plaintext)) if plaintext.as_ref() == Some(&original) => problems.push(
-                    "the ciphertextMetadata is not bound into the authenticated data: with it changed, Decrypt \
-                     still gave the plaintext back"
-                        .into(),
-                ),
-                // Other bytes back: the proxy answers what does not verify, key.tamper_rejected's finding.
-                Ok(Refusal::Decrypted(..)) => garbled = true,
-                // Refused in another form: still bound; the form is other checks' concern.
-                Ok(Refusal::Otherwise(..)) => {}
-                Err(Fault::Stalled(outcome)) => stall = Some(outcome),
-                Err(Fault::Bad(why)) if binds => problems.push(format!("{label}: {why}")),
-                Err(Fault::Bad(_)) => {}
-            }
-        }
+        let garbled = metadata_binding(key, binds, &mut problems, &mut stall);
         if !problems.is_empty() {
             Err(problems.join("; ").into())
         } else if let Some(outcome) = stall {
@@ -484,9 +446,7 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
         } else if shaped == 0 || (!metadata_sizes.is_empty() && !binds) {
             Ok(None)
         } else {
-            let sizes = |set: &std::collections::BTreeSet<usize>| {
-                set.iter().map(usize::to_string).collect::<Vec<_>>().join(" and ")
-            };
+            let sizes = |set: &BTreeSet<usize>| set.iter().map(usize::to_string).collect::<Vec<_>>().join(" and ");
             let metadata = if metadata_sizes.is_empty() {
                 ", no ciphertextMetadata".to_string()
             } else {
@@ -516,6 +476,75 @@ pub(super) fn ciphertext_shape(ctx: &Ctx) -> Outcome {
             Outcome::blocked(unjudged_by, why)
         })
     }
+}
+
+/// What a key's Encrypt answers showed of their shape.
+struct Shapes {
+    problems: Vec<String>,
+    iv_sizes: BTreeSet<usize>,
+    metadata_sizes: BTreeSet<usize>,
+    /// How many answers had a shape to judge.
+    shaped: usize,
+    /// The last Encrypt that got no answer in time.
+    stall: Option<Outcome>,
+}
+
+fn shapes(key: &ExternalKeyFacts) -> Shapes {
+    let mut shapes = Shapes {
+        problems: Vec::new(),
+        iv_sizes: BTreeSet::new(),
+        metadata_sizes: BTreeSet::new(),
+        shaped: 0,
+        stall: None,
+    };
+    for trip in trips(key) {
+        let sealed = match sealed(trip.encrypt) {
+            Ok(sealed) => sealed,
+            Err(Fault::Stalled(outcome)) => {
+                shapes.stall = Some(outcome);
+                continue;
+            }
+            // What keeps an answer from being one is key.round_trip's finding.
+            Err(Fault::Bad(_)) => continue,
+        };
+        shapes.shaped += 1;
+        shapes.iv_sizes.insert(sealed.iv.len());
+        shapes.metadata_sizes.extend(sealed.metadata.as_ref().map(Vec::len));
+        let found = shape_problems(&sealed, trip.plaintext.len());
+        shapes.problems.extend(found.into_iter().map(|problem| format!("{}: {problem}", trip.label())));
+    }
+    shapes
+}
+
+/// Whether the ciphertextMetadata is bound into the authenticated data: with it changed, Decrypt must
+/// fail. That it failed only counts when the unchanged data decrypts (`binds`). Adds what is wrong to
+/// `problems` and a stall to `stall`; true when Decrypt gave other bytes back, which is
+/// key.tamper_rejected's finding and leaves the binding unknown.
+fn metadata_binding(
+    key: &ExternalKeyFacts,
+    binds: bool,
+    problems: &mut Vec<String>,
+    stall: &mut Option<Outcome>,
+) -> bool {
+    let original = trips(key).swap_remove(0).plaintext;
+    let mut garbled = false;
+    for (label, probed) in refusals(key, true) {
+        match judge_refusal(&label, probed) {
+            Ok(Refusal::Refused(_)) => {}
+            Ok(Refusal::Decrypted(_, plaintext)) if plaintext.as_ref() == Some(&original) => problems.push(
+                "the ciphertextMetadata is not bound into the authenticated data: with it changed, Decrypt still \
+                 gave the plaintext back"
+                    .into(),
+            ),
+            Ok(Refusal::Decrypted(..)) => garbled = true,
+            // Refused in another form: still bound; the form is other checks' concern.
+            Ok(Refusal::Otherwise(..)) => {}
+            Err(Fault::Stalled(outcome)) => *stall = Some(outcome),
+            Err(Fault::Bad(why)) if binds => problems.push(format!("{label}: {why}")),
+            Err(Fault::Bad(_)) => {}
+        }
+    }
+    garbled
 }
 
 /// The KMS keys of the target's store, or why they are unknown.

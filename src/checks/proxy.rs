@@ -12,6 +12,7 @@ use super::gates::{
 use super::outcome::{need, MeasureName, Outcome};
 use super::text::{list, quote};
 use crate::catalogue::CheckId;
+use crate::dates;
 use crate::facts::{
     KeyApi, MisdirectedCall, Misdirection, ProbeFailure, Probed, ProxyExchange, ProxyFacts, SignatureFault,
     LONG_ARN_CHARS, UNKNOWN_OPERATION,
@@ -485,7 +486,6 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn clock_skew(ctx: &Ctx) -> Outcome {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
     let proxy = need!(http(ctx));
     let dated = [&proxy.signed_health, &proxy.unsigned_health]
         .into_iter()
@@ -495,16 +495,13 @@ pub(super) fn clock_skew(ctx: &Ctx) -> Outcome {
         return stalled_among([&proxy.signed_health, &proxy.unsigned_health])
             .unwrap_or_else(|| Outcome::skipped("the proxy sends no Date header to compare clocks with"));
     };
-    let (Ok(theirs), Ok(ours)) = (
-        DateTime::from_str(date, DateTimeFormat::HttpDate),
-        DateTime::from_str(&exchange.received_at, DateTimeFormat::DateTime),
-    ) else {
+    let (Ok(theirs), Ok(ours)) = (dates::http_date(date), dates::epoch(&exchange.received_at)) else {
         return Outcome::warn(
             format!("the proxy's Date header \"{}\" is not an HTTP date", quote(date)),
             "Send a Date header in HTTP format.",
         );
     };
-    let skew = theirs.secs() - ours.secs();
+    let skew = theirs - ours;
     let evidence = format!("the proxy's clock is {skew:+} s from this host's (Date: {})", quote(date));
     if skew.abs() > MAX_SKEW_SECONDS {
         Outcome::fail(

@@ -120,8 +120,7 @@ fn gathered_at(ctx: &Ctx) -> Result<i64, Outcome> {
 }
 
 fn epoch(rfc3339: &str) -> Result<i64, String> {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
-    DateTime::from_str(rfc3339, DateTimeFormat::DateTime).map(|t| t.secs()).map_err(|e| e.to_string())
+    crate::dates::epoch(rfc3339)
 }
 
 pub(super) fn hostname(ctx: &Ctx) -> Outcome {

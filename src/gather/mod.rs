@@ -4,12 +4,12 @@
 mod aws;
 pub mod budget;
 mod dns;
-pub mod input;
 mod kms;
 mod network;
 mod progress;
 mod proxy;
 mod scopes;
+mod stores;
 mod tasks;
 mod tls;
 mod vpc;
@@ -43,7 +43,7 @@ pub struct Request {
     pub proxy_config: Option<ProxyConfigFacts>,
     pub secret: Option<SecretShape>,
     /// The secret itself, for signing proxy calls; never in the facts.
-    pub proxy_secret: Option<input::Secret>,
+    pub proxy_secret: Option<crate::user_input::Secret>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
     /// `--xks-key-id`: external keys to call the key APIs with.
@@ -74,89 +74,7 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
     let plans: Vec<scopes::Plan> = join_all(plans).await.into_iter().flatten().collect();
     let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
 
-    let network = std::sync::Arc::new(request.network.as_ref().map(|options| {
-        let dns = dns::Dns::new(options.dns_server, options.timeout);
-        (options.clone(), dns, network::SharedProbes::default())
-    }));
-    let mut jobs = Vec::new();
-    let mut probed = Vec::new();
-    for (scope, (facts, clients)) in scopes.iter_mut().enumerate() {
-        let aws_skipped = aws_skipped(request.use_aws, facts.aws_problem.as_ref());
-        let settings: Vec<Option<Settings>> = facts.targets.iter().map(|target| facts.settings_of(target)).collect();
-        for (index, settings) in settings.into_iter().enumerate() {
-            // A target without settings keeps the reason it was made with.
-            let Some(settings) = settings else { continue };
-            let (clients, network, budget, aws_skipped) =
-                (clients.clone(), network.clone(), budget.clone(), aws_skipped.clone());
-            let inputs = proxy::ProxyInputs {
-                region: facts.region.clone(),
-                kms_operation: kms_operation(facts, &facts.targets[index]),
-                access_key_id: settings.access_key_id.clone(),
-                secret: request.proxy_secret.clone(),
-                keys: key_ids(facts, &facts.targets[index], &request.xks_key_ids),
-            };
-            probed.push((scope, index, settings.is_vpc()));
-            let progress = progress.clone();
-            let label = format!("{} in {}", settings.endpoint_host().unwrap_or("the endpoint"), facts.region);
-            jobs.push(async move {
-                let vpc = async {
-                    match (settings.is_vpc(), aws_skipped) {
-                        (false, _) => None,
-                        (true, None) => Some(vpc::gather(&clients, &settings).await),
-                        (true, Some(why)) => Some(VpcFacts::not_gathered(why)),
-                    }
-                };
-                let probes = async {
-                    match network.as_ref() {
-                        Some((options, dns, shared)) => {
-                            network::probe(&settings, options, dns, &budget, shared, &inputs).await
-                        }
-                        None => Probed::NotGathered(Why::TurnedOff { flag: Flag::NoNetwork }),
-                    }
-                };
-                let store = async {
-                    let (vpc, mut probed) = tokio::join!(vpc, probes);
-                    // The verification record comes from EC2, so its lookups wait for the VPC facts.
-                    if let (Probed::Seen(facts), Some(vpc), Some((_, Ok(dns), _))) =
-                        (&mut probed, &vpc, network.as_ref())
-                    {
-                        facts.verification_txt = network::verification_txt(dns, &facts.host, vpc).await;
-                    }
-                    (vpc, probed)
-                };
-                let started = std::time::Instant::now();
-                let outcome =
-                    progress.during(format!("probing {label}"), tokio::time::timeout_at(deadline, store)).await;
-                (outcome, millis(started.elapsed()))
-            });
-        }
-    }
-    let at_once = budget.stores_at_once();
-    for ((scope, index, is_vpc), outcome) in probed.into_iter().zip(tasks::bounded(jobs, at_once).await) {
-        let target = &mut scopes[scope].0.targets[index];
-        target.took_ms = outcome.as_ref().ok().map(|(_, took)| *took);
-        (target.vpc, target.network) = match outcome.map(|(outcome, _)| outcome) {
-            Ok(Ok((vpc, network))) => (vpc, network),
-            Ok(Err(_)) => {
-                let cut = aws::out_of_time("the store's EC2 and Elastic Load Balancing calls", run_timeout);
-                let message = format!("not finished within the run's --timeout of {} s", run_timeout.as_secs());
-                let failure = ProbeFailure { step: "the endpoint's probes".into(), timed_out: true, message };
-                (is_vpc.then(|| VpcFacts::failed(cut)), Probed::Failed(failure))
-            }
-            Err(panic) => {
-                let message = format!("xks-preflight failed while probing this store ({panic}); please report it");
-                let failure = ProbeFailure { step: "the endpoint's probes".into(), timed_out: false, message };
-                let gathered = CallFailure {
-                    action: "the store's EC2 and Elastic Load Balancing calls".into(),
-                    access_denied: false,
-                    code: None,
-                    message: failure.message.clone(),
-                    out_of_time: false,
-                };
-                (is_vpc.then(|| VpcFacts::failed(gathered)), Probed::Failed(failure))
-            }
-        };
-    }
+    stores::probe(&mut scopes, &request, &budget, deadline, progress).await;
     Ok(scopes
         .into_iter()
         .map(|(mut facts, _)| {
@@ -237,7 +155,7 @@ async fn read_aws(
     let facts = Facts {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        gathered_at: now_rfc3339(),
+        gathered_at: crate::dates::now(),
         region: region.to_string(),
         account: plan.account.clone(),
         role_arn: plan.role_arn.clone(),
@@ -297,9 +215,4 @@ fn kms_operation(facts: &Facts, target: &TargetFacts) -> &'static str {
         (_, Some(store)) if store.connection_state.as_deref() == Some("FAILED") => "ConnectCustomKeyStore",
         _ => "KmsHealthCheck",
     }
-}
-
-fn now_rfc3339() -> String {
-    use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
-    DateTime::from(std::time::SystemTime::now()).fmt(DateTimeFormat::DateTime).unwrap_or_else(|_| "unknown".to_string())
 }

@@ -199,68 +199,11 @@ pub async fn probe(
 ) -> ExternalKeyFacts {
     let arn = kms_key_arn.map(str::to_string).unwrap_or_else(|| probe_key_arn(&inputs.region));
     if credential(inputs).is_none() {
-        return ExternalKeyFacts {
-            xks_key_id: xks_key_id.to_string(),
-            kms_key_arn: arn,
-            plaintext_bytes: PLAINTEXT_BYTES,
-            aad_bytes: AAD_BYTES,
-            metadata: no_secret(inputs),
-            encrypt: no_secret(inputs),
-            decrypt: no_secret(inputs),
-            decrypt_flipped: no_secret(inputs),
-            decrypt_other_aad: no_secret(inputs),
-            more_tampering: Vec::new(),
-            more_round_trips: Vec::new(),
-            metadata_unknown_operation: no_secret(inputs),
-            metadata_long: no_secret(inputs),
-            encrypt_long: no_secret(inputs),
-            metadata_without_request_metadata: no_secret(inputs),
-            metadata_with_empty_request_metadata: no_secret(inputs),
-            encrypt_without_request_metadata: no_secret(inputs),
-            encrypt_without_plaintext: no_secret(inputs),
-            misdirected: Vec::new(),
-        };
+        return unsigned(inputs, xks_key_id, arn);
     }
     let key = Key { pool, inputs, base, xks_key_id, arn };
-    let (plaintext, aad) = (probe_bytes(PLAINTEXT_BYTES, 1), probe_bytes(AAD_BYTES, 2));
     let small = probe_bytes(SMALL_PLAINTEXT_BYTES, 4);
     let region = inputs.region.as_str();
-
-    // The largest round trip, and every Decrypt of its ciphertext that must be refused.
-    let largest = async {
-        let encrypt = key.encrypt(&plaintext, &aad, true).await;
-        let Some(sealed) = Sealed::of(&encrypt) else {
-            return (encrypt, not_encrypted(), not_encrypted(), not_encrypted(), Vec::new());
-        };
-        let mut bit_flipped = sealed.clone();
-        if let Some(first) = bit_flipped.ciphertext.first_mut() {
-            *first ^= 0x01;
-        }
-        let tampered = |tampering: Tampering| {
-            let mut body = sealed.decrypt_fields(&aad);
-            match tampering {
-                Tampering::ChangedTag => body.insert("authenticationTag".into(), flipped(&sealed.tag)),
-                Tampering::ChangedIv => body.insert("initializationVector".into(), flipped(&sealed.iv)),
-                Tampering::MissingAad => body.remove("additionalAuthenticatedData"),
-                Tampering::ChangedMetadata => {
-                    body.insert("ciphertextMetadata".into(), flipped(sealed.metadata.as_ref().unwrap_or(&Value::Null)))
-                }
-            };
-            let key = &key;
-            async move { TamperFacts { tampering, decrypt: key.decrypt(body).await } }
-        };
-        let mut tamperings = vec![Tampering::ChangedTag, Tampering::ChangedIv, Tampering::MissingAad];
-        if sealed.metadata.is_some() {
-            tamperings.push(Tampering::ChangedMetadata);
-        }
-        let (decrypt, decrypt_flipped, decrypt_other_aad, more_tampering) = tokio::join!(
-            key.decrypt(sealed.decrypt_fields(&aad)),
-            key.decrypt(bit_flipped.decrypt_fields(&aad)),
-            key.decrypt(sealed.decrypt_fields(&probe_bytes(AAD_BYTES, 3))),
-            join_all(tamperings.into_iter().map(tampered)),
-        );
-        (encrypt, decrypt, decrypt_flipped, decrypt_other_aad, more_tampering)
-    };
     let more_round_trips = async {
         let (plain, with_integrity) = tokio::join!(
             key.round_trip(SMALL_PLAINTEXT_BYTES, 0, false),
@@ -277,7 +220,7 @@ pub async fn probe(
         encrypt_long,
         encrypt_without_request_metadata,
         encrypt_without_plaintext,
-        (encrypt, decrypt, decrypt_flipped, decrypt_other_aad, more_tampering),
+        largest,
         more_round_trips,
         misdirected,
     ) = tokio::join!(
@@ -293,7 +236,7 @@ pub async fn probe(
             fields(json!({"encryptionAlgorithm": "AES_GCM"})),
             Some(requests::crypto("Encrypt", &key.arn))
         ),
-        Box::pin(largest),
+        Box::pin(key.largest_round_trip()),
         Box::pin(more_round_trips),
         Box::pin(key.misdirected()),
     );
@@ -303,11 +246,11 @@ pub async fn probe(
         plaintext_bytes: PLAINTEXT_BYTES,
         aad_bytes: AAD_BYTES,
         metadata,
-        encrypt,
-        decrypt,
-        decrypt_flipped,
-        decrypt_other_aad,
-        more_tampering,
+        encrypt: largest.encrypt,
+        decrypt: largest.decrypt,
+        decrypt_flipped: largest.decrypt_flipped,
+        decrypt_other_aad: largest.decrypt_other_aad,
+        more_tampering: largest.more_tampering,
         more_round_trips,
         metadata_unknown_operation,
         metadata_long,
@@ -317,5 +260,82 @@ pub async fn probe(
         encrypt_without_request_metadata,
         encrypt_without_plaintext,
         misdirected,
+    }
+}
+
+/// A key's facts when nothing could be signed: every call not made, for the same reason.
+fn unsigned(inputs: &ProxyInputs, xks_key_id: &str, kms_key_arn: String) -> ExternalKeyFacts {
+    ExternalKeyFacts {
+        xks_key_id: xks_key_id.to_string(),
+        kms_key_arn,
+        plaintext_bytes: PLAINTEXT_BYTES,
+        aad_bytes: AAD_BYTES,
+        metadata: no_secret(inputs),
+        encrypt: no_secret(inputs),
+        decrypt: no_secret(inputs),
+        decrypt_flipped: no_secret(inputs),
+        decrypt_other_aad: no_secret(inputs),
+        more_tampering: Vec::new(),
+        more_round_trips: Vec::new(),
+        metadata_unknown_operation: no_secret(inputs),
+        metadata_long: no_secret(inputs),
+        encrypt_long: no_secret(inputs),
+        metadata_without_request_metadata: no_secret(inputs),
+        metadata_with_empty_request_metadata: no_secret(inputs),
+        encrypt_without_request_metadata: no_secret(inputs),
+        encrypt_without_plaintext: no_secret(inputs),
+        misdirected: Vec::new(),
+    }
+}
+
+/// The largest round trip, and every Decrypt of its ciphertext that must be refused.
+struct Largest {
+    encrypt: Probed<ProxyExchange>,
+    decrypt: Probed<ProxyExchange>,
+    decrypt_flipped: Probed<ProxyExchange>,
+    decrypt_other_aad: Probed<ProxyExchange>,
+    more_tampering: Vec<TamperFacts>,
+}
+
+impl Key<'_> {
+    async fn largest_round_trip(&self) -> Largest {
+        let (plaintext, aad) = (probe_bytes(PLAINTEXT_BYTES, 1), probe_bytes(AAD_BYTES, 2));
+        let encrypt = self.encrypt(&plaintext, &aad, true).await;
+        let Some(sealed) = Sealed::of(&encrypt) else {
+            return Largest {
+                encrypt,
+                decrypt: not_encrypted(),
+                decrypt_flipped: not_encrypted(),
+                decrypt_other_aad: not_encrypted(),
+                more_tampering: Vec::new(),
+            };
+        };
+        let mut bit_flipped = sealed.clone();
+        if let Some(first) = bit_flipped.ciphertext.first_mut() {
+            *first ^= 0x01;
+        }
+        let tampered = |tampering: Tampering| {
+            let mut body = sealed.decrypt_fields(&aad);
+            match tampering {
+                Tampering::ChangedTag => body.insert("authenticationTag".into(), flipped(&sealed.tag)),
+                Tampering::ChangedIv => body.insert("initializationVector".into(), flipped(&sealed.iv)),
+                Tampering::MissingAad => body.remove("additionalAuthenticatedData"),
+                Tampering::ChangedMetadata => {
+                    body.insert("ciphertextMetadata".into(), flipped(sealed.metadata.as_ref().unwrap_or(&Value::Null)))
+                }
+            };
+            async move { TamperFacts { tampering, decrypt: self.decrypt(body).await } }
+        };
+        let mut tamperings = vec![Tampering::ChangedTag, Tampering::ChangedIv, Tampering::MissingAad];
+        if sealed.metadata.is_some() {
+            tamperings.push(Tampering::ChangedMetadata);
+        }
+        let (decrypt, decrypt_flipped, decrypt_other_aad, more_tampering) = tokio::join!(
+            self.decrypt(sealed.decrypt_fields(&aad)),
+            self.decrypt(bit_flipped.decrypt_fields(&aad)),
+            self.decrypt(sealed.decrypt_fields(&probe_bytes(AAD_BYTES, 3))),
+            join_all(tamperings.into_iter().map(tampered)),
+        );
+        Largest { encrypt, decrypt, decrypt_flipped, decrypt_other_aad, more_tampering }
     }
 }

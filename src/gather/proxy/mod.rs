@@ -18,11 +18,11 @@ pub use sign::sign_at;
 
 use self::pool::Unanswered;
 use self::sign::Signature;
-use super::input::Secret;
 use crate::facts::{
     AbsentKeyFacts, HttpVersion, KeptAliveFacts, ProbeFailure, Probed, ProxyExchange, ProxyFacts, SignatureFault,
     SignatureProbe, Why, UNKNOWN_OPERATION,
 };
+use crate::user_input::Secret;
 
 /// How many signed calls measure the kept-alive latency.
 const KEPT_ALIVE_CALLS: usize = 10;
@@ -120,7 +120,7 @@ pub async fn call(pool: &Pool, region: &str, call: Call<'_>) -> Probed<ProxyExch
                 status: answer.parts.status.as_u16(),
                 content_type: header(http::header::CONTENT_TYPE),
                 date: header(http::header::DATE),
-                received_at: super::now_rfc3339(),
+                received_at: crate::dates::now(),
                 body,
                 body_problem,
                 duration_ms: answer.duration.as_secs_f64() * 1000.0,

@@ -1,4 +1,5 @@
-//! Inputs read from the user's files, environment and standard input.
+//! What the user hands the tool: the proxy configuration file, and the secret from the environment, a
+//! file or standard input. Not facts about the world: `gather` sees those.
 
 use std::io::Read;
 use std::path::Path;
