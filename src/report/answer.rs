@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::explain::{Answer, MESSAGE_TOPICS, NAMES};
+use crate::explain::Answer;
+use crate::kms_errors::{topic, MESSAGE_TOPICS, NAMES};
 use crate::verdict::REPORT_SCHEMA_VERSION;
 
 pub fn text(answer: &Answer) -> String {
@@ -54,8 +55,8 @@ pub fn json(answer: &Answer) -> String {
 pub fn list() -> String {
     let mut out = String::from("Connection error codes and exception names:\n");
     let width = NAMES.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-    for (name, topic) in NAMES {
-        let _ = writeln!(out, "  {name:width$}  {}", crate::explain::topic(*topic).title);
+    for (name, id) in NAMES {
+        let _ = writeln!(out, "  {name:width$}  {}", topic(*id).title);
     }
     out.push_str("\nKMS error messages (recognised whole or in part):\n");
     for (phrase, _) in MESSAGE_TOPICS {

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use xks_preflight::explain::{explain, TopicId, TOPICS};
+use xks_preflight::explain::explain;
+use xks_preflight::kms_errors::{TopicId, TOPICS};
 
 use crate::support::{command, run};
 
@@ -102,7 +103,7 @@ fn every_topic_has_causes_and_sits_at_its_id() {
         assert!(!topic.causes.is_empty(), "{:?}", topic.id);
         assert!(topic.causes.iter().all(|cause| !cause.checks.is_empty()), "{:?}", topic.id);
         assert_eq!(topic.id as usize, index, "TOPICS is in TopicId order");
-        assert_eq!(xks_preflight::explain::topic(topic.id).id, topic.id);
+        assert_eq!(xks_preflight::kms_errors::topic(topic.id).id, topic.id);
     }
     assert_eq!(TOPICS.last().map(|t| t.id), Some(TopicId::KmsKeyDisabled));
 }

@@ -1,13 +1,15 @@
 //! What KMS's terse answers mean: for every exception name, connection error code and error message
 //! KMS gives for external key stores, what KMS was doing, the likely causes in order with the checks
-//! that confirm or rule out each, and what to do, all in the tool's own words. What KMS answers per
-//! operation while a requirement is broken is declared with the requirement, in `catalogue`.
+//! that confirm or rule out each, and what to do, all in the tool's own words. The `explain` subcommand
+//! recognises these in pasted text; the checks and the diagnosis explain a store's error code with them.
+//! What KMS answers per operation while a requirement is broken is declared with the requirement, in
+//! `catalogue`.
 
-mod recognise;
+mod names;
 mod topics;
 
-pub use recognise::{explain, Answer};
-pub use topics::{topic, Cause, Topic, TopicId, MESSAGE_TOPICS, NAMES, TOPICS};
+pub use names::{guide_messages, MESSAGE_TOPICS, NAMES};
+pub use topics::{topic, Cause, Topic, TopicId, TOPICS};
 
 use crate::catalogue::CheckId;
 
