@@ -19,14 +19,22 @@ pub fn topic_for_name(name: &str) -> Option<&'static Topic> {
 }
 
 impl Topic {
-    /// Every check the causes name, in the order of the causes, once each.
+    /// The exception names and connection error codes this topic explains.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        NAMES.iter().filter(|(_, id)| *id == self.id).map(|(name, _)| *name)
+    }
+
+    /// The checks the catalogue ties to this topic: those whose requirement KMS reports with one of the
+    /// topic's names (`Requirement::kms_says`). The catalogue decides which; the causes only order them.
     pub fn checks(&self) -> Vec<CheckId> {
-        let mut checks: Vec<CheckId> = Vec::new();
-        for check in self.causes.iter().flat_map(|c| c.checks.iter().copied()) {
-            if !checks.contains(&check) {
-                checks.push(check);
-            }
-        }
+        let names: Vec<&str> = self.names().collect();
+        let named: Vec<CheckId> = self.causes.iter().flat_map(|cause| cause.checks.iter().copied()).collect();
+        let mut checks: Vec<CheckId> = CheckId::ALL
+            .iter()
+            .copied()
+            .filter(|id| id.requirement().kms_says.iter().any(|said| names.contains(said)))
+            .collect();
+        checks.sort_by_key(|id| named.iter().position(|cause_check| cause_check == id).unwrap_or(usize::MAX));
         checks
     }
 }

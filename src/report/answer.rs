@@ -34,12 +34,18 @@ pub fn text(answer: &Answer) -> String {
     let _ = writeln!(out, "\nLikely causes, most likely first:");
     for (index, cause) in topic.causes.iter().enumerate() {
         let _ = writeln!(out, "  {}. {}", index + 1, cause.text);
-        let ids: Vec<&str> = cause.checks.iter().map(|id| id.as_str()).collect();
-        let _ = writeln!(out, "     checks: {}", ids.join(", "));
+        if !cause.checks.is_empty() {
+            let ids: Vec<&str> = cause.checks.iter().map(|id| id.as_str()).collect();
+            let _ = writeln!(out, "     checks: {}", ids.join(", "));
+        }
     }
     let _ = writeln!(out, "\nWhat to do: {}", textwrap::fill(topic.what_to_do, 100));
     let checked: Vec<&str> = topic.checks().into_iter().map(|id| id.as_str()).collect();
-    let _ = writeln!(out, "\n`xks-preflight check` runs {} against the store.", checked.join(", "));
+    if checked.is_empty() {
+        let _ = writeln!(out, "\nNo check of `xks-preflight check` is tied to this answer.");
+    } else {
+        let _ = writeln!(out, "\n`xks-preflight check` runs {} against the store.", checked.join(", "));
+    }
     out
 }
 
