@@ -1,5 +1,7 @@
 //! The command line: exit codes, bad input, output formats.
 
+use xks_preflight::exit::Command;
+
 use crate::replay::EXAMPLE;
 use crate::support::fake_aws::FakeAws;
 use crate::support::readers::{junit_parsed, prometheus_parsed};
@@ -310,4 +312,39 @@ fn prometheus_output_is_read_by_prometheus_client_with_the_gauges_a_dashboard_wa
     }
     let statuses = samples.lines().filter(|l| l.starts_with("xks_preflight_check_status{")).count();
     assert_eq!(statuses, 3 * xks_preflight::catalogue::CheckId::ALL.len(), "a status per check of the three targets");
+}
+
+/// The README's exit codes, as `exit.rs` describes them: a table for `check`, a line for `explain`.
+fn readme_exit_codes() -> String {
+    let mut text = String::from("For `check`:\n\n| code | meaning |\n|---|---|\n");
+    for (code, meaning) in Command::Check.codes() {
+        text.push_str(&format!("| {} | {meaning} |\n", i32::from(*code)));
+    }
+    text.push_str(&format!("\nFor `explain`: {}.\n", Command::Explain.listed(|_| true)));
+    text
+}
+
+/// `XKS_UPDATE_DERIVED=1` rewrites the README's section from `exit.rs`.
+#[test]
+fn readme_exit_codes_are_the_ones_exit_rs_describes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let heading = "### Exit codes\n\n";
+    let start = readme.find(heading).expect("an exit codes section") + heading.len();
+    let end = start + readme[start..].find("\n### ").expect("a section after it");
+    let generated = readme_exit_codes();
+    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
+        std::fs::write(path, format!("{}{generated}{}", &readme[..start], &readme[end..])).unwrap();
+    }
+    assert_eq!(&readme[start..end], generated, "README.md is out of date: rerun with XKS_UPDATE_DERIVED=1");
+}
+
+#[test]
+fn check_and_explain_help_end_with_their_exit_codes() {
+    for command in [Command::Check, Command::Explain] {
+        let out = run(crate::support::command(None), &[command.name(), "--help"]);
+        let words = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let codes = format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true));
+        assert!(words.ends_with(&codes), "{}", out.stdout);
+    }
 }
