@@ -35,6 +35,14 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
+/// A check's status cell: its mark, and whether a warning fails the run (under --fail-on warn).
+fn status(check: &CheckVerdict) -> String {
+    match check.fails_run && check.status == Status::Warn {
+        true => format!("{}, fails the run", mark(check.status)),
+        false => mark(check.status).to_string(),
+    }
+}
+
 fn counts(summary: &Summary) -> String {
     format!(
         "{} pass · {} warn · {} fail · {} skipped · {} error · {} blocked",
@@ -86,7 +94,7 @@ pub fn render(report: &Verdict) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | `{}` {} | {} | {} | {} |",
-                    mark(check.status),
+                    status(check),
                     check.id,
                     cell(check.title),
                     cell(&check.evidence),
@@ -101,7 +109,7 @@ pub fn render(report: &Verdict) -> String {
         for check in &target.checks {
             let status = match check.blocked_by {
                 Some(blocker) => format!("{} (blocked by `{blocker}`)", mark(check.status)),
-                None => mark(check.status).to_string(),
+                None => status(check),
             };
             let _ = writeln!(out, "| {status} | `{}` | {} |", check.id, cell(&check.evidence));
         }

@@ -88,6 +88,15 @@ pub fn render(report: &Verdict) -> String {
             let _ = writeln!(out, "xks_preflight_checks{{{target_labels},status=\"{status}\"}} {count}");
         }
     }
+    out.push_str(
+        "# HELP xks_preflight_failing_checks Number of checks per target that fail the run: its failures, and \
+         its warnings under --fail-on warn (a blocked check is not counted, the check it is blocked by is).\n",
+    );
+    out.push_str("# TYPE xks_preflight_failing_checks gauge\n");
+    for target in &report.targets {
+        let failing = target.checks.iter().filter(|c| c.fails_run).count();
+        let _ = writeln!(out, "xks_preflight_failing_checks{{{}}} {failing}", target_labels(target));
+    }
     render_measures(&mut out, report);
     out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
     out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");

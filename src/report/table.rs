@@ -187,13 +187,16 @@ fn fold<'a>(checks: &[&'a CheckVerdict], last_reason: &mut Option<&'a str>) -> S
 
 /// What a row says: evidence, then what to do and what KMS answers for a failure of its own. The state
 /// check of a FAILED store restates the code the diagnosis already explains, so by default it points
-/// there instead.
+/// there instead. A warning that fails the run says so, since its mark does not.
 fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width: usize) -> String {
     let restates_diagnosis =
         reported.is_some() && check.id == CheckId::ConfigConnectionState && detail != Detail::Verbose;
     let evidence = match (check.blocked_by, reported) {
         (Some(blocker), _) => format!("[blocked by {blocker}] {}", check.evidence),
         (None, Some(code)) if restates_diagnosis => format!("FAILED with {code}: see the diagnosis above"),
+        _ if check.fails_run && check.status == Status::Warn => {
+            format!("[fails the run under --fail-on warn] {}", check.evidence)
+        }
         _ => check.evidence.clone(),
     };
     let mut text = wrap(&evidence, width);
