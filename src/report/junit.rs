@@ -1,23 +1,22 @@
 //! JUnit XML, for CI systems, written by quick-junit: a test suite per target, a test case per check,
-//! each suite timed by how long its target's facts took to gather. An account and Region that could not
-//! be read at all is a suite of its own with one erroring case, so that CI shows it.
+//! each suite timed by how long its target's facts took to gather. An AWS problem that kept accounts and
+//! Regions from being read at all is a suite of its own with one erroring case, so that CI shows it,
+//! grouped and worded as the other formats say it.
 
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::aws_names::scope_name;
+use super::preamble::unread;
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Verdict};
 
 pub fn render(report: &Verdict) -> String {
     let mut junit = Report::new("xks-preflight");
-    for scope in &report.scopes {
-        let Some(problem) = &scope.aws_problem else { continue };
-        let name = scope_name(&scope.region, scope.account.as_deref());
-        let mut suite = TestSuite::new(format!("AWS in {name}"));
+    for unread in unread(report) {
+        let mut suite = TestSuite::new(format!("AWS in {}", unread.place));
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status.set_message(format!("{}: {}", problem.action, problem.message)).set_description(problem.remedy.clone());
+        status.set_message(unread.text()).set_description(unread.problem.remedy.clone());
         let mut case = TestCase::new("aws.readable", status);
         case.set_classname("aws");
         suite.add_test_case(case);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{gathered_at, notices, place};
+use super::preamble::{gathered_at, no_stores, place, unread};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, Verdict};
 
@@ -61,15 +61,11 @@ pub fn render(report: &Verdict) -> String {
         counts(&report.summary),
         i32::from(report.exit_code)
     );
-    for notice in notices(report) {
-        match &notice.remedy {
-            Some(remedy) => {
-                let _ = writeln!(out, "\n> **{}**  \n> Next: {}", cell(&notice.text), cell(remedy));
-            }
-            None => {
-                let _ = writeln!(out, "\n{}", cell(&notice.text));
-            }
-        }
+    for unread in unread(report) {
+        let _ = writeln!(out, "\n> **{}**  \n> Next: {}", cell(&unread.text()), cell(&unread.problem.remedy));
+    }
+    if let Some(text) = no_stores(report) {
+        let _ = writeln!(out, "\n{}", cell(&text));
     }
     for target in &report.targets {
         let _ = writeln!(out, "\n## {}\n", cell(&target.label));

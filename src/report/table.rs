@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{gathered_at, notices, place};
+use super::preamble::{gathered_at, no_stores, place, unread};
 use crate::catalogue::{CheckId, Section};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, TargetVerdict, Verdict};
@@ -39,16 +39,13 @@ pub fn render(report: &Verdict, layout: &Layout) -> String {
     let title =
         format!("xks-preflight {} · {} · facts gathered {}", report.tool_version, place(report), gathered_at(report));
     let _ = writeln!(out, "{}", styled(dim(), &wrap(&title, width)));
-    for notice in notices(report) {
-        let text = match &notice.remedy {
-            Some(_) => styled(status_style(Status::Error), &wrap(&notice.text, width)),
-            None => wrap(&notice.text, width),
-        };
-        let _ = writeln!(out, "\n{text}");
-        if let Some(remedy) = &notice.remedy {
-            let _ =
-                writeln!(out, "  {}", wrap(&format!("next: {remedy}"), width.saturating_sub(2)).replace('\n', "\n  "));
-        }
+    for unread in unread(report) {
+        let _ = writeln!(out, "\n{}", styled(status_style(Status::Error), &wrap(&unread.text(), width)));
+        let next = wrap(&format!("next: {}", unread.problem.remedy), width.saturating_sub(2));
+        let _ = writeln!(out, "  {}", next.replace('\n', "\n  "));
+    }
+    if let Some(text) = no_stores(report) {
+        let _ = writeln!(out, "\n{}", wrap(&text, width));
     }
     for target in &report.targets {
         render_target(&mut out, target, width, layout.detail);

@@ -231,6 +231,30 @@ fn junit_suites_are_timed_and_an_account_that_could_not_be_read_is_an_error() {
     assert!(case["message"][0].as_str().unwrap().contains("no AWS credentials found"), "{case}");
 }
 
+/// An AWS problem shared by several scopes is said once, in the same words, by every human format.
+#[test]
+fn an_aws_problem_of_every_scope_is_said_once_alike_by_the_table_markdown_and_junit() {
+    let aws = FakeAws::start(None);
+    let said = "AWS could not be read in any of the 2 Regions and accounts asked: no AWS credentials found";
+    let mut texts = Vec::new();
+    for output in ["table", "markdown", "junit"] {
+        let mut cmd = command(Some(&aws.url));
+        cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        let out = run(cmd, &["check", "--all", "--region", "us-east-1", "--region", "eu-west-1", "--output", output]);
+        assert_eq!(out.code, 3, "{output}: {}", out.stdout);
+        texts.push(out.stdout);
+    }
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words(&texts[0]).matches(said).count(), 1, "{}", texts[0]);
+    assert_eq!(texts[1].matches("no AWS credentials found").count(), 1, "{}", texts[1]);
+    assert!(texts[1].contains("> **AWS could not be read in any of the 2 Regions and accounts asked: no AWS"));
+    let report = junit_parsed(&texts[2]);
+    let suites: Vec<&serde_json::Value> = report["suites"].as_array().unwrap().iter().collect();
+    assert_eq!(suites.len(), 1, "one suite for the shared problem: {suites:?}");
+    assert_eq!(suites[0]["name"], "AWS in any of the 2 Regions and accounts asked");
+    assert!(suites[0]["cases"][0]["message"][0].as_str().unwrap().starts_with(said), "{}", suites[0]);
+}
+
 #[test]
 fn prometheus_output_has_a_status_per_check_and_the_exit_code() {
     let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "prometheus"]);
