@@ -1,8 +1,9 @@
-//! Turns the verdict into what the user reads. Renderers only render: statuses, blocking, the diagnosis
-//! and the exit code come from `crate::verdict`.
+//! Turns the verdict into what the user reads. Renderers only render: statuses, blocking, the diagnosis,
+//! which checks fail the run and the exit code come from `crate::verdict`. Beside them, `answer` renders
+//! what `explain` found and `catalogue` the check list of `list-checks`.
 
 pub mod answer;
-pub mod checks;
+pub mod catalogue;
 mod json;
 mod junit;
 mod markdown;
