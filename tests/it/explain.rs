@@ -203,6 +203,15 @@ fn explain_command_prints_causes_with_checks_and_exits_zero() {
 }
 
 #[test]
+fn a_topic_the_catalogue_ties_no_check_to_says_so_and_keeps_its_pointers_in_words() {
+    let out = run(command(None), &["explain", "CustomKeyStoreInvalidStateException"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("No check of `xks-preflight check` is tied to this answer."), "{}", out.stdout);
+    assert!(!out.stdout.contains("checks:"), "{}", out.stdout);
+    assert!(out.stdout.contains("(config.connection_state shows which)"), "{}", out.stdout);
+}
+
+#[test]
 fn explain_command_in_json_and_for_unknown_text() {
     let out = run(command(None), &["explain", "--output", "json", "XksProxyUriInUseException"]);
     let answer = out.json();
