@@ -359,8 +359,8 @@ pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputErr
 /// Runs `list-checks`.
 pub fn list_checks(args: ListArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
     let text = match args.output {
-        TextOutput::Table => report::checks::table(),
-        TextOutput::Json => report::checks::json(),
+        TextOutput::Table => report::catalogue::table(),
+        TextOutput::Json => report::catalogue::json(),
     };
     terminal::print(&text, color)?;
     Ok(ExitCode::Ok)

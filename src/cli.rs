@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use xks_preflight::exit;
 
 const PLANNED: &str = "Planned settings (before CreateCustomKeyStore)";
 
@@ -15,18 +16,25 @@ Examples:
   xks-preflight check --all --all-regions --role-arn arn:aws:iam::111122223333:role/xks-audit \\
     --role-arn arn:aws:iam::444455556666:role/xks-audit --json fleet.json
   xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION
-  xks-preflight list-checks --output json
+  xks-preflight list-checks --output json";
 
-Exit codes (check): 0 nothing failed, 1 a requirement failed (or warned, with --fail-on warn),
-2 bad invocation or input, 3 nothing failed but some checks could not run.
-Exit codes (explain): 0 recognised, 1 not recognised, 2 bad invocation.";
+/// What the command's exit codes mean, as a paragraph the width of the rest of the help.
+fn exit_codes(command: exit::Command) -> String {
+    let text = format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true));
+    let options = textwrap::Options::new(100).break_words(false).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(&text, options)
+}
+
+fn after_top_help() -> String {
+    format!("{EXAMPLES}\n\n{}\n\n{}", exit_codes(exit::Command::Check), exit_codes(exit::Command::Explain))
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "xks-preflight",
     version,
     about = "Checks every requirement of an AWS KMS external key store in one run",
-    after_help = EXAMPLES
+    after_help = after_top_help()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -68,6 +76,7 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = exit_codes(exit::Command::Explain))]
 pub struct ExplainArgs {
     /// What KMS said, as pasted (several words are joined); `-` reads it from standard input.
     #[arg(value_name = "TEXT", required_unless_present = "list", conflicts_with = "list")]
@@ -81,6 +90,7 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = exit_codes(exit::Command::Check))]
 #[command(group(ArgGroup::new("existing").args(["custom_key_store_id", "custom_key_store_name", "all"])))]
 #[command(group(ArgGroup::new("planned").multiple(true)
     .args(["endpoint", "path", "vpc_endpoint_service_name", "vpc_endpoint_service_owner", "access_key_id"])))]

@@ -1,18 +1,24 @@
 //! Exit codes, typed: what a script or a cron job learns from the tool without reading its output.
+//! What each code means is written once, in [`Command::codes`], for `--help`, the Prometheus HELP line
+//! and the README (a test keeps the README equal to it).
 
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(into = "i32")]
 pub enum ExitCode {
-    /// `check`: nothing failed (warnings and skipped checks allowed). `explain`: the text was recognised.
     Ok = 0,
-    /// `check`: at least one requirement failed. `explain`: the text was not recognised.
     Failed = 1,
-    /// Bad invocation or input.
     Usage = 2,
-    /// `check`: nothing failed, but some checks could not run.
     Incomplete = 3,
+}
+
+impl ExitCode {
+    /// Whether a report can carry this code: a bad invocation, or a file that could not be written, is
+    /// known only outside the verdict.
+    pub fn in_report(self) -> bool {
+        self != ExitCode::Usage
+    }
 }
 
 impl From<ExitCode> for i32 {
@@ -31,5 +37,53 @@ impl schemars::JsonSchema for ExitCode {
         let codes: Vec<i32> =
             [ExitCode::Ok, ExitCode::Failed, ExitCode::Usage, ExitCode::Incomplete].map(i32::from).into();
         schemars::json_schema!({ "type": "integer", "enum": codes })
+    }
+}
+
+/// The commands whose exit codes say something of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Check,
+    Explain,
+}
+
+impl Command {
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Check => "check",
+            Command::Explain => "explain",
+        }
+    }
+
+    /// Every code the command ends with and what it means there, in code order.
+    pub fn codes(self) -> &'static [(ExitCode, &'static str)] {
+        match self {
+            Command::Check => &[
+                (ExitCode::Ok, "nothing failed (warnings and skipped checks allowed)"),
+                (ExitCode::Failed, "at least one requirement failed (or warned, with --fail-on warn)"),
+                (
+                    ExitCode::Usage,
+                    "bad invocation or input (an unknown flag, a malformed store ID, an unreadable configuration \
+                     or facts file, no Region, a --profile that no AWS config or credentials file defines), or a \
+                     file asked for (--json, --save-facts, …) that could not be written",
+                ),
+                (
+                    ExitCode::Incomplete,
+                    "nothing failed, but some checks could not run (a refused AWS call, an account or Region that \
+                     could not be read)",
+                ),
+            ],
+            Command::Explain => &[
+                (ExitCode::Ok, "recognised"),
+                (ExitCode::Failed, "not recognised (the closest known texts are shown)"),
+                (ExitCode::Usage, "bad invocation, or no text to explain"),
+            ],
+        }
+    }
+
+    /// The codes that pass `keep`, as one line: `0 …; 1 …`.
+    pub fn listed(self, keep: impl Fn(ExitCode) -> bool) -> String {
+        let codes = self.codes().iter().filter(|(code, _)| keep(*code));
+        codes.map(|(code, meaning)| format!("{} {meaning}", i32::from(*code))).collect::<Vec<_>>().join("; ")
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The shape is facts → checks → verdict → report: [`gather`] sees (AWS calls, probes) and records
 //! [`facts`]; [`checks`] judges them without any I/O; [`verdict`] decides blocking, the diagnosis and the
-//! exit code; [`report`] renders the verdict.
+//! exit code; [`report`] renders the verdict. [`kms_errors`] holds what KMS's answers mean, which the
+//! checks, the diagnosis and the [`explain`] subcommand share.
 
 pub mod aws_names;
 pub mod catalogue;
@@ -14,6 +15,7 @@ pub mod exit;
 pub mod explain;
 pub mod facts;
 pub mod gather;
+pub mod kms_errors;
 pub mod report;
 pub mod trusted_cas;
 pub mod user_input;

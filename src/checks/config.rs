@@ -5,8 +5,8 @@ use super::outcome::{need, Outcome};
 use super::text::list;
 use crate::aws_names;
 use crate::catalogue::CheckId;
-use crate::explain::topic_for_name;
 use crate::facts::{Subject, VPC_ENDPOINT_SERVICE};
+use crate::kms_errors::topic_for_name;
 
 const PLANNED: &str = "planned settings: the store does not exist yet";
 /// The longest of the proxy API's per-key operations, `/metadata`, with the `/keys/` before the ID.

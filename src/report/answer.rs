@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::explain::{Answer, MESSAGE_TOPICS, NAMES};
+use crate::explain::Answer;
+use crate::kms_errors::{topic, MESSAGE_TOPICS, NAMES};
 use crate::verdict::REPORT_SCHEMA_VERSION;
 
 pub fn text(answer: &Answer) -> String {
@@ -33,12 +34,18 @@ pub fn text(answer: &Answer) -> String {
     let _ = writeln!(out, "\nLikely causes, most likely first:");
     for (index, cause) in topic.causes.iter().enumerate() {
         let _ = writeln!(out, "  {}. {}", index + 1, cause.text);
-        let ids: Vec<&str> = cause.checks.iter().map(|id| id.as_str()).collect();
-        let _ = writeln!(out, "     checks: {}", ids.join(", "));
+        if !cause.checks.is_empty() {
+            let ids: Vec<&str> = cause.checks.iter().map(|id| id.as_str()).collect();
+            let _ = writeln!(out, "     checks: {}", ids.join(", "));
+        }
     }
     let _ = writeln!(out, "\nWhat to do: {}", textwrap::fill(topic.what_to_do, 100));
     let checked: Vec<&str> = topic.checks().into_iter().map(|id| id.as_str()).collect();
-    let _ = writeln!(out, "\n`xks-preflight check` runs {} against the store.", checked.join(", "));
+    if checked.is_empty() {
+        let _ = writeln!(out, "\nNo check of `xks-preflight check` is tied to this answer.");
+    } else {
+        let _ = writeln!(out, "\n`xks-preflight check` runs {} against the store.", checked.join(", "));
+    }
     out
 }
 
@@ -54,8 +61,8 @@ pub fn json(answer: &Answer) -> String {
 pub fn list() -> String {
     let mut out = String::from("Connection error codes and exception names:\n");
     let width = NAMES.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-    for (name, topic) in NAMES {
-        let _ = writeln!(out, "  {name:width$}  {}", crate::explain::topic(*topic).title);
+    for (name, id) in NAMES {
+        let _ = writeln!(out, "  {name:width$}  {}", topic(*id).title);
     }
     out.push_str("\nKMS error messages (recognised whole or in part):\n");
     for (phrase, _) in MESSAGE_TOPICS {

@@ -1,23 +1,22 @@
 //! JUnit XML, for CI systems, written by quick-junit: a test suite per target, a test case per check,
-//! each suite timed by how long its target's facts took to gather. An account and Region that could not
-//! be read at all is a suite of its own with one erroring case, so that CI shows it.
+//! each suite timed by how long its target's facts took to gather. An AWS problem that kept accounts and
+//! Regions from being read at all is a suite of its own with one erroring case, so that CI shows it,
+//! grouped and worded as the other formats say it.
 
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::aws_names::scope_name;
+use super::preamble::unread;
 use crate::checks::Status;
-use crate::verdict::{CheckVerdict, FailOn, Verdict};
+use crate::verdict::{CheckVerdict, Verdict};
 
 pub fn render(report: &Verdict) -> String {
     let mut junit = Report::new("xks-preflight");
-    for scope in &report.scopes {
-        let Some(problem) = &scope.aws_problem else { continue };
-        let name = scope_name(&scope.region, scope.account.as_deref());
-        let mut suite = TestSuite::new(format!("AWS in {name}"));
+    for unread in unread(report) {
+        let mut suite = TestSuite::new(format!("AWS in {}", unread.place));
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status.set_message(format!("{}: {}", problem.action, problem.message)).set_description(problem.remedy.clone());
+        status.set_message(unread.text()).set_description(unread.problem.remedy.clone());
         let mut case = TestCase::new("aws.readable", status);
         case.set_classname("aws");
         suite.add_test_case(case);
@@ -31,7 +30,7 @@ pub fn render(report: &Verdict) -> String {
         if let Some(diagnosis) = &target.diagnosis {
             suite.set_system_out(format!("Diagnosis: {}", diagnosis.summary));
         }
-        suite.add_test_cases(target.checks.iter().map(|check| test_case(check, report.fail_on)));
+        suite.add_test_cases(target.checks.iter().map(test_case));
         junit.add_test_suite(suite);
     }
     let run_seconds = report.scopes.iter().filter_map(|s| s.gathering_seconds).fold(0.0, f64::max);
@@ -39,7 +38,7 @@ pub fn render(report: &Verdict) -> String {
     junit.to_string().expect("a report built in memory always serialises")
 }
 
-fn test_case(check: &CheckVerdict, fail_on: FailOn) -> TestCase {
+fn test_case(check: &CheckVerdict) -> TestCase {
     let remedy = check.remedy.clone().unwrap_or_default();
     let failing = |kind: NonSuccessKind, message: String| {
         let mut status = TestCaseStatus::non_success(kind);
@@ -52,23 +51,23 @@ fn test_case(check: &CheckVerdict, fail_on: FailOn) -> TestCase {
         status
     };
     let mut out = None;
+    // What fails the run is a failure here, so that CI fails with it: a warning too, under --fail-on warn.
     let status = match (check.status, check.blocked_by) {
         (Status::Pass, _) => {
             out = Some(check.evidence.clone());
             TestCaseStatus::success()
         }
         (_, Some(blocker)) => skipped(format!("blocked by {blocker}: {}", check.evidence)),
-        (Status::Fail, None) => failing(NonSuccessKind::Failure, check.evidence.clone()),
-        (Status::Error, None) => failing(NonSuccessKind::Error, check.evidence.clone()),
-        (Status::Skipped, None) => skipped(check.evidence.clone()),
-        // Under --fail-on warn a warning fails the run, so CI must see it as a failure too.
-        (Status::Warn, None) if fail_on == FailOn::Warn => {
+        (Status::Warn, None) if check.fails_run => {
             failing(NonSuccessKind::Failure, format!("warning: {}", check.evidence))
         }
         (Status::Warn, None) => {
             out = Some(format!("warning: {} · {remedy}", check.evidence));
             TestCaseStatus::success()
         }
+        (Status::Fail, None) => failing(NonSuccessKind::Failure, check.evidence.clone()),
+        (Status::Error, None) => failing(NonSuccessKind::Error, check.evidence.clone()),
+        (Status::Skipped, None) => skipped(check.evidence.clone()),
     };
     let mut case = TestCase::new(check.id.as_str(), status);
     case.set_classname(check.section.prefix());

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{gathered_at, notices, place};
+use super::preamble::{gathered_at, no_stores, place, unread};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, Verdict};
 
@@ -35,6 +35,14 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
+/// A check's status cell: its mark, and whether a warning fails the run (under --fail-on warn).
+fn status(check: &CheckVerdict) -> String {
+    match check.fails_run && check.status == Status::Warn {
+        true => format!("{}, fails the run", mark(check.status)),
+        false => mark(check.status).to_string(),
+    }
+}
+
 fn counts(summary: &Summary) -> String {
     format!(
         "{} pass · {} warn · {} fail · {} skipped · {} error · {} blocked",
@@ -53,15 +61,11 @@ pub fn render(report: &Verdict) -> String {
         counts(&report.summary),
         i32::from(report.exit_code)
     );
-    for notice in notices(report) {
-        match &notice.remedy {
-            Some(remedy) => {
-                let _ = writeln!(out, "\n> **{}**  \n> Next: {}", cell(&notice.text), cell(remedy));
-            }
-            None => {
-                let _ = writeln!(out, "\n{}", cell(&notice.text));
-            }
-        }
+    for unread in unread(report) {
+        let _ = writeln!(out, "\n> **{}**  \n> Next: {}", cell(&unread.text()), cell(&unread.problem.remedy));
+    }
+    if let Some(text) = no_stores(report) {
+        let _ = writeln!(out, "\n{}", cell(&text));
     }
     for target in &report.targets {
         let _ = writeln!(out, "\n## {}\n", cell(&target.label));
@@ -86,7 +90,7 @@ pub fn render(report: &Verdict) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | `{}` {} | {} | {} | {} |",
-                    mark(check.status),
+                    status(check),
                     check.id,
                     cell(check.title),
                     cell(&check.evidence),
@@ -101,7 +105,7 @@ pub fn render(report: &Verdict) -> String {
         for check in &target.checks {
             let status = match check.blocked_by {
                 Some(blocker) => format!("{} (blocked by `{blocker}`)", mark(check.status)),
-                None => mark(check.status).to_string(),
+                None => status(check),
             };
             let _ = writeln!(out, "| {status} | `{}` | {} |", check.id, cell(&check.evidence));
         }

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
 
 use crate::checks::{MeasureName, Status};
+use crate::exit::{self, ExitCode};
 use crate::verdict::{TargetVerdict, Verdict};
 
 fn label(text: &str) -> String {
@@ -87,6 +88,15 @@ pub fn render(report: &Verdict) -> String {
             let _ = writeln!(out, "xks_preflight_checks{{{target_labels},status=\"{status}\"}} {count}");
         }
     }
+    out.push_str(
+        "# HELP xks_preflight_failing_checks Number of checks per target that fail the run: its failures, and \
+         its warnings under --fail-on warn (a blocked check is not counted, the check it is blocked by is).\n",
+    );
+    out.push_str("# TYPE xks_preflight_failing_checks gauge\n");
+    for target in &report.targets {
+        let failing = target.checks.iter().filter(|c| c.fails_run).count();
+        let _ = writeln!(out, "xks_preflight_failing_checks{{{}}} {failing}", target_labels(target));
+    }
     render_measures(&mut out, report);
     out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
     out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");
@@ -116,10 +126,8 @@ pub fn render(report: &Verdict) -> String {
         let labels = scope_labels(&scope.region, scope.account.as_deref());
         let _ = writeln!(out, "xks_preflight_aws_readable{{{labels}}} {}", u8::from(scope.aws_problem.is_none()));
     }
-    out.push_str(
-        "# HELP xks_preflight_exit_code The exit code of the run: 0 ok, 1 a requirement failed (or warned, with \
-         --fail-on warn), 3 incomplete.\n",
-    );
+    let codes = exit::Command::Check.listed(ExitCode::in_report);
+    let _ = writeln!(out, "# HELP xks_preflight_exit_code The exit code of the run: {codes}.");
     out.push_str("# TYPE xks_preflight_exit_code gauge\n");
     let _ = writeln!(out, "xks_preflight_exit_code{{{}}} {}", run_labels(report), i32::from(report.exit_code));
     out

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{gathered_at, notices, place};
+use super::preamble::{gathered_at, no_stores, place, unread};
 use crate::catalogue::{CheckId, Section};
 use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, TargetVerdict, Verdict};
@@ -39,16 +39,13 @@ pub fn render(report: &Verdict, layout: &Layout) -> String {
     let title =
         format!("xks-preflight {} · {} · facts gathered {}", report.tool_version, place(report), gathered_at(report));
     let _ = writeln!(out, "{}", styled(dim(), &wrap(&title, width)));
-    for notice in notices(report) {
-        let text = match &notice.remedy {
-            Some(_) => styled(status_style(Status::Error), &wrap(&notice.text, width)),
-            None => wrap(&notice.text, width),
-        };
-        let _ = writeln!(out, "\n{text}");
-        if let Some(remedy) = &notice.remedy {
-            let _ =
-                writeln!(out, "  {}", wrap(&format!("next: {remedy}"), width.saturating_sub(2)).replace('\n', "\n  "));
-        }
+    for unread in unread(report) {
+        let _ = writeln!(out, "\n{}", styled(status_style(Status::Error), &wrap(&unread.text(), width)));
+        let next = wrap(&format!("next: {}", unread.problem.remedy), width.saturating_sub(2));
+        let _ = writeln!(out, "  {}", next.replace('\n', "\n  "));
+    }
+    if let Some(text) = no_stores(report) {
+        let _ = writeln!(out, "\n{}", wrap(&text, width));
     }
     for target in &report.targets {
         render_target(&mut out, target, width, layout.detail);
@@ -187,13 +184,16 @@ fn fold<'a>(checks: &[&'a CheckVerdict], last_reason: &mut Option<&'a str>) -> S
 
 /// What a row says: evidence, then what to do and what KMS answers for a failure of its own. The state
 /// check of a FAILED store restates the code the diagnosis already explains, so by default it points
-/// there instead.
+/// there instead. A warning that fails the run says so, since its mark does not.
 fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width: usize) -> String {
     let restates_diagnosis =
         reported.is_some() && check.id == CheckId::ConfigConnectionState && detail != Detail::Verbose;
     let evidence = match (check.blocked_by, reported) {
         (Some(blocker), _) => format!("[blocked by {blocker}] {}", check.evidence),
         (None, Some(code)) if restates_diagnosis => format!("FAILED with {code}: see the diagnosis above"),
+        _ if check.fails_run && check.status == Status::Warn => {
+            format!("[fails the run under --fail-on warn] {}", check.evidence)
+        }
         _ => check.evidence.clone(),
     };
     let mut text = wrap(&evidence, width);

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::catalogue::CheckId;
 use crate::checks::{Outcome, Status};
-use crate::explain::topic_for_name;
+use crate::kms_errors::topic_for_name;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Diagnosis {

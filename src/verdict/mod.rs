@@ -95,6 +95,11 @@ pub struct CheckVerdict {
     /// The failing (or itself blocked) check that keeps this one from being judged on its own. Followed
     /// from check to check, it always ends at a failure that is counted and that the diagnosis names.
     pub blocked_by: Option<CheckId>,
+    /// Whether this check fails the run on its own: a failure, or a warning under `--fail-on warn`. A
+    /// blocked check never does; the check it is blocked by does.
+    // Optional in the schema: earlier reports of schema version 3 do not have it.
+    #[serde(default)]
+    pub fails_run: bool,
     pub kms_says: &'static [&'static str],
     /// What KMS answers, per operation, while this requirement is broken.
     pub kms_answers: Vec<KmsAnswer>,
@@ -150,18 +155,6 @@ impl Summary {
         self.error += other.error;
         self.blocked += other.blocked;
     }
-
-    /// Failed when a requirement failed (a blocked check always has a failed one behind it), or warned
-    /// under `--fail-on warn`; else Incomplete when a check could not run, else Ok.
-    pub fn exit_code(&self, fail_on: FailOn) -> ExitCode {
-        if self.fail > 0 || self.blocked > 0 || (fail_on == FailOn::Warn && self.warn > 0) {
-            ExitCode::Failed
-        } else if self.error > 0 {
-            ExitCode::Incomplete
-        } else {
-            ExitCode::Ok
-        }
-    }
 }
 
 /// The lowest status that fails the run.
@@ -171,6 +164,14 @@ pub enum FailOn {
     #[default]
     Fail,
     Warn,
+}
+
+impl FailOn {
+    /// Whether a check's outcome fails the run: the one place `--fail-on` is applied. A blocked check
+    /// has a failure behind it, which is the one that counts.
+    fn fails_run(self, status: Status, blocked: bool) -> bool {
+        !blocked && (status == Status::Fail || (self == FailOn::Warn && status == Status::Warn))
+    }
 }
 
 /// What a run judges and what fails it.
@@ -189,7 +190,7 @@ pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
         let before = targets.len();
         for target in &facts.targets {
             let results = checks::run_target(facts, target, &options.selection);
-            targets.push(judge_target(facts, target, results, several));
+            targets.push(judge_target(facts, target, results, options.fail_on, several));
         }
         scope_verdicts.push(ScopeVerdict {
             region: facts.region.clone(),
@@ -206,11 +207,14 @@ pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
     for target in &targets {
         summary.merge(target.summary);
     }
-    let mut exit_code = summary.exit_code(options.fail_on);
-    // Nothing failed, but a whole account or Region went unread: never a clean exit.
-    if exit_code == ExitCode::Ok && scope_verdicts.iter().any(|s| s.aws_problem.is_some()) {
-        exit_code = ExitCode::Incomplete;
-    }
+    let failing = targets.iter().flat_map(|t| &t.checks).any(|c| c.fails_run);
+    // A check that could not run, or a whole account or Region unread: never a clean exit.
+    let incomplete = summary.error > 0 || scope_verdicts.iter().any(|s| s.aws_problem.is_some());
+    let exit_code = match (failing, incomplete) {
+        (true, _) => ExitCode::Failed,
+        (false, true) => ExitCode::Incomplete,
+        (false, false) => ExitCode::Ok,
+    };
     Verdict {
         schema_version: REPORT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -255,7 +259,13 @@ fn scope_name(facts: &Facts) -> String {
     crate::aws_names::scope_name(&facts.region, facts.account.as_deref())
 }
 
-fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outcome)>, several: bool) -> TargetVerdict {
+fn judge_target(
+    facts: &Facts,
+    target: &TargetFacts,
+    results: Vec<(CheckId, Outcome)>,
+    fail_on: FailOn,
+    several: bool,
+) -> TargetVerdict {
     let store = facts.store_of(target).map(|s| StoreSummary {
         id: s.id.clone(),
         name: s.name.clone(),
@@ -282,6 +292,7 @@ fn judge_target(facts: &Facts, target: &TargetFacts, results: Vec<(CheckId, Outc
                 evidence: outcome.evidence,
                 remedy: outcome.remedy,
                 blocked_by,
+                fails_run: fail_on.fails_run(outcome.status, blocked_by.is_some()),
                 kms_says: requirement.kms_says,
                 kms_answers: requirement
                     .kms_answers

@@ -1,5 +1,7 @@
 //! The command line: exit codes, bad input, output formats.
 
+use xks_preflight::exit::Command;
+
 use crate::replay::EXAMPLE;
 use crate::support::fake_aws::FakeAws;
 use crate::support::readers::{junit_parsed, prometheus_parsed};
@@ -229,6 +231,30 @@ fn junit_suites_are_timed_and_an_account_that_could_not_be_read_is_an_error() {
     assert!(case["message"][0].as_str().unwrap().contains("no AWS credentials found"), "{case}");
 }
 
+/// An AWS problem shared by several scopes is said once, in the same words, by every human format.
+#[test]
+fn an_aws_problem_of_every_scope_is_said_once_alike_by_the_table_markdown_and_junit() {
+    let aws = FakeAws::start(None);
+    let said = "AWS could not be read in any of the 2 Regions and accounts asked: no AWS credentials found";
+    let mut texts = Vec::new();
+    for output in ["table", "markdown", "junit"] {
+        let mut cmd = command(Some(&aws.url));
+        cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        let out = run(cmd, &["check", "--all", "--region", "us-east-1", "--region", "eu-west-1", "--output", output]);
+        assert_eq!(out.code, 3, "{output}: {}", out.stdout);
+        texts.push(out.stdout);
+    }
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words(&texts[0]).matches(said).count(), 1, "{}", texts[0]);
+    assert_eq!(texts[1].matches("no AWS credentials found").count(), 1, "{}", texts[1]);
+    assert!(texts[1].contains("> **AWS could not be read in any of the 2 Regions and accounts asked: no AWS"));
+    let report = junit_parsed(&texts[2]);
+    let suites: Vec<&serde_json::Value> = report["suites"].as_array().unwrap().iter().collect();
+    assert_eq!(suites.len(), 1, "one suite for the shared problem: {suites:?}");
+    assert_eq!(suites[0]["name"], "AWS in any of the 2 Regions and accounts asked");
+    assert!(suites[0]["cases"][0]["message"][0].as_str().unwrap().starts_with(said), "{}", suites[0]);
+}
+
 #[test]
 fn prometheus_output_has_a_status_per_check_and_the_exit_code() {
     let out = run(command(None), &["check", "--facts", EXAMPLE, "--output", "prometheus"]);
@@ -311,4 +337,39 @@ fn prometheus_output_is_read_by_prometheus_client_with_the_gauges_a_dashboard_wa
     }
     let statuses = samples.lines().filter(|l| l.starts_with("xks_preflight_check_status{")).count();
     assert_eq!(statuses, 3 * xks_preflight::catalogue::CheckId::ALL.len(), "a status per check of the three targets");
+}
+
+/// The README's exit codes, as `exit.rs` describes them: a table for `check`, a line for `explain`.
+fn readme_exit_codes() -> String {
+    let mut text = String::from("For `check`:\n\n| code | meaning |\n|---|---|\n");
+    for (code, meaning) in Command::Check.codes() {
+        text.push_str(&format!("| {} | {meaning} |\n", i32::from(*code)));
+    }
+    text.push_str(&format!("\nFor `explain`: {}.\n", Command::Explain.listed(|_| true)));
+    text
+}
+
+/// `XKS_UPDATE_DERIVED=1` rewrites the README's section from `exit.rs`.
+#[test]
+fn readme_exit_codes_are_the_ones_exit_rs_describes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let heading = "### Exit codes\n\n";
+    let start = readme.find(heading).expect("an exit codes section") + heading.len();
+    let end = start + readme[start..].find("\n### ").expect("a section after it");
+    let generated = readme_exit_codes();
+    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
+        std::fs::write(path, format!("{}{generated}{}", &readme[..start], &readme[end..])).unwrap();
+    }
+    assert_eq!(&readme[start..end], generated, "README.md is out of date: rerun with XKS_UPDATE_DERIVED=1");
+}
+
+#[test]
+fn check_and_explain_help_end_with_their_exit_codes() {
+    for command in [Command::Check, Command::Explain] {
+        let out = run(crate::support::command(None), &[command.name(), "--help"]);
+        let words = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let codes = format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true));
+        assert!(words.ends_with(&codes), "{}", out.stdout);
+    }
 }

@@ -1,7 +1,7 @@
 //! A FAILED store: each connection error code KMS gives external key stores is explained, with the
 //! reminder that a FAILED store must be disconnected before it connects again.
 
-use xks_preflight::explain::topic_for_name;
+use xks_preflight::kms_errors::topic_for_name;
 
 use crate::support::fake_aws::FakeAws;
 use crate::support::{check_json, Store};

@@ -1,9 +1,12 @@
-//! `explain`: every name and message of the troubleshooting guide is recognised and leads to checks;
-//! pasted text with noise still finds its cause; unknown text is answered with doubt, not invention.
+//! `explain`: every name and message of the troubleshooting guide is recognised, and each topic names
+//! exactly the checks the catalogue ties to its names; pasted text with noise still finds its cause;
+//! unknown text is answered with doubt, not invention.
 
 use std::collections::BTreeSet;
 
-use xks_preflight::explain::{explain, TopicId, TOPICS};
+use xks_preflight::catalogue::{CheckId, CATALOGUE};
+use xks_preflight::explain::explain;
+use xks_preflight::kms_errors::{topic_for_name, TopicId, NAMES, TOPICS};
 
 use crate::support::{command, run};
 
@@ -80,8 +83,13 @@ fn derived_kms_errors_match_the_shared_guide() {
     assert_eq!(std::fs::read_to_string(DERIVED).unwrap(), derived, "rerun with XKS_UPDATE_DERIVED=1");
 }
 
+/// The checks whose requirement KMS reports with one of `names`, by the catalogue alone.
+fn catalogue_checks(names: &[&str]) -> BTreeSet<CheckId> {
+    CATALOGUE.iter().filter(|r| r.kms_says.iter().any(|said| names.contains(said))).map(|r| r.id).collect()
+}
+
 #[test]
-fn every_name_and_message_of_the_guide_is_recognised_and_leads_to_checks() {
+fn every_name_and_message_of_the_guide_is_recognised_and_names_lead_to_their_checks() {
     let entries = derived_entries();
     assert!(entries.iter().filter(|(k, _)| k == "message").count() >= 18, "{entries:?}");
     assert!(entries.iter().filter(|(k, _)| k == "code").count() >= 11);
@@ -89,9 +97,11 @@ fn every_name_and_message_of_the_guide_is_recognised_and_leads_to_checks() {
         let answer = explain(value);
         assert!(answer.sure, "{kind} {value} is not recognised: {:?}", answer.suggestions);
         let topic = answer.topic.unwrap();
-        assert!(!topic.checks().is_empty(), "{value}: topic {:?} names no check", topic.id);
         if kind != "message" {
             assert_eq!(answer.recognised.first().map(String::as_str), Some(value.as_str()));
+            let checks: BTreeSet<CheckId> = topic.checks().into_iter().collect();
+            let missing: Vec<CheckId> = catalogue_checks(&[value]).difference(&checks).copied().collect();
+            assert!(missing.is_empty(), "{value}: topic {:?} leaves out {missing:?}", topic.id);
         }
     }
 }
@@ -100,11 +110,37 @@ fn every_name_and_message_of_the_guide_is_recognised_and_leads_to_checks() {
 fn every_topic_has_causes_and_sits_at_its_id() {
     for (index, topic) in TOPICS.iter().enumerate() {
         assert!(!topic.causes.is_empty(), "{:?}", topic.id);
-        assert!(topic.causes.iter().all(|cause| !cause.checks.is_empty()), "{:?}", topic.id);
         assert_eq!(topic.id as usize, index, "TOPICS is in TopicId order");
-        assert_eq!(xks_preflight::explain::topic(topic.id).id, topic.id);
+        assert_eq!(xks_preflight::kms_errors::topic(topic.id).id, topic.id);
     }
     assert_eq!(TOPICS.last().map(|t| t.id), Some(TopicId::KmsKeyDisabled));
+}
+
+/// One map of KMS's answers: a topic's causes name exactly the checks whose `kms_says` holds one of
+/// the topic's names, so a link added or removed on either side, in the catalogue or in a cause, fails
+/// here.
+#[test]
+fn every_topic_names_exactly_the_checks_the_catalogue_ties_to_its_names() {
+    for topic in TOPICS {
+        let names: Vec<&str> = NAMES.iter().filter(|(_, id)| *id == topic.id).map(|(name, _)| *name).collect();
+        let catalogue = catalogue_checks(&names);
+        let causes: BTreeSet<CheckId> = topic.causes.iter().flat_map(|cause| cause.checks.iter().copied()).collect();
+        assert_eq!(causes, catalogue, "{:?} ({names:?}): the causes' checks, then the catalogue's", topic.id);
+        assert_eq!(topic.checks().into_iter().collect::<BTreeSet<_>>(), catalogue, "{:?}", topic.id);
+        assert_eq!(topic.names().collect::<Vec<_>>(), names, "{:?}", topic.id);
+    }
+}
+
+/// The state check of a FAILED store lists each cause of its code with the checks that show it.
+#[test]
+fn every_cause_of_a_connection_error_code_names_a_check() {
+    let codes = CheckId::ConfigConnectionState.requirement().kms_says;
+    for code in codes {
+        let topic = topic_for_name(code).unwrap_or_else(|| panic!("{code} has no topic"));
+        for cause in topic.causes {
+            assert!(!cause.checks.is_empty(), "{code}: \"{}\" names no check", cause.text);
+        }
+    }
 }
 
 #[test]
@@ -164,6 +200,15 @@ fn explain_command_prints_causes_with_checks_and_exits_zero() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("tls.hostname") && out.stdout.contains("tls.trusted_ca"), "{}", out.stdout);
     assert!(out.stdout.contains("What KMS was doing"));
+}
+
+#[test]
+fn a_topic_the_catalogue_ties_no_check_to_says_so_and_keeps_its_pointers_in_words() {
+    let out = run(command(None), &["explain", "CustomKeyStoreInvalidStateException"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("No check of `xks-preflight check` is tied to this answer."), "{}", out.stdout);
+    assert!(!out.stdout.contains("checks:"), "{}", out.stdout);
+    assert!(out.stdout.contains("(config.connection_state shows which)"), "{}", out.stdout);
 }
 
 #[test]

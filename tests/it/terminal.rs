@@ -176,6 +176,23 @@ fn fail_on_warn_turns_a_warning_into_exit_one() {
     assert_eq!(report["tests"].as_u64(), Some(xks_preflight::catalogue::CheckId::ALL.len() as u64));
 }
 
+/// Whether a check fails the run is decided once, by the verdict; every format shows that decision.
+#[test]
+fn a_warning_that_fails_the_run_says_so_in_every_format() {
+    let only = ["--only", "vpc.subnets_private"];
+    let prometheus = "xks_preflight_failing_checks{region=\"us-east-1\",target=\"cks-7c1d2e3f4a5b6c7d8\"}";
+    for (fail_on, fails) in [("warn", true), ("fail", false)] {
+        let args = |output: &'static str| [&only[..], &["--fail-on", fail_on, "--output", output]].concat();
+        assert_eq!(example(&args("json")).check("vpc.subnets_private")["fails_run"], fails, "{fail_on}");
+        let table = example(&args("table")).stdout;
+        assert_eq!(table.contains("[fails the run under --fail-on warn] subnet-"), fails, "{table}");
+        let markdown = example(&args("markdown")).stdout;
+        assert_eq!(markdown.contains("| ⚠️ warn, fails the run | `vpc.subnets_private`"), fails, "{markdown}");
+        let metrics = example(&args("prometheus")).stdout;
+        assert!(metrics.contains(&format!("{prometheus} {}", u8::from(fails))), "{metrics}");
+    }
+}
+
 #[test]
 fn list_checks_gives_every_check_as_a_table_and_as_json() {
     let out = run(command(None), &["list-checks", "--output", "json"]);

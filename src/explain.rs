@@ -1,4 +1,4 @@
-//! From whatever the user pasted (a code, an exception name, a message from CloudTrail or a stack
+//! `explain`: from whatever the user pasted (a code, an exception name, a message from CloudTrail or a stack
 //! trace, whole or in part, quoted or escaped, or a whole log) to the topic that explains it. The text
 //! is split into words once and every known name, phrase and message is looked up against that, so the
 //! time grows with the input's length, not with its length times what is known.
@@ -7,10 +7,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::topics::{topic, Topic, TopicId, MESSAGE_TOPICS, NAMES};
-
-/// KMS's messages from the troubleshooting guide, as data: what users paste is KMS's wording.
-const KNOWN: &str = include_str!("../../data/kms-errors.tsv");
+use crate::kms_errors::{guide_messages, topic, Topic, TopicId, MESSAGE_TOPICS, NAMES};
 
 /// Up to this many words, a pasted message is compared as a whole, line breaks and all. A longer input
 /// is a log: its messages are compared line by line.
@@ -83,9 +80,7 @@ struct Message {
 }
 
 fn known_messages() -> Vec<Message> {
-    KNOWN
-        .lines()
-        .filter_map(|line| line.strip_prefix("message\t"))
+    guide_messages()
         .map(|text| {
             let words = words_of(text);
             let distinct = words.iter().cloned().collect();

@@ -40,6 +40,9 @@ pub enum TopicId {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Cause {
     pub text: &'static str,
+    /// The checks that confirm or rule out this cause, chosen among those the catalogue ties to the
+    /// topic (`Topic::checks`; a test keeps them so). Where the catalogue ties none, the text says
+    /// where to look instead.
     pub checks: &'static [CheckId],
 }
 
@@ -55,6 +58,13 @@ pub struct Topic {
 const fn cause(text: &'static str, checks: &'static [CheckId]) -> Cause {
     Cause { text, checks }
 }
+
+/// A cause of every connection error code: the catalogue ties each code to the store's state.
+const STILL_FAILED: Cause = cause(
+    "The cause is gone (fixed, or it passed), but a FAILED store keeps its ConnectionErrorCode until it is \
+     disconnected and connected again.",
+    &[ConfigConnectionState],
+);
 
 const CONNECTING: &str = "Connecting the store to its proxy (ConnectCustomKeyStore runs on for about five \
     minutes after it returns; the outcome shows as the store's ConnectionState).";
@@ -83,6 +93,7 @@ pub const TOPICS: &[Topic] = &[
             cause("The proxy rotated its credential and the store was not updated.", &[ProxyCredentialAccepted]),
             cause("Something between KMS and the proxy rewrites HTTP headers, which breaks the signature.", &[ProxyCredentialAccepted]),
             cause("The proxy's clock is more than five minutes off.", &[ProxyClockSkew]),
+            STILL_FAILED,
         ],
         what_to_do: "Set the proxy's current credential on the store with UpdateCustomKeyStore (it can stay connected), \
             and keep header-rewriting proxies out of the path.",
@@ -92,7 +103,10 @@ pub const TOPICS: &[Topic] = &[
         title: "Network errors on the way to the backing key store",
         kms_doing: CONNECTING,
         causes: &[
-            cause("The network path to the proxy fails.", &[DnsResolves, NetTcpConnect, VpcNlbListener, VpcTargetsHealthy]),
+            cause("The network path to the proxy failed when KMS last tried it: name resolution, TCP on port 443, or \
+                for a VPC store the load balancer's listener or targets (dns.resolves, net.tcp_connect, vpc.nlb_listener \
+                and vpc.targets_healthy test that path from here).", &[ConfigConnectionState]),
+            STILL_FAILED,
         ],
         what_to_do: "Repair the path to the proxy, then disconnect and connect the store again.",
     },
@@ -102,6 +116,7 @@ pub const TOPICS: &[Topic] = &[
         kms_doing: USING,
         causes: &[
             cause("The proxy applies authorization rules (by principal, key, operation or VPC) that do not allow this request.", &[ProxyAccess]),
+            STILL_FAILED,
         ],
         what_to_do: "Change the authorization policy in the proxy or external key manager; nothing in KMS can override it.",
     },
@@ -112,6 +127,7 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("XksProxyUriPath has a wrong or missing prefix.", &[ConfigPathFormat, ConfigProxyConfigMatch, ProxyUriPath]),
             cause("An upgrade of the proxy or external key manager changed the path it serves.", &[ProxyUriPath]),
+            STILL_FAILED,
         ],
         what_to_do: "Read the path from the proxy's configuration file or documentation and set it with UpdateCustomKeyStore.",
     },
@@ -121,10 +137,11 @@ pub const TOPICS: &[Topic] = &[
         kms_doing: "Reading the proxy's answer to one of its API calls.",
         causes: &[
             cause("A load balancer passes TCP on 443 to a proxy that speaks plain HTTP, or TLS ends in the wrong place.", &[VpcNlbListener, TlsHttp11]),
-            cause("The proxy answers outside the specification: not JSON, missing fields, unknown values.", &[ProxyHealth, ProxyErrorFormat]),
+            cause("The proxy answers outside the specification: not JSON, missing fields, unknown values, or another \
+                error than 404 KeyNotFoundException for an external key it does not hold (key.not_found tests that one).", &[ProxyHealth, ProxyErrorFormat]),
             cause("The proxy refuses a kmsOperation it does not know, where the specification requires it be served.", &[ProxyUnknownOperation]),
-            cause("The proxy answers an external key it does not hold with another error than 404 KeyNotFoundException.", &[KeyNotFound]),
             cause("A transient fault in the proxy.", &[ProxyHealth]),
+            STILL_FAILED,
         ],
         what_to_do: "Make the proxy answer as the XKS proxy API specification says; if it already seems to, report it to the proxy's vendor.",
     },
@@ -133,10 +150,13 @@ pub const TOPICS: &[Topic] = &[
         title: "The TLS connection to the proxy fails",
         kms_doing: "Opening a TLS connection to the proxy's endpoint.",
         causes: &[
-            cause("The certificate does not name the endpoint's host (for a VPC store: the private DNS name).", &[TlsHostname, VpcPrivateDnsName]),
+            cause("The certificate does not name the endpoint's host (for a VPC store: the private DNS name, which \
+                vpc.private_dns_name compares with the endpoint).", &[TlsHostname]),
             cause("The certificate has expired or is not valid yet.", &[TlsValidity]),
             cause("The chain does not end at a root on KMS's Trusted Certificate Authorities list, or an intermediate is missing.", &[TlsTrustedCa, TlsChainComplete]),
             cause("The proxy offers neither TLS 1.2 nor 1.3, or none of KMS's cipher suites.", &[TlsVersion, TlsCipherSuite]),
+            cause("The proxy requires a client certificate, which KMS no longer promises to present since AWS deprecated mutual TLS for external key stores.", &[TlsClientCertificate]),
+            STILL_FAILED,
         ],
         what_to_do: "Serve a certificate for the endpoint's host from a CA on KMS's list, with its full chain, over TLS 1.2 or 1.3.",
     },
@@ -146,11 +166,13 @@ pub const TOPICS: &[Topic] = &[
         kms_doing: "Calling the proxy (GetHealthStatus when creating, updating or connecting the store; Encrypt, \
             Decrypt or GetKeyMetadata when the store is used).",
         causes: &[
-            cause("The endpoint or path in the store is wrong.", &[ConfigEndpointFormat, ConfigPathFormat, ProxyUriPath]),
-            cause("The endpoint does not resolve, or port 443 does not accept connections.", &[DnsResolves, NetTcpConnect]),
+            cause("The endpoint in the store is wrong or does not resolve, or port 443 does not accept connections (a \
+                wrong endpoint or path can look the same: config.endpoint_format, config.path_format and proxy.uri_path \
+                check them).", &[DnsResolves, NetTcpConnect]),
             cause("For a VPC store: the load balancer has no listener on 443 or no healthy targets.", &[VpcNlbListener, VpcTargetsHealthy]),
             cause("The proxy says every external key manager is UNAVAILABLE.", &[ProxyEkmAvailable]),
             cause("The proxy is more than 35 ms away from the Region.", &[NetRtt]),
+            STILL_FAILED,
         ],
         what_to_do: "Make the proxy reachable on port 443 at the configured endpoint, with at least one external key \
             manager available, close to the store's Region.",
@@ -162,6 +184,7 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("The proxy or the external key manager behind it is slow or overloaded.", &[ProxyLatency]),
             cause("The proxy is far from the store's Region.", &[NetRtt, ProxyLatency]),
+            STILL_FAILED,
         ],
         what_to_do: "Find where the time goes (network, proxy, external key manager). Persistent timeouts are for the proxy's \
             operator or vendor; a single one can be retried.",
@@ -176,6 +199,7 @@ pub const TOPICS: &[Topic] = &[
             cause("The service has no private DNS name, or it differs from the store's endpoint.", &[VpcPrivateDnsName]),
             cause("The private DNS name's domain is not verified (its TXT record is missing, or it lies under no public domain).", &[VpcPrivateDnsVerified, DnsVerificationTxt, DnsPublicParent]),
             cause("The service is not Available.", &[VpcServiceState]),
+            STILL_FAILED,
         ],
         what_to_do: "Fix what the vpc.* and dns.* checks report, then connect the store again.",
     },
@@ -187,6 +211,7 @@ pub const TOPICS: &[Topic] = &[
             cause("The service name is wrong.", &[VpcServiceFound]),
             cause("The service is in another Region, or another account without VpcEndpointServiceOwner.", &[VpcServiceRegion, VpcServiceFound]),
             cause("KMS's principal cks.kms.<region>.amazonaws.com is not allowed on the service.", &[VpcAllowedPrincipal]),
+            STILL_FAILED,
         ],
         what_to_do: "Check the name, Region and owner of the service, and allow KMS's service principal on it.",
     },
@@ -195,8 +220,9 @@ pub const TOPICS: &[Topic] = &[
         title: "The store is not connected, or its state forbids the operation",
         kms_doing: USING,
         causes: &[
-            cause("The store is DISCONNECTED, FAILED or still connecting.", &[ConfigConnectionState]),
-            cause("A KMS key of the store is Unavailable (store disconnected) or PendingDeletion.", &[KeyKmsKeyState]),
+            cause("The store is DISCONNECTED, FAILED or still connecting (config.connection_state shows which).", &[]),
+            cause("A KMS key of the store is Unavailable (store disconnected) or PendingDeletion (key.kms_key_state \
+                shows the keys' states).", &[]),
         ],
         what_to_do: "Connect the store (disconnect it first if FAILED) and, for a key pending deletion, cancel the deletion.",
     },
@@ -205,9 +231,11 @@ pub const TOPICS: &[Topic] = &[
         title: "A KMS key of the store is in the wrong state, or the proxy refused the operation",
         kms_doing: USING,
         causes: &[
-            cause("The store is not connected, so its keys are Unavailable.", &[ConfigConnectionState, KeyKmsKeyState]),
+            cause("The store is not connected, so its keys are Unavailable (config.connection_state shows the store's \
+                state).", &[KeyKmsKeyState]),
             cause("The KMS key is pending deletion.", &[KeyKmsKeyState]),
-            cause("The proxy could not be reached, answered late or refused: the message says which.", &[NetTcpConnect, ProxyLatency, ProxyCredentialAccepted, KeyRoundTrip]),
+            cause("The proxy could not be reached, answered late or refused: the message says which (net.tcp_connect, \
+                proxy.latency and proxy.credential_accepted look at each).", &[KeyRoundTrip]),
             cause("The proxy refuses some of KMS's requests: a new kmsOperation, long ARNs, the optional metadata of calls \
                 through AWS services and VPC endpoints.", &[ProxyUnknownOperation, ProxyLongMetadata]),
             cause("The proxy's Encrypt answer has a shape KMS refuses: IV, tag, ciphertext or metadata sizes.", &[KeyCiphertextShape]),
@@ -243,8 +271,9 @@ pub const TOPICS: &[Topic] = &[
         kms_doing: MANAGING,
         causes: &[
             cause("The endpoint is not https:// and a DNS name (a port, a path or an IP address).", &[ConfigEndpointFormat]),
-            cause("The path is malformed or not the one the proxy serves.", &[ConfigPathFormat, ProxyUriPath]),
-            cause("For a VPC store, acceptance is required on the endpoint service.", &[VpcAcceptanceRequired]),
+            cause("The path is malformed or not the one the proxy serves (config.path_format and proxy.uri_path check \
+                it).", &[]),
+            cause("For a VPC store, acceptance is required on the endpoint service (vpc.acceptance_required).", &[]),
         ],
         what_to_do: "Correct the setting the check names and update the store.",
     },
@@ -255,6 +284,8 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("The external key ID is wrong, or was an alias or mutable name that now points elsewhere.", &[KeyMetadata]),
             cause("The key was deleted from the external key manager.", &[KeyMetadata]),
+            cause("No key manager behind the proxy holds the ID, and the proxy says so as the specification asks \
+                (404 KeyNotFoundException), which is what lets KMS name the problem.", &[KeyNotFound]),
         ],
         what_to_do: "Use the ID the proxy knows the key by. A KMS key's external key ID cannot change: if ciphertexts exist, \
             restore the key under the same ID.",
@@ -282,9 +313,10 @@ pub const TOPICS: &[Topic] = &[
         title: "The ciphertext or its context is not the one that was encrypted",
         kms_doing: "Decrypting (Decrypt, or the decrypting half of ReEncrypt).",
         causes: &[
-            cause("The ciphertext was altered or damaged in transit or at rest.", &[KeyRoundTrip]),
-            cause("The encryption context in the request differs from the one used to encrypt.", &[KeyRoundTrip]),
-            cause("The proxy or external key manager changes the ciphertext it returns, or checks the AAD wrongly.", &[KeyRoundTrip, KeyTamperRejected]),
+            cause("The ciphertext was altered or damaged in transit or at rest.", &[]),
+            cause("The encryption context in the request differs from the one used to encrypt.", &[]),
+            cause("The proxy or external key manager changes the ciphertext it returns, or checks the AAD wrongly \
+                (key.round_trip and key.tamper_rejected test both).", &[]),
         ],
         what_to_do: "Retry once; if it persists, compare the encryption context with the one used at encryption and check \
             the ciphertext's integrity.",
@@ -294,8 +326,9 @@ pub const TOPICS: &[Topic] = &[
         title: "The proxy reports itself unhealthy",
         kms_doing: "Asking the proxy for its health (GetHealthStatus) or using it.",
         causes: &[
-            cause("Every external key manager behind the proxy is UNAVAILABLE.", &[ProxyEkmAvailable, ProxyHealth]),
-            cause("The proxy has an operational fault.", &[ProxyHealth]),
+            cause("Every external key manager behind the proxy is UNAVAILABLE (proxy.ekm_available shows each one's \
+                state).", &[]),
+            cause("The proxy has an operational fault (proxy.health shows what it answers).", &[]),
         ],
         what_to_do: "Bring at least one external key manager back; a passing fault can be retried.",
     },
@@ -304,8 +337,10 @@ pub const TOPICS: &[Topic] = &[
         title: "The proxy does not implement what KMS asked",
         kms_doing: USING,
         causes: &[
-            cause("The proxy lacks one of the API calls the specification requires, or refuses a size KMS uses.", &[KeyRoundTrip, ProxyHealth]),
-            cause("The external key does not allow the operation (usage without ENCRYPT or DECRYPT).", &[KeyMetadata]),
+            cause("The proxy lacks one of the API calls the specification requires, or refuses a size KMS uses \
+                (proxy.health and key.round_trip make those calls).", &[]),
+            cause("The external key does not allow the operation: its usage lacks ENCRYPT or DECRYPT (key.metadata \
+                shows it).", &[]),
         ],
         what_to_do: "Use a proxy that implements the whole XKS proxy API; report the gap to its vendor.",
     },
@@ -314,8 +349,8 @@ pub const TOPICS: &[Topic] = &[
         title: "The external key is disabled or does not allow the operation",
         kms_doing: USING,
         causes: &[
-            cause("The external key is disabled in the external key manager.", &[KeyMetadata]),
-            cause("The external key's usage does not include the operation.", &[KeyMetadata]),
+            cause("The external key is disabled in the external key manager (key.metadata shows its status).", &[]),
+            cause("The external key's usage does not include the operation (key.metadata shows it).", &[]),
         ],
         what_to_do: "Enable the key and give it ENCRYPT and DECRYPT usage in the external key manager.",
     },
@@ -323,66 +358,9 @@ pub const TOPICS: &[Topic] = &[
         id: TopicId::KmsKeyDisabled,
         title: "The KMS key is disabled",
         kms_doing: USING,
-        causes: &[cause("Someone disabled the KMS key (DisableKey); this is about the KMS key, not the external key.", &[KeyKmsKeyState])],
+        causes: &[cause("Someone disabled the KMS key (DisableKey); this is about the KMS key, not the external key.", &[])],
         what_to_do: "Enable the KMS key (EnableKey) if it should be used.",
     },
-];
-
-/// Exception names and connection error codes, with the topic that explains them.
-pub const NAMES: &[(&str, TopicId)] = &[
-    ("INTERNAL_ERROR", TopicId::Internal),
-    ("INVALID_CREDENTIALS", TopicId::Credentials),
-    ("NETWORK_ERRORS", TopicId::Network),
-    ("XKS_PROXY_ACCESS_DENIED", TopicId::AccessDenied),
-    ("XKS_PROXY_INVALID_CONFIGURATION", TopicId::UriPath),
-    ("XKS_PROXY_INVALID_RESPONSE", TopicId::InvalidResponse),
-    ("XKS_PROXY_INVALID_TLS_CONFIGURATION", TopicId::Tls),
-    ("XKS_PROXY_NOT_REACHABLE", TopicId::Unreachable),
-    ("XKS_PROXY_TIMED_OUT", TopicId::TimedOut),
-    ("XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION", TopicId::VpcInvalid),
-    ("XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND", TopicId::VpcNotFound),
-    ("XksProxyIncorrectAuthenticationCredentialException", TopicId::Credentials),
-    ("XksProxyInvalidConfigurationException", TopicId::InvalidConfiguration),
-    ("XksProxyInvalidResponseException", TopicId::InvalidResponse),
-    ("XksProxyUriUnreachableException", TopicId::Unreachable),
-    ("XksProxyVpcEndpointServiceInvalidConfigurationException", TopicId::VpcInvalid),
-    ("XksProxyVpcEndpointServiceNotFoundException", TopicId::VpcNotFound),
-    ("XksProxyUriInUseException", TopicId::InUse),
-    ("XksProxyUriEndpointInUseException", TopicId::InUse),
-    ("XksProxyVpcEndpointServiceInUseException", TopicId::InUse),
-    ("CustomKeyStoreNotFoundException", TopicId::StoreNotFound),
-    ("CustomKeyStoreInvalidStateException", TopicId::NotConnected),
-    ("CustomKeyStoreQuotaExceeded", TopicId::Quota),
-    ("LimitExceededException", TopicId::Quota),
-    ("KMSInvalidStateException", TopicId::KeyState),
-    ("XksKeyNotFoundException", TopicId::KeyNotFound),
-    ("XksKeyInvalidConfigurationException", TopicId::KeyInvalid),
-    ("XksKeyAlreadyInUseException", TopicId::KeyInUse),
-    ("UnsupportedOperationException", TopicId::Unsupported),
-    ("DisabledException", TopicId::KmsKeyDisabled),
-];
-
-/// Phrases of KMS's error messages (its words, which is what users paste) and the topic each means.
-pub const MESSAGE_TOPICS: &[(&str, TopicId)] = &[
-    ("invalid URI path", TopicId::UriPath),
-    ("cannot establish a TLS connection", TopicId::Tls),
-    ("cannot communicate with the external key store proxy", TopicId::Unreachable),
-    ("did not respond in time", TopicId::TimedOut),
-    ("did not respond to the request in the time allotted", TopicId::TimedOut),
-    ("could not authenticate AWS KMS", TopicId::Credentials),
-    ("ciphertext or additional authenticated data is corrupted", TopicId::Ciphertext),
-    ("submitted for decryption, or the encryption context, is corrupted", TopicId::Ciphertext),
-    ("could not find the external key", TopicId::KeyNotFound),
-    ("key spec of the external key must be AES_256", TopicId::KeyInvalid),
-    ("status of the external key must be ENABLED", TopicId::KeyInvalid),
-    ("key usage of the external key must include ENCRYPT and DECRYPT", TopicId::KeyInvalid),
-    ("external key does not support the requested operation", TopicId::KeyDisabled),
-    ("external key is not enabled in the external key manager", TopicId::KeyDisabled),
-    ("is in an unhealthy state", TopicId::Unhealthy),
-    ("cannot interpret the response from the external key store proxy", TopicId::InvalidResponse),
-    ("does not support the requested cryptographic operation", TopicId::Unsupported),
-    ("denied access to the operation", TopicId::AccessDenied),
-    ("not connected to its external key store proxy", TopicId::NotConnected),
 ];
 
 /// The topic of an ID; `TOPICS` holds them in `TopicId` order (a test keeps it so).
