@@ -268,27 +268,12 @@ impl Letters {
     }
 }
 
-/// The edit distance of `a` and `b` when it is at most `allowed`, computed in a band of that width.
+/// The edit distance of `a` and `b` when it is at most `allowed`.
 fn within(a: &str, b: &str, allowed: usize) -> Option<usize> {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > allowed {
+    // Cheap first: words whose lengths differ by more cannot be that close.
+    if a.chars().count().abs_diff(b.chars().count()) > allowed {
         return None;
     }
-    let far = allowed + 1;
-    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![far; b.len() + 1];
-        current[0] = (i + 1).min(far);
-        let (low, high) = ((i + 1).saturating_sub(allowed).max(1), (i + 1 + allowed).min(b.len()));
-        for j in low..=high {
-            let substitute = previous[j - 1] + usize::from(*ca != b[j - 1]);
-            current[j] = substitute.min(previous[j] + 1).min(current[j - 1] + 1).min(far);
-        }
-        if current.iter().all(|&d| d >= far) {
-            return None;
-        }
-        previous = current;
-    }
-    let distance = previous[b.len()];
+    let distance = strsim::levenshtein(a, b);
     (distance <= allowed).then_some(distance)
 }

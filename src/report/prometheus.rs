@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
 
 use crate::checks::{MeasureName, Status};
 use crate::exit::{self, ExitCode};
@@ -101,9 +100,9 @@ pub fn render(report: &Verdict) -> String {
     out.push_str("# HELP xks_preflight_last_run_timestamp_seconds When the facts were gathered (Unix time).\n");
     out.push_str("# TYPE xks_preflight_last_run_timestamp_seconds gauge\n");
     for scope in &report.scopes {
-        if let Ok(at) = DateTime::from_str(&scope.facts_gathered_at, DateTimeFormat::DateTime) {
+        if let Ok(at) = crate::dates::epoch(&scope.facts_gathered_at) {
             let labels = scope_labels(&scope.region, scope.account.as_deref());
-            let _ = writeln!(out, "xks_preflight_last_run_timestamp_seconds{{{labels}}} {}", at.as_secs_f64());
+            let _ = writeln!(out, "xks_preflight_last_run_timestamp_seconds{{{labels}}} {at}");
         }
     }
     out.push_str(

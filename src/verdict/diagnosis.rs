@@ -61,9 +61,11 @@ pub fn diagnose(
     // The state check restates the code; the others show its cause.
     let explained_by: Vec<CheckId> =
         problems.iter().copied().filter(|id| related.contains(id) && *id != CheckId::ConfigConnectionState).collect();
+    // The state check restates the code: it is never what was left unjudged.
     let unchecked: Vec<CheckId> = related
         .iter()
         .copied()
+        .filter(|id| *id != CheckId::ConfigConnectionState)
         .filter(|id| {
             results
                 .iter()

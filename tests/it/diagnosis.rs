@@ -141,3 +141,17 @@ fn nothing_failing_and_nothing_reported_needs_no_diagnosis() {
     let results = vec![pass("config.store_found"), pass("dns.resolves")];
     assert!(diagnose(None, &results, &blockers(&results)).is_none());
 }
+
+/// The state check restates the reported code: when it was left out (--only, --skip), it is not named
+/// among the checks that could not be judged.
+#[test]
+fn the_state_check_is_never_listed_as_unjudged() {
+    let results = vec![
+        result("config.connection_state", Outcome::skipped("not selected with --only")),
+        result("proxy.latency", Outcome::skipped("not selected with --only")),
+    ];
+    let blocked = blockers(&results);
+    let diagnosis = diagnose(Some("XKS_PROXY_TIMED_OUT"), &results, &blocked).unwrap();
+    assert!(!diagnosis.unchecked.contains(&CheckId::ConfigConnectionState), "{:?}", diagnosis.unchecked);
+    assert!(diagnosis.unchecked.contains(&CheckId::ProxyLatency), "{:?}", diagnosis.unchecked);
+}
