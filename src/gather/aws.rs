@@ -85,11 +85,7 @@ where
 {
     let code = error.code().map(str::to_string);
     let message = match (error.message(), code.as_deref()) {
-        (_, Some(code)) if EXPIRED_CODES.contains(&code) => {
-            "the AWS session token has expired: refresh the credentials (aws sso login, or new temporary \
-             credentials) and run it again"
-                .to_string()
-        }
+        (_, Some(code)) if EXPIRED_CODES.contains(&code) => "the AWS session token has expired".to_string(),
         (Some(message), _) => message.to_string(),
         (None, _) => without_answer(error),
     };
@@ -135,8 +131,7 @@ fn without_answer(error: &(dyn std::error::Error + 'static)) -> String {
         return match credentials {
             // Short enough to be quoted whole (evidence quotes stop at 200 characters).
             CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found (environment, profiles, \
-                     SSO, web identity, container and instance roles were tried): give --profile, set \
-                     AWS_ACCESS_KEY_ID, or attach a role"
+                     SSO, web identity, container and instance roles were tried)"
                 .to_string(),
             CredentialsError::ProviderTimedOut(_) => {
                 "the AWS credential provider did not answer in time (an instance or container role \

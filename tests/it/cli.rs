@@ -276,7 +276,10 @@ fn missing_aws_credentials_are_said_once_in_one_line_with_what_to_do() {
     let out = run(cmd, &args);
     assert_eq!(out.code, 3, "nothing failed, but nothing could be read: {}", out.stdout);
     let message = out.aws_problem()["message"].as_str().unwrap().to_string();
-    assert!(message.contains("no AWS credentials found") && message.contains("--profile"), "{message}");
+    assert!(message.contains("no AWS credentials found"), "{message}");
+    // What to do is the remedy's, said by the verdict, not the gathered message's.
+    let remedy = out.aws_problem()["remedy"].as_str().unwrap().to_string();
+    assert!(remedy.contains("--profile") && remedy.contains("AWS_ACCESS_KEY_ID"), "{remedy}");
     assert!(!message.contains('…') && !message.contains('\n') && !message.contains("Attempted"), "{message}");
     assert!(out.with_status("error").is_empty(), "no check repeats it: {:?}", out.with_status("error"));
 
