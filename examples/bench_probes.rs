@@ -16,8 +16,8 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
-use xks_preflight::user_input::Secret;
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+use xks_preflight::user_input::Secret;
 
 // The tests' proxy; the benchmark uses its faithful variant only.
 #[allow(dead_code)]
@@ -178,5 +178,7 @@ fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<S
             timeout: Duration::from_secs(5),
             extra_roots: Vec::new(),
         }),
+        // Planned settings: KMS has seen nothing of them.
+        monitor: None,
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use xks_preflight::aws_names::{is_region_code, role_account};
 use xks_preflight::catalogue::{CheckId, Section};
-use xks_preflight::checks::{selected_by, Selection};
+use xks_preflight::checks::{self, selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
 use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
@@ -35,6 +35,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
     };
     let options = verdict::Options {
         selection: Selection { skip: args.skip.clone(), only: args.only.clone() },
+        limits: checks::Limits { max_credential_age_days: args.max_credential_age },
         fail_on: match args.fail_on {
             FailOn::Fail => verdict::FailOn::Fail,
             FailOn::Warn => verdict::FailOn::Warn,
@@ -114,6 +115,7 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
             per_destination: args.max_connections_per_destination as usize,
         },
         network: if args.no_network { None } else { Some(network_options(args)?) },
+        monitor: (!args.no_monitor).then_some(args.since),
     })
 }
 

@@ -23,11 +23,20 @@ pub enum Section {
     Tls,
     Proxy,
     Key,
+    Monitor,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] =
-        [Section::Config, Section::Vpc, Section::Dns, Section::Net, Section::Tls, Section::Proxy, Section::Key];
+    pub const ALL: [Section; 8] = [
+        Section::Config,
+        Section::Vpc,
+        Section::Dns,
+        Section::Net,
+        Section::Tls,
+        Section::Proxy,
+        Section::Key,
+        Section::Monitor,
+    ];
 
     pub fn heading(self) -> &'static str {
         match self {
@@ -38,6 +47,7 @@ impl Section {
             Section::Tls => "TLS",
             Section::Proxy => "Proxy API",
             Section::Key => "External keys",
+            Section::Monitor => "What KMS has seen",
         }
     }
 
@@ -50,6 +60,7 @@ impl Section {
             Section::Tls => "tls",
             Section::Proxy => "proxy",
             Section::Key => "key",
+            Section::Monitor => "monitor",
         }
     }
 }
@@ -759,6 +770,71 @@ macro_rules! requirements {
         answers [(Cryptographic, "KMSInvalidStateException")],
         after [ConfigStoreFound],
         check key::kms_key_state;
+
+    MonitorMetricsPresent = "monitor.metrics_present", Monitor, Warn, "KMS published metrics for the store",
+        "KMS published AWS/KMS metrics for the store in the window: a connected store always has some, from \
+         KMS's own health checks. None means it was not connected then, or another account or Region was read.",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, ConfigConnectionState],
+        check monitor::metrics_present;
+    MonitorLatency = "monitor.latency", Monitor, Fail, "KMS saw answers within 250 ms",
+        "The proxy latency KMS recorded stays within 250 ms (p99 per operation, or the maximum where CloudWatch \
+         has no p99), and its 5-minute average below AWS's alarm of 200 ms (warn); a maximum near 500 ms is KMS \
+         retrying after a network timeout.",
+        says ["XKS_PROXY_TIMED_OUT", "KMSInvalidStateException"],
+        answers [
+            (ConnectStore, "XKS_PROXY_TIMED_OUT"),
+            (Cryptographic, "KMSInvalidStateException (the proxy did not answer in time)"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::latency;
+    MonitorErrors = "monitor.errors", Monitor, Fail, "KMS saw no errors from the proxy",
+        "KMS counted no proxy error in the window (warn for any), and never more than 5 of one ErrorType in a \
+         minute (AWS's recommended alarms); each exception is named with its count and the check that covers it.",
+        says ["KMSInvalidStateException"],
+        answers [(Cryptographic, "KMSInvalidStateException, with the proxy's errorName in the message")],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::errors;
+    MonitorCertificateDays = "monitor.certificate_days", Monitor, Fail, "Certificate days left, as KMS sees them",
+        "The days KMS last recorded until the proxy's certificate expires are at least 10 (AWS's alarm), and at \
+         least 30 (warn).",
+        says ["XKS_PROXY_INVALID_TLS_CONFIGURATION"],
+        answers [(ConnectStore, "XKS_PROXY_INVALID_TLS_CONFIGURATION once the certificate expires")],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::certificate_days;
+    MonitorCredentialAge = "monitor.credential_age", Monitor, Warn, "Credential rotated in time",
+        "The store's proxy credential has been in KMS for at most --max-credential-age days (90 unless given).",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::credential_age;
+    MonitorEkmStates = "monitor.ekm_states", Monitor, Fail, "KMS saw an external key manager Active",
+        "KMS's latest reading of the external key managers has at least one Active; a Degraded or Unavailable \
+         reading in the window warns, with when.",
+        says ["XKS_PROXY_NOT_REACHABLE", "XksProxyUriUnreachableException"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyUriUnreachableException"),
+            (ConnectStore, "XKS_PROXY_NOT_REACHABLE"),
+            (Cryptographic, "KMSInvalidStateException"),
+        ],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::ekm_states;
+    MonitorThrottle = "monitor.throttle", Monitor, Fail, "No request throttled",
+        "KMS throttled none of the store's requests in the window, and the busiest period stays below 80% of \
+         the store's 1,800 requests a second (warn).",
+        says ["ThrottlingException"],
+        answers [(Cryptographic, "ThrottlingException")],
+        after [ConfigStoreFound, ConfigStoreType, MonitorMetricsPresent],
+        check monitor::throttle;
+    MonitorRecentFailures = "monitor.recent_failures", Monitor, Fail, "No failed calls in CloudTrail",
+        "CloudTrail holds no failed KMS call on the store's keys, and no failed change or connection of the \
+         store, in the window; each is listed with its time, operation, key, KMS's message explained and the \
+         request ID the proxy logs as kmsRequestId.",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType],
+        check monitor::recent_failures;
     } };
 }
 pub(crate) use requirements;

@@ -211,6 +211,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=4096), help_heading = "Network")]
     pub max_connections_per_destination: u64,
 
+    /// How far back to read what KMS saw of existing stores (its CloudWatch metrics, CloudTrail's failed
+    /// calls): a number and a unit, s, m, h or d, at most 14 days.
+    #[arg(long, value_name = "DURATION", default_value = "3h", value_parser = parse_since, help_heading = "What KMS saw")]
+    pub since: std::time::Duration,
+    /// Do not read what KMS saw: the monitor.* checks are skipped.
+    #[arg(long, help_heading = "What KMS saw")]
+    pub no_monitor: bool,
+    /// The age in days past which the store's credential should be rotated (KMS's XksProxyCredentialAge).
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), help_heading = "What KMS saw")]
+    pub max_credential_age: u32,
+
     /// The longest the whole run may take, in seconds; whatever is not done by then is reported as an error.
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
@@ -252,8 +263,28 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
         "secret_access_key_stdin", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
         "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
-        "timeout"])]
+        "timeout", "since", "no_monitor"])]
     pub facts: Option<PathBuf>,
+}
+
+/// `--since`: a whole number and a unit (s, m, h, d), from a minute to 14 days: CloudWatch keeps
+/// one-minute data for 15 days.
+fn parse_since(text: &str) -> Result<std::time::Duration, String> {
+    const EXPECTED: &str = "a duration such as 90m, 3h or 7d, from 1m to 14d";
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| EXPECTED.to_string())?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        "d" => number * 86_400,
+        _ => return Err(EXPECTED.to_string()),
+    };
+    if !(60..=14 * 86_400).contains(&seconds) {
+        return Err(EXPECTED.to_string());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,11 +9,25 @@ pub struct Ctx<'a> {
     pub target: &'a TargetFacts,
     pub store: Option<&'a StoreFacts>,
     pub settings: Option<Settings>,
+    pub limits: &'a Limits,
+}
+
+/// The thresholds a user may set for a run (the others are AWS's and fixed).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// `--max-credential-age`.
+    pub max_credential_age_days: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_credential_age_days: 90 }
+    }
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(facts: &'a Facts, target: &'a TargetFacts) -> Self {
-        Ctx { facts, target, store: facts.store_of(target), settings: facts.settings_of(target) }
+    pub fn new(facts: &'a Facts, target: &'a TargetFacts, limits: &'a Limits) -> Self {
+        Ctx { facts, target, store: facts.store_of(target), settings: facts.settings_of(target), limits }
     }
 
     pub fn is_planned(&self) -> bool {

@@ -91,6 +91,7 @@ pub fn words(why: &Why) -> String {
     match why {
         Why::TurnedOff { flag: Flag::NoAws } => "--no-aws: AWS was not asked".into(),
         Why::TurnedOff { flag: Flag::NoNetwork } => "--no-network: the endpoint was not probed".into(),
+        Why::TurnedOff { flag: Flag::NoMonitor } => "--no-monitor: what KMS saw was not read".into(),
         Why::NoSecret => "no secret access key supplied (XKS_PROXY_SECRET_ACCESS_KEY, --secret-access-key-file, \
                           --secret-access-key-stdin or the proxy configuration file)"
             .into(),

@@ -16,6 +16,7 @@ mod dns;
 mod figures;
 mod gates;
 mod key;
+mod monitor;
 mod net;
 mod outcome;
 mod proxy;
@@ -23,7 +24,7 @@ mod text;
 mod tls;
 mod vpc;
 
-pub use context::Ctx;
+pub use context::{Ctx, Limits};
 pub use key::integrity_value;
 pub use outcome::{Measure, MeasureName, Outcome, Status};
 pub use text::{list, quote};
@@ -86,8 +87,13 @@ impl Selection {
 }
 
 /// Every check of one target, in catalogue order, leaving out (as skipped) those `selection` leaves out.
-pub fn run_target(facts: &Facts, target: &TargetFacts, selection: &Selection) -> Vec<(CheckId, Outcome)> {
-    let ctx = Ctx::new(facts, target);
+pub fn run_target(
+    facts: &Facts,
+    target: &TargetFacts,
+    selection: &Selection,
+    limits: &Limits,
+) -> Vec<(CheckId, Outcome)> {
+    let ctx = Ctx::new(facts, target, limits);
     CheckId::ALL
         .iter()
         .map(|&id| {

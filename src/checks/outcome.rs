@@ -49,6 +49,10 @@ pub enum MeasureName {
     CertificateDaysLeft,
     ProxyLatencyWorstMs,
     ExternalKeyManagerState,
+    KmsSeenLatencyWorstMs,
+    KmsSeenCertificateDaysLeft,
+    KmsSeenCredentialAgeDays,
+    KmsSeenPeakRequestsPerSecond,
 }
 
 impl Outcome {

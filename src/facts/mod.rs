@@ -2,6 +2,7 @@
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
 mod keys;
+mod monitor;
 mod network;
 mod proxy;
 mod settings;
@@ -11,6 +12,7 @@ mod why;
 mod wire;
 
 pub use keys::*;
+pub use monitor::*;
 pub use network::*;
 pub use proxy::*;
 pub use settings::*;
@@ -82,6 +84,10 @@ pub struct TargetFacts {
     /// How long this target's VPC reads and probes took, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub took_ms: Option<u64>,
+    /// What KMS saw of an existing store over the window; `None` for planned settings, and in facts
+    /// written before it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<Observed<MonitorFacts>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -39,6 +39,7 @@ pub enum Why {
 pub enum Flag {
     NoAws,
     NoNetwork,
+    NoMonitor,
 }
 
 /// The facts whose absence keeps a later step from running.

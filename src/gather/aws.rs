@@ -20,6 +20,8 @@ pub struct Clients {
     pub kms: aws_sdk_kms::Client,
     pub ec2: aws_sdk_ec2::Client,
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
 }
 
 /// Loads configuration through aws-config's usual chain (environment, profiles, `AWS_ENDPOINT_URL*`),
@@ -74,6 +76,8 @@ impl Clients {
             kms: aws_sdk_kms::Client::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            cloudtrail: aws_sdk_cloudtrail::Client::new(config),
         }
     }
 }

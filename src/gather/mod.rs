@@ -5,6 +5,8 @@ mod aws;
 pub mod budget;
 mod dns;
 mod kms;
+mod monitor;
+mod monitored;
 mod network;
 mod progress;
 mod proxy;
@@ -56,6 +58,8 @@ pub struct Request {
     pub connections: budget::Limits,
     /// `None` with `--no-network`.
     pub network: Option<NetworkOptions>,
+    /// `--since`: how far back to read what KMS saw of existing stores; `None` with `--no-monitor`.
+    pub monitor: Option<std::time::Duration>,
 }
 
 /// The facts of every account and Region asked for, in the order asked: the AWS reads of each run
@@ -74,7 +78,10 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
     let plans: Vec<scopes::Plan> = join_all(plans).await.into_iter().flatten().collect();
     let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
 
-    stores::probe(&mut scopes, &request, &budget, deadline, progress).await;
+    // What KMS saw is read beside the probes: both wait mostly on answers.
+    let monitored = monitored::read(monitored::plan(&scopes, &request), deadline, progress);
+    let (_, seen) = tokio::join!(stores::probe(&mut scopes, &request, &budget, deadline, progress), monitored);
+    monitored::record(&mut scopes, seen);
     Ok(scopes
         .into_iter()
         .map(|(mut facts, _)| {
@@ -174,6 +181,7 @@ async fn read_aws(
                 // Until its probes replace it: they need the settings, which not every target has.
                 network: Probed::NotGathered(Why::Needs { fact: Fact::Settings }),
                 took_ms: None,
+                monitor: None,
             })
             .collect(),
     };

@@ -156,6 +156,7 @@ pub const TOPICS: &[Topic] = &[
             cause("The chain does not end at a root on KMS's Trusted Certificate Authorities list, or an intermediate is missing.", &[TlsTrustedCa, TlsChainComplete]),
             cause("The proxy offers neither TLS 1.2 nor 1.3, or none of KMS's cipher suites.", &[TlsVersion, TlsCipherSuite]),
             cause("The proxy requires a client certificate, which KMS no longer promises to present since AWS deprecated mutual TLS for external key stores.", &[TlsClientCertificate]),
+            cause("The proxy's certificate expired: KMS counts the days left to it (XksProxyCertificateDaysToExpire).", &[MonitorCertificateDays]),
             STILL_FAILED,
         ],
         what_to_do: "Serve a certificate for the endpoint's host from a CA on KMS's list, with its full chain, over TLS 1.2 or 1.3.",
@@ -171,6 +172,7 @@ pub const TOPICS: &[Topic] = &[
                 check them).", &[DnsResolves, NetTcpConnect]),
             cause("For a VPC store: the load balancer has no listener on 443 or no healthy targets.", &[VpcNlbListener, VpcTargetsHealthy]),
             cause("The proxy says every external key manager is UNAVAILABLE.", &[ProxyEkmAvailable]),
+            cause("KMS's own health checks found no external key manager Active (XksExternalKeyManagerStates).", &[MonitorEkmStates]),
             cause("The proxy is more than 35 ms away from the Region.", &[NetRtt]),
             STILL_FAILED,
         ],
@@ -184,6 +186,7 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("The proxy or the external key manager behind it is slow or overloaded.", &[ProxyLatency]),
             cause("The proxy is far from the store's Region.", &[NetRtt, ProxyLatency]),
+            cause("KMS recorded answers past 250 ms under its own traffic (XksProxyLatency), even when the proxy answers quickly now.", &[MonitorLatency]),
             STILL_FAILED,
         ],
         what_to_do: "Find where the time goes (network, proxy, external key manager). Persistent timeouts are for the proxy's \
@@ -239,6 +242,7 @@ pub const TOPICS: &[Topic] = &[
             cause("The proxy refuses some of KMS's requests: a new kmsOperation, long ARNs, the optional metadata of calls \
                 through AWS services and VPC endpoints.", &[ProxyUnknownOperation, ProxyLongMetadata]),
             cause("The proxy's Encrypt answer has a shape KMS refuses: IV, tag, ciphertext or metadata sizes.", &[KeyCiphertextShape]),
+            cause("KMS recorded the proxy's errors and late answers over the window (XksProxyErrors, XksProxyLatency).", &[MonitorErrors, MonitorLatency]),
         ],
         what_to_do: "Read the error message that came with the exception (or paste it here); it names the actual problem.",
     },

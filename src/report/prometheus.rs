@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-
 use crate::checks::{MeasureName, Status};
 use crate::exit::{self, ExitCode};
 use crate::verdict::{TargetVerdict, Verdict};
@@ -148,6 +147,23 @@ fn help(name: MeasureName) -> (&'static str, &'static str) {
         MeasureName::ExternalKeyManagerState => (
             "external_key_manager_state",
             "1 for each external key manager in the state it reports in GetHealthStatus (proxy.ekm_available).",
+        ),
+        MeasureName::KmsSeenLatencyWorstMs => (
+            "kms_seen_latency_worst_ms",
+            "The highest p99 (or maximum) proxy latency KMS recorded over the window, in ms (monitor.latency).",
+        ),
+        MeasureName::KmsSeenCertificateDaysLeft => (
+            "kms_seen_certificate_days_left",
+            "Days until the proxy's certificate expires, as KMS last recorded them (monitor.certificate_days).",
+        ),
+        MeasureName::KmsSeenCredentialAgeDays => (
+            "kms_seen_credential_age_days",
+            "Days since the store's proxy credential was set in KMS (monitor.credential_age).",
+        ),
+        MeasureName::KmsSeenPeakRequestsPerSecond => (
+            "kms_seen_peak_requests_per_second",
+            "The store's busiest period over the window, in requests a second; its quota is 1,800 \
+             (monitor.throttle).",
         ),
     }
 }

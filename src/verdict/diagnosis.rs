@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::catalogue::CheckId;
+use crate::catalogue::{CheckId, Section};
 use crate::checks::{Outcome, Status};
 use crate::kms_errors::topic_for_name;
 
@@ -90,6 +90,14 @@ pub fn diagnose(
             }
         } else {
             summary.push_str(&format!("Failing checks that explain it: {}. ", names(&explained_by)));
+            // Only what KMS recorded explains it: this run's own probes of the same things pass.
+            if explained_by.iter().all(|id| id.section() == Section::Monitor) {
+                summary.push_str(
+                    "KMS saw it over the window, and this run's probes find nothing wrong now: the failure is \
+                     intermittent, so look at what changes over the day (load, the external key manager, the \
+                     network). ",
+                );
+            }
         }
     }
     let fixes: Vec<CheckId> = problems.iter().copied().filter(|id| *id != CheckId::ConfigConnectionState).collect();

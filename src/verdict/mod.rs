@@ -178,6 +178,7 @@ impl FailOn {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub selection: Selection,
+    pub limits: checks::Limits,
     pub fail_on: FailOn,
 }
 
@@ -189,7 +190,7 @@ pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
     for facts in scopes {
         let before = targets.len();
         for target in &facts.targets {
-            let results = checks::run_target(facts, target, &options.selection);
+            let results = checks::run_target(facts, target, &options.selection, &options.limits);
             targets.push(judge_target(facts, target, results, options.fail_on, several));
         }
         scope_verdicts.push(ScopeVerdict {

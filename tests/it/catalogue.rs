@@ -69,14 +69,6 @@ const NOT_YET_JUDGED: &[(&str, u32)] = &[
     ("iac.service_resolved", 19),
     ("iac.store_connected", 19),
     ("monitor.alarms", 17),
-    ("monitor.certificate_days", 17),
-    ("monitor.credential_age", 17),
-    ("monitor.ekm_states", 17),
-    ("monitor.errors", 17),
-    ("monitor.latency", 17),
-    ("monitor.metrics_present", 17),
-    ("monitor.recent_failures", 17),
-    ("monitor.throttle", 17),
     ("proxy.credential_rotation", 21),
 ];
 

@@ -376,3 +376,14 @@ fn check_and_explain_help_end_with_their_exit_codes() {
         assert!(words.ends_with(&codes), "{}", out.stdout);
     }
 }
+
+/// `--since` takes a number and a unit within CloudWatch's 15 days of one-minute data; anything else is
+/// refused by name, exit 2.
+#[test]
+fn since_outside_fourteen_days_or_without_a_unit_is_refused_naming_the_value() {
+    for bad in ["15d", "30", "20x", "0m", "3 h"] {
+        let out = run(command(None), &["check", "--all", "--since", bad]);
+        assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("'{bad}'")) && out.stderr.contains("from 1m to 14d"), "{}", out.stderr);
+    }
+}

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::support::fake_aws::FakeAws;
+use crate::support::fake_monitor::FakeMonitor;
 use crate::support::readers::{junit_parsed, prometheus_parsed, schema_errors};
 use crate::support::{command, moto, run, Run, Store, ACCESS_KEY_ID};
 
@@ -43,6 +44,9 @@ fn run_in(dir: &Path, aws: &FakeAws, args: &[String]) -> Run {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     let mut cmd = command(Some(&aws.url));
+    // KMS's view of the stores comes from the CloudWatch and CloudTrail stand-in: here, no metrics.
+    let monitor = FakeMonitor::start();
+    cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url).env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url);
     cmd.current_dir(dir);
     run(cmd, &args.iter().map(String::as_str).collect::<Vec<_>>())
 }

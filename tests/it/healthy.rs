@@ -10,11 +10,13 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 
+use crate::monitor_checks::healthy;
 use crate::proxy_checks::{proxy, PATH};
 use crate::support::fake_aws::{fixture, FakeAws};
+use crate::support::fake_monitor::FakeMonitor;
 use crate::support::moto::{self, VpcSpec};
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, KEY_ID, SECRET};
-use crate::support::{check_json, command, dns_server, run, write, Store};
+use crate::support::{check_seen, command, dns_server, run, write, Store};
 
 pub const HEALTHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
 pub const PUBLIC_STORE: &str = "cks-0a1b2c3d4e5f6a7b8";
@@ -67,11 +69,15 @@ async fn record() -> Value {
         ),
     );
     let dns = dns_server();
+    // Both stores connected and well, as KMS saw them over the last three hours.
+    let monitor = FakeMonitor::start()
+        .with_series([PUBLIC_STORE, VPC_STORE].iter().flat_map(|store| healthy(store, |_| 40.0)).collect());
     let saved = |name: &str| dir.path().join(name).display().to_string();
     let recorded =
         |file: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(saved(file)).unwrap()).unwrap() };
-    let public_run = check_json(
+    let public_run = check_seen(
         &aws.url,
+        &monitor,
         &[
             "--custom-key-store-id",
             PUBLIC_STORE,
@@ -88,8 +94,9 @@ async fn record() -> Value {
         ],
     );
     assert_ne!(public_run.code, 2, "{}", public_run.stderr);
-    check_json(
+    check_seen(
         &aws.url,
+        &monitor,
         &["--custom-key-store-id", VPC_STORE, "--dns-server", &dns, "--save-facts", &saved("vpc.json")],
     );
     run(

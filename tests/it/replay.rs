@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::support::fake_aws::FakeAws;
+use crate::support::fake_monitor::FakeMonitor;
 use crate::support::moto::{self, VpcSpec};
-use crate::support::{check_json, command, dns_server, run, write, Run, Store, ACCESS_KEY_ID, PATH};
+use crate::support::{check_json, check_seen, command, dns_server, run, write, Run, Store, ACCESS_KEY_ID, PATH};
 
 const SECRET: &str = "c2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3RzLTQ0Ynl0";
 pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/failed-vpc-store.json");
@@ -117,8 +118,10 @@ async fn example_facts_file_is_what_the_tool_records_today() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("facts.json").display().to_string();
     let dns = dns_server();
-    let live =
-        check_json(&aws.url, &["--custom-key-store-id", EXAMPLE_STORE, "--save-facts", &fresh, "--dns-server", &dns]);
+    // A FAILED store that never connected: KMS published no metric for it.
+    let monitor = FakeMonitor::start();
+    let args = ["--custom-key-store-id", EXAMPLE_STORE, "--save-facts", &fresh, "--dns-server", &dns];
+    let live = check_seen(&aws.url, &monitor, &args);
     if std::env::var("XKS_RECORD_EXAMPLES").is_ok() {
         std::fs::copy(&fresh, EXAMPLE).unwrap();
     }

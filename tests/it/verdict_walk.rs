@@ -19,7 +19,66 @@ const VPC: usize = 1;
 const PLANNED: usize = 2;
 
 fn baseline() -> Facts {
-    serde_json::from_str(&std::fs::read_to_string(HEALTHY).unwrap()).unwrap()
+    let mut facts: Facts = serde_json::from_str(&std::fs::read_to_string(HEALTHY).unwrap()).unwrap();
+    facts.targets[PUBLIC].monitor = Some(Observed::Seen(healthy_monitor()));
+    facts
+}
+
+/// Three hours of what KMS saw of a healthy store, by the minute from 09:00 to 12:00 UTC on the day the
+/// facts were gathered: what the monitor requirements are broken from.
+fn healthy_monitor() -> MonitorFacts {
+    const START: i64 = 1_736_931_600; // 2025-01-15T09:00:00Z
+    let store = Dimension { name: "CustomKeyStoreId".into(), value: "cks-0a1b2c3d4e5f6a7b8".into() };
+    let series = |metric: &str, extra: &[(&str, &str)], statistic: &str, value: f64| MetricSeries {
+        metric: metric.into(),
+        dimensions: std::iter::once(store.clone())
+            .chain(extra.iter().map(|(name, value)| Dimension { name: name.to_string(), value: value.to_string() }))
+            .collect(),
+        statistic: statistic.into(),
+        points: (0..180).map(|minute| Point { at: START + minute * 60, value }).collect(),
+    };
+    let encrypt = [("KmsOperation", "Encrypt"), ("XksOperation", "Encrypt"), ("KeySpec", "AES_256")];
+    let succeeded = [
+        ("KmsOperation", "Encrypt"),
+        ("XksOperation", "Encrypt"),
+        ("KeySpec", "AES_256"),
+        ("ErrorType", "None"),
+        ("ExceptionName", "None"),
+    ];
+    MonitorFacts {
+        start: "2025-01-15T09:00:00Z".into(),
+        end: "2025-01-15T12:00:00Z".into(),
+        period_s: 60,
+        metrics: Observed::Seen(vec![
+            series("XksProxyLatency", &encrypt, "p99", 42.0),
+            series("XksProxyLatency", &encrypt, "Average", 21.0),
+            series("XksProxyLatency", &encrypt, "Maximum", 60.0),
+            series("XksProxyErrors", &succeeded, "Sum", 600.0),
+            series("XksProxyCertificateDaysToExpire", &[("CertificateName", "xks.1password.com")], "Minimum", 158.0),
+            series("XksProxyCredentialAge", &[], "Maximum", 12.0),
+            series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Active")], "Minimum", 2.0),
+            series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Active")], "Maximum", 2.0),
+            series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Degraded")], "Maximum", 0.0),
+            series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Unavailable")], "Maximum", 0.0),
+        ]),
+        trail: Observed::Seen(TrailFacts { events: Vec::new(), unread: None }),
+        alarms: Observed::Seen(Vec::new()),
+    }
+}
+
+fn monitor(facts: &mut Facts) -> &mut MonitorFacts {
+    match &mut facts.targets[PUBLIC].monitor {
+        Some(Observed::Seen(monitor)) => monitor,
+        _ => panic!("the healthy public store has what KMS saw"),
+    }
+}
+
+/// The series of the healthy monitor reading with this metric, statistic and dimension value.
+fn series<'a>(facts: &'a mut Facts, metric: &str, statistic: &str, value: &str) -> &'a mut MetricSeries {
+    let Observed::Seen(all) = &mut monitor(facts).metrics else { panic!("the healthy reading has metrics") };
+    all.iter_mut()
+        .find(|s| s.metric == metric && s.statistic == statistic && s.dimensions.iter().any(|d| d.value == value))
+        .unwrap_or_else(|| panic!("no {metric} {statistic} {value} series"))
 }
 
 fn net(facts: &mut Facts) -> &mut NetworkFacts {
@@ -352,6 +411,70 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
                 keys.push(twin);
             }
         }),
+        MonitorMetricsPresent => (PUBLIC, |f| {
+            if let Observed::Seen(all) = &mut monitor(f).metrics {
+                all.clear();
+            }
+        }),
+        MonitorLatency => (PUBLIC, |f| {
+            // From 10:05 to 10:19 the p99 was 480 ms, and KMS retried.
+            for point in &mut series(f, "XksProxyLatency", "p99", "Encrypt").points[65..80] {
+                point.value = 480.0;
+            }
+        }),
+        MonitorErrors => (PUBLIC, |f| {
+            let mut failed = series(f, "XksProxyErrors", "Sum", "Encrypt").clone();
+            for dimension in &mut failed.dimensions {
+                match dimension.name.as_str() {
+                    "ErrorType" => dimension.value = "Non-retryable".into(),
+                    "ExceptionName" => dimension.value = "AuthenticationFailedException".into(),
+                    _ => {}
+                }
+            }
+            failed.points = vec![Point { at: 1_736_938_800, value: 12.0 }];
+            if let Observed::Seen(all) = &mut monitor(f).metrics {
+                all.push(failed);
+            }
+        }),
+        MonitorCertificateDays => (PUBLIC, |f| {
+            series(f, "XksProxyCertificateDaysToExpire", "Minimum", "xks.1password.com")
+                .points
+                .last_mut()
+                .unwrap()
+                .value = 6.0
+        }),
+        MonitorCredentialAge => (PUBLIC, |f| {
+            for point in &mut series(f, "XksProxyCredentialAge", "Maximum", "cks-0a1b2c3d4e5f6a7b8").points {
+                point.value = 200.0;
+            }
+        }),
+        MonitorEkmStates => (PUBLIC, |f| {
+            series(f, "XksExternalKeyManagerStates", "Minimum", "Active").points.last_mut().unwrap().value = 0.0
+        }),
+        MonitorThrottle => (PUBLIC, |f| {
+            let mut throttled = series(f, "XksProxyLatency", "p99", "Encrypt").clone();
+            throttled.metric = "ExternalKeyStoreThrottle".into();
+            throttled.statistic = "Sum".into();
+            throttled.points = vec![Point { at: 1_736_938_800, value: 3.0 }];
+            if let Observed::Seen(all) = &mut monitor(f).metrics {
+                all.push(throttled);
+            }
+        }),
+        MonitorRecentFailures => (PUBLIC, |f| {
+            if let Observed::Seen(trail) = &mut monitor(f).trail {
+                trail.events.push(TrailEvent {
+                    time: "2025-01-15T10:07:12Z".into(),
+                    event_name: "Decrypt".into(),
+                    key_arn: Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-0000-4000-8000-00000000a001".into()),
+                    xks_key_id: Some("key-1".into()),
+                    error_code: Some("KMSInvalidStateException".into()),
+                    error_message: Some(
+                        "The external key store proxy did not respond to the request in the time allotted.".into(),
+                    ),
+                    request_id: Some("5b7c0c55-3f6e-4a8b-9c1d-0e2f3a4b5c6d".into()),
+                });
+            }
+        }),
         KeyKmsKeyState => (PUBLIC, |f| {
             if let Observed::Seen(keys) = &mut f.store_keys {
                 keys[0].key_state = Some("PendingDeletion".into());
@@ -436,7 +559,7 @@ fn assert_trustworthy(facts: &Facts, verdict: &Verdict, context: &str) {
             }
         }
         // Every reason a check gives is one the catalogue declares upstream of it.
-        for (id, outcome) in run_target(facts, target_facts, &Default::default()) {
+        for (id, outcome) in run_target(facts, target_facts, &Default::default(), &Default::default()) {
             if let Some(because) = outcome.because {
                 assert!(id.depends_on(because), "{context}: {id} names {because}, which is not upstream of it");
             }

@@ -51,7 +51,7 @@ impl Fleet {
     /// The arguments of a `check` of the fleet, JSON out, with `which` (`--all`, a store ID …) added.
     pub fn args(&self, which: &[&str]) -> Vec<String> {
         let mut args: Vec<String> =
-            ["check", "--output", "json", "--dns-server", &dns_server()].map(String::from).into();
+            ["check", "--output", "json", "--no-monitor", "--dns-server", &dns_server()].map(String::from).into();
         args.extend(["--connect-to".into(), self.server.connect_to(), "--ca-file".into(), self.ca_file.clone()]);
         args.extend(["--rtt-samples", "3", "--probe-timeout", "5"].map(String::from));
         args.extend(which.iter().map(|arg| arg.to_string()));

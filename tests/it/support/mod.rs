@@ -164,10 +164,21 @@ pub fn run(mut command: Command, args: &[&str]) -> Run {
 }
 
 /// `check … --output json` against the fake endpoint.
+/// A check of what `args` name against the test AWS at `endpoint`, reading no CloudWatch or CloudTrail
+/// (the monitor tests give those their own stand-in).
 pub fn check_json(endpoint: &str, args: &[&str]) -> Run {
-    let mut all = vec!["check", "--output", "json"];
+    let mut all = vec!["check", "--output", "json", "--no-monitor"];
     all.extend_from_slice(args);
     run(command(Some(endpoint)), &all)
+}
+
+/// `check_json` reading what KMS saw from the CloudWatch and CloudTrail stand-in at `monitor`.
+pub fn check_seen(endpoint: &str, monitor: &fake_monitor::FakeMonitor, args: &[&str]) -> Run {
+    let mut cmd = command(Some(endpoint));
+    cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url).env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url);
+    let mut all = vec!["check", "--output", "json"];
+    all.extend_from_slice(args);
+    run(cmd, &all)
 }
 
 /// Planned settings for `https://host` and `path`, checked without AWS through `connect_to` with the

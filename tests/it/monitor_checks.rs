@@ -1,0 +1,244 @@
+//! `monitor.*` end to end: the tool reads what KMS saw of a store from the CloudWatch and CloudTrail
+//! stand-in (support/fake_monitor.rs, in AWS's wire formats) and judges it; the store itself comes from the
+//! local AWS endpoint. Each verdict's logic is also walked in verdict_walk.rs.
+
+use serde_json::{json, Value};
+
+use crate::support::fake_aws::FakeAws;
+use crate::support::fake_monitor::{FakeMonitor, Series};
+use crate::support::{check_seen, command, run, Run, Store};
+
+const STORE: &str = "cks-3c3c3c3c3c3c3c3c3";
+
+/// The start of the current minute, and the minutes before it.
+fn minutes_ago(minutes: i64) -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    now - now % 60 - minutes * 60
+}
+
+/// One value a minute over the last `minutes` minutes.
+fn every_minute(minutes: i64, value: impl Fn(i64) -> f64) -> Vec<(i64, f64)> {
+    (1..=minutes).rev().map(|ago| (minutes_ago(ago), value(ago))).collect()
+}
+
+fn dims<'a>(store: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    std::iter::once(("CustomKeyStoreId", store)).chain(extra.iter().copied()).collect()
+}
+
+const ENCRYPT: [(&str, &str); 3] = [("KmsOperation", "Encrypt"), ("XksOperation", "Encrypt"), ("KeySpec", "AES_256")];
+
+/// What KMS publishes for a healthy, connected store over the last three hours; `latency` gives the p99
+/// of each minute (minutes ago → ms).
+pub fn healthy(store: &str, latency: impl Fn(i64) -> f64) -> Vec<Series> {
+    healthy_but(store, latency, &[])
+}
+
+/// `healthy`, without the metrics named in `leave_out`.
+fn healthy_but(store: &str, latency: impl Fn(i64) -> f64, leave_out: &[&str]) -> Vec<Series> {
+    let succeeded = [ENCRYPT.as_slice(), &[("ErrorType", "None"), ("ExceptionName", "None")]].concat();
+    let all = vec![
+        (
+            "XksProxyLatency",
+            Series::new("XksProxyLatency", &dims(store, &ENCRYPT))
+                .stat("p99", &every_minute(180, &latency))
+                .stat("Average", &every_minute(180, |_| 20.0))
+                .stat("Maximum", &every_minute(180, |ago| latency(ago) + 10.0)),
+        ),
+        (
+            "XksProxyErrors",
+            Series::new("XksProxyErrors", &dims(store, &succeeded)).stat("Sum", &every_minute(180, |_| 120.0)),
+        ),
+        (
+            "XksProxyCertificateDaysToExpire",
+            Series::new("XksProxyCertificateDaysToExpire", &dims(store, &[("CertificateName", "xks.example.com")]))
+                .stat("Minimum", &every_minute(180, |_| 140.0)),
+        ),
+        (
+            "XksProxyCredentialAge",
+            Series::new("XksProxyCredentialAge", &dims(store, &[])).stat("Maximum", &every_minute(180, |_| 12.0)),
+        ),
+        (
+            "XksExternalKeyManagerStates",
+            Series::new("XksExternalKeyManagerStates", &dims(store, &[("XksExternalKeyManagerState", "Active")]))
+                .stat("Minimum", &every_minute(180, |_| 2.0))
+                .stat("Maximum", &every_minute(180, |_| 2.0)),
+        ),
+    ];
+    all.into_iter().filter(|(name, _)| !leave_out.contains(name)).map(|(_, series)| series).collect()
+}
+
+/// A check of `store` with CloudWatch and CloudTrail answered by `monitor`.
+fn check(aws: &FakeAws, monitor: &FakeMonitor, store: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--custom-key-store-id", store];
+    args.extend_from_slice(extra);
+    check_seen(&aws.url, monitor, &args)
+}
+
+fn store_aws(ids: &[&str]) -> FakeAws {
+    FakeAws::start(None).with_stores(ids.iter().map(|id| Store::public(id, "https://xks.example.com").json()).collect())
+}
+
+fn monitor_statuses(run: &Run) -> Vec<String> {
+    run.json()["targets"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["section"] == "monitor")
+        .map(|c| format!("{}={}", c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_healthy_store_as_kms_saw_it_passes_every_monitor_check_from_one_read_of_each_kind() {
+    let aws = store_aws(&[STORE]);
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0));
+    let run = check(&aws, &monitor, STORE, &[]);
+    let statuses = monitor_statuses(&run);
+    assert!(statuses.iter().all(|s| s.ends_with("=pass")), "{statuses:?}\n{}", run.stdout);
+    assert!(
+        run.evidence("monitor.latency").contains("p99 at most 50 ms")
+            || run.evidence("monitor.latency").contains("p99 at most 40 ms"),
+        "{}",
+        run.evidence("monitor.latency")
+    );
+    assert!(run.evidence("monitor.certificate_days").contains("140 days"));
+    let calls = monitor.calls();
+    let count = |operation: &str| calls.iter().filter(|(_, op)| op == operation).count();
+    assert_eq!((count("ListMetrics"), count("GetMetricData"), count("DescribeAlarms")), (1, 1, 1), "{calls:?}");
+    // The four store events, looked up by name: the store has no KMS keys to look up.
+    assert_eq!(count("LookupEvents"), 4, "{calls:?}");
+}
+
+#[test]
+fn answers_past_250_ms_at_peak_fail_monitor_latency_naming_when_and_the_retry() {
+    let aws = store_aws(&[STORE]);
+    // Twenty minutes ago, for ten minutes, the p99 was 480 ms (and the maximum 490: KMS's retry).
+    let monitor =
+        FakeMonitor::start().with_series(healthy(STORE, |ago| if (11..=20).contains(&ago) { 480.0 } else { 40.0 }));
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.latency"), "fail", "{}", run.stdout);
+    let evidence = run.evidence("monitor.latency");
+    assert!(evidence.contains("480 ms") && evidence.contains("KmsOperation=Encrypt"), "{evidence}");
+    assert!(evidence.contains("retrying after a network timeout"), "{evidence}");
+    assert!(run.json()["targets"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "monitor.latency" && c["measures"][0]["value"].as_f64() == Some(480.0)));
+}
+
+#[test]
+fn a_region_with_no_metrics_for_the_store_warns_and_the_gauges_are_not_passed() {
+    let aws = store_aws(&[STORE]);
+    let monitor = FakeMonitor::start().with_series(healthy("cks-9f9f9f9f9f9f9f9f9", |_| 40.0));
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.metrics_present"), "warn", "{}", run.stdout);
+    assert!(run.evidence("monitor.metrics_present").contains("no AWS/KMS metric for cks-"));
+    for id in ["monitor.latency", "monitor.certificate_days", "monitor.ekm_states"] {
+        assert_eq!(run.status(id), "skipped", "{id}: {}", run.evidence(id));
+        assert_eq!(run.check(id)["blocked_by"], Value::Null, "a warning blocks nothing: {id}");
+    }
+}
+
+#[test]
+fn a_refused_cloudwatch_permission_is_an_error_naming_the_action_and_the_other_sections_are_unaffected() {
+    let aws = store_aws(&[STORE]);
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0)).refusing("ListMetrics");
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.metrics_present"), "error", "{}", run.stdout);
+    assert!(run.evidence("monitor.metrics_present").contains("cloudwatch:ListMetrics"));
+    assert!(run.remedy("monitor.metrics_present").starts_with("Allow cloudwatch:ListMetrics"));
+    assert_eq!(run.status("config.store_found"), "pass");
+    assert_eq!(run.status("monitor.recent_failures"), "pass", "CloudTrail still answered");
+}
+
+#[test]
+fn throttled_lookups_say_what_was_not_read_and_never_pass_silently() {
+    let aws = store_aws(&[STORE]);
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0)).throttling_lookups(1000);
+    let started = std::time::Instant::now();
+    let run = check(&aws, &monitor, STORE, &["--aws-timeout", "2"]);
+    assert_eq!(run.status("monitor.recent_failures"), "warn", "{}", run.stdout);
+    assert!(
+        run.evidence("monitor.recent_failures").contains("throttled"),
+        "{}",
+        run.evidence("monitor.recent_failures")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "bounded: {:?}", started.elapsed());
+}
+
+#[test]
+fn failed_calls_in_cloudtrail_are_listed_with_their_request_id_and_what_kms_meant() {
+    let aws = store_aws(&[STORE]);
+    let at = minutes_ago(30);
+    let record = json!({
+        "eventVersion": "1.08",
+        "eventID": "8d1a4c3e-0000-4000-8000-000000000001",
+        "eventTime": xks_preflight::dates::rfc3339(at),
+        "eventSource": "kms.amazonaws.com",
+        "eventName": "ConnectCustomKeyStore",
+        "awsRegion": "us-east-1",
+        "requestParameters": {"customKeyStoreId": STORE},
+        "errorCode": "CustomKeyStoreInvalidStateException",
+        "errorMessage": "The external key store proxy is not connected to its external key store proxy.",
+        "requestID": "c0ffee00-1111-4222-8333-444455556666",
+    });
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0)).with_events(vec![record]);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.recent_failures"), "fail", "{}", run.stdout);
+    let evidence = run.evidence("monitor.recent_failures");
+    assert!(
+        evidence.contains("ConnectCustomKeyStore") && evidence.contains("CustomKeyStoreInvalidStateException"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("kmsRequestId c0ffee00-1111-4222-8333-444455556666"), "{evidence}");
+}
+
+#[test]
+fn the_older_metric_and_dimension_spellings_are_read() {
+    let aws = store_aws(&[STORE]);
+    let mut series = healthy_but(STORE, |_| 40.0, &["XksExternalKeyManagerStates"]);
+    series.push(
+        Series::new("XksProxyHsmStates", &dims(STORE, &[("XksProxyHsmState", "Active")]))
+            .stat("Minimum", &every_minute(180, |ago| if ago == 1 { 0.0 } else { 2.0 }))
+            .stat("Maximum", &every_minute(180, |_| 2.0)),
+    );
+    series.push(Series::new("ExtenalKeyStoreThrottle", &dims(STORE, &ENCRYPT)).stat("Sum", &[(minutes_ago(5), 4.0)]));
+    let monitor = FakeMonitor::start().with_series(series);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.ekm_states"), "fail", "{}", run.evidence("monitor.ekm_states"));
+    assert_eq!(run.status("monitor.throttle"), "fail", "{}", run.evidence("monitor.throttle"));
+}
+
+#[test]
+fn a_window_with_gaps_judges_what_is_there() {
+    let aws = store_aws(&[STORE]);
+    // The certificate gauge reported only an hour ago, then nothing: its last reading counts.
+    let mut series = healthy_but(STORE, |_| 40.0, &["XksProxyCertificateDaysToExpire"]);
+    series.push(
+        Series::new("XksProxyCertificateDaysToExpire", &dims(STORE, &[("CertificateName", "xks.example.com")]))
+            .stat("Minimum", &[(minutes_ago(61), 7.0), (minutes_ago(60), 7.0)]),
+    );
+    let monitor = FakeMonitor::start().with_series(series);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.certificate_days"), "fail", "{}", run.stdout);
+    assert!(run.evidence("monitor.certificate_days").contains("7 days"));
+}
+
+#[test]
+fn many_stores_cost_cloudwatch_calls_by_the_queries_one_call_carries_not_by_the_metrics() {
+    let ids: Vec<String> = (0..60).map(|n| format!("cks-{n:017x}")).collect();
+    let aws = FakeAws::start(None)
+        .with_stores(ids.iter().map(|id| Store::public(id, "https://xks.example.com").json()).collect());
+    let series: Vec<Series> = ids.iter().flat_map(|id| healthy(id, |_| 40.0)).collect();
+    let monitor = FakeMonitor::start().with_series(series).with_metrics_per_page(500);
+    let mut cmd = command(Some(&aws.url));
+    cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url).env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url);
+    let run = run(cmd, &["check", "--output", "json", "--all"]);
+    assert_eq!(run.json()["targets"].as_array().unwrap().len(), 60);
+    // 60 stores × 8 statistics = 480 queries: one GetMetricData; ListMetrics and DescribeAlarms once.
+    let queries = monitor.metric_queries();
+    assert_eq!(queries, vec![480], "{queries:?}");
+    let calls = monitor.calls();
+    assert_eq!(calls.iter().filter(|(_, op)| op == "ListMetrics").count(), 1);
+}
