@@ -5,6 +5,7 @@
 //! exit code; [`report`] renders the verdict. [`kms_errors`] holds what KMS's answers mean, which the
 //! checks, the diagnosis and the [`explain`] subcommand share.
 
+pub mod alarms;
 pub mod aws_names;
 pub mod catalogue;
 pub mod checks;

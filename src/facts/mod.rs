@@ -2,6 +2,7 @@
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
 mod keys;
+mod monitor;
 mod network;
 mod proxy;
 mod settings;
@@ -11,6 +12,7 @@ mod why;
 mod wire;
 
 pub use keys::*;
+pub use monitor::*;
 pub use network::*;
 pub use proxy::*;
 pub use settings::*;
