@@ -16,8 +16,8 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
-use xks_preflight::user_input::Secret;
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
+use xks_preflight::user_input::Secret;
 
 // The tests' proxy; the benchmark uses its faithful variant only.
 #[allow(dead_code)]
