@@ -1,5 +1,8 @@
 //! The readers that are not ours, which the tests read the tool's outputs with: prometheus_client's
-//! parser, jsonschema's validator and junitparser, in the Python venv scripts/with-services sets up.
+//! parser, jsonschema's validator, junitparser, cfn-lint and the aws CLI, in the Python venv
+//! scripts/with-services sets up.
+
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -8,7 +11,7 @@ pub const REPORT_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/repor
 
 /// Runs the test venv's Python (scripts/with-services names it) with `args`, `input` on its standard
 /// input.
-fn python(args: &[&str], input: &str) -> std::process::Output {
+pub fn python(args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
     let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
     let mut child = std::process::Command::new(python)
@@ -67,4 +70,12 @@ pub fn schema_errors(report: &str) -> Result<(), String> {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
     }
+}
+
+/// A command the test venv installed, such as `cfn-lint` or `aws`: beside its Python.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
+    let tool = PathBuf::from(python).with_file_name(name);
+    assert!(tool.exists(), "{} is missing: scripts/with-services installs it into the test venv", tool.display());
+    tool
 }
