@@ -317,6 +317,20 @@ fn dims(pairs: &[(&str, &str)]) -> Value {
     pairs.iter().map(|(name, value)| json!({"Name": name, "Value": value})).collect()
 }
 
+/// A single-metric alarm's PutMetricAlarm arguments, its name after the test's prefix.
+fn single_metric(
+    name: &str,
+    metric: &str,
+    dimensions: &[(&str, &str)],
+    statistic: &str,
+    period: u32,
+    comparison: &str,
+    threshold: f64,
+) -> Value {
+    json!({"AlarmName": name, "Namespace": "AWS/KMS", "MetricName": metric, "Dimensions": dims(dimensions),
+           "Statistic": statistic, "Period": period, "ComparisonOperator": comparison, "Threshold": threshold})
+}
+
 /// A metric query of a metric math alarm: `XksProxyErrors`, summed per minute, on one series set.
 fn error_series(id: &str, dimensions: &[(&str, &str)]) -> Value {
     json!({"Id": id, "ReturnData": false, "MetricStat": {
@@ -327,11 +341,9 @@ fn error_series(id: &str, dimensions: &[(&str, &str)]) -> Value {
 #[test]
 fn present_finds_the_alarms_made_by_aws_procedure_by_metric_math_and_under_the_older_spellings() {
     let store = "cks-4c5d6e7f8091a2b3c";
-    let single =
-        |name: &str, metric: &str, dimensions: &[(&str, &str)], statistic: &str, comparison: &str, threshold: f64| {
-            json!({"AlarmName": name, "Namespace": "AWS/KMS", "MetricName": metric, "Dimensions": dims(dimensions),
-               "Statistic": statistic, "Period": 300, "ComparisonOperator": comparison, "Threshold": threshold})
-        };
+    let single = |name, metric, dimensions: &[(&str, &str)], statistic, comparison, threshold| {
+        single_metric(name, metric, dimensions, statistic, 300, comparison, threshold)
+    };
     let facts = through_cloudwatch(
         "present-",
         json!([
@@ -392,11 +404,14 @@ fn present_finds_the_alarms_made_by_aws_procedure_by_metric_math_and_under_the_o
 fn present_refuses_another_store_another_error_type_and_alarms_that_watch_otherwise() {
     let store = "cks-5d6e7f8091a2b3c4d";
     let other = "cks-6e7f8091a2b3c4d5e";
-    let latency = |name: &str, on: &str, statistic: &str, comparison: &str, threshold: f64, period: u32| {
-        json!({"AlarmName": name, "Namespace": "AWS/KMS", "MetricName": "XksProxyLatency",
-               "Dimensions": dims(&[("CustomKeyStoreId", on), ("KmsOperation", "Decrypt"), ("XksOperation", "Decrypt"),
-                                    ("KeySpec", "SYMMETRIC_DEFAULT")]),
-               "Statistic": statistic, "Period": period, "ComparisonOperator": comparison, "Threshold": threshold})
+    let latency = |name, on, statistic, comparison, threshold, period| {
+        let operation = [
+            ("CustomKeyStoreId", on),
+            ("KmsOperation", "Decrypt"),
+            ("XksOperation", "Decrypt"),
+            ("KeySpec", "SYMMETRIC_DEFAULT"),
+        ];
+        single_metric(name, "XksProxyLatency", &operation, statistic, period, comparison, threshold)
     };
     let insights = |name: &str, query: &str, comparison: &str, threshold: f64| {
         json!({"AlarmName": name, "ComparisonOperator": comparison, "Threshold": threshold,
@@ -433,9 +448,15 @@ fn present_refuses_another_store_another_error_type_and_alarms_that_watch_otherw
         ),
         (
             RecommendedAlarm::CertificateDaysToExpire,
-            json!({"AlarmName": "certificate-above", "Namespace": "AWS/KMS", "MetricName": "XksProxyCertificateDaysToExpire",
-                   "Dimensions": dims(&[("CustomKeyStoreId", store), ("CertificateName", "xks.example.com")]),
-                   "Statistic": "Minimum", "Period": 300, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 10.0}),
+            single_metric(
+                "certificate-above",
+                "XksProxyCertificateDaysToExpire",
+                &[("CustomKeyStoreId", store), ("CertificateName", "xks.example.com")],
+                "Minimum",
+                300,
+                "GreaterThanThreshold",
+                10.0,
+            ),
             Some(Shortfall::Direction(Some("GreaterThanThreshold".into()))),
         ),
         (
@@ -461,11 +482,22 @@ fn present_refuses_another_store_another_error_type_and_alarms_that_watch_otherw
         // One series of the errors (one operation, one exception) is not their sum.
         (
             RecommendedAlarm::RetryableErrors,
-            json!({"AlarmName": "one-series", "Namespace": "AWS/KMS", "MetricName": "XksProxyErrors",
-                   "Dimensions": dims(&[("CustomKeyStoreId", store), ("KmsOperation", "Decrypt"), ("XksOperation", "Decrypt"),
-                                        ("KeySpec", "SYMMETRIC_DEFAULT"), ("ErrorType", "Retryable"),
-                                        ("ExceptionName", "XksProxyTimeoutException")]),
-                   "Statistic": "Sum", "Period": 60, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 5.0}),
+            single_metric(
+                "one-series",
+                "XksProxyErrors",
+                &[
+                    ("CustomKeyStoreId", store),
+                    ("KmsOperation", "Decrypt"),
+                    ("XksOperation", "Decrypt"),
+                    ("KeySpec", "SYMMETRIC_DEFAULT"),
+                    ("ErrorType", "Retryable"),
+                    ("ExceptionName", "XksProxyTimeoutException"),
+                ],
+                "Sum",
+                60,
+                "GreaterThanThreshold",
+                5.0,
+            ),
             Some(Shortfall::Narrower(vec![
                 "KmsOperation".into(),
                 "XksOperation".into(),
