@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-
 use crate::checks::{MeasureName, Status};
 use crate::exit::{self, ExitCode};
 use crate::verdict::{TargetVerdict, Verdict};
