@@ -17,6 +17,7 @@ mod iam_policy;
 mod key_checks;
 mod load;
 mod modules;
+mod monitor_standin;
 mod network_checks;
 mod proxy_checks;
 mod real_chains;

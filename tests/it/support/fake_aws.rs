@@ -10,11 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 
 use super::loopback::Loopback;
@@ -76,14 +74,7 @@ impl FakeAws {
     /// Starts the server; `upstream` is moto's URL for what is not canned.
     pub fn start(upstream: Option<&str>) -> FakeAws {
         let state = Arc::new(Mutex::new(State { upstream: upstream.map(str::to_string), ..State::default() }));
-        let shared = state.clone();
-        let server = Loopback::start(move |stream| {
-            let state = shared.clone();
-            async move {
-                let service = service_fn(move |request| handle(state.clone(), request));
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-            }
-        });
+        let server = Loopback::http(state.clone(), handle);
         FakeAws { url: format!("http://{}", server.address), state, _server: server }
     }
 

@@ -2,8 +2,16 @@
 //! runtime, one task per connection, stopped (and joined) when dropped. A socket stays in the namespace
 //! it was made in, so only the binding needs to happen inside.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
 
 pub struct Loopback {
     pub address: SocketAddr,
@@ -19,6 +27,22 @@ impl Loopback {
     {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         Loopback::serve(listener, on_connection)
+    }
+
+    /// A plain HTTP/1.1 server (the tests' AWS endpoints): `answer` serves each request with `state`.
+    pub fn http<S, A, Fut>(state: S, answer: A) -> Loopback
+    where
+        S: Clone + Send + 'static,
+        A: Fn(S, Request<Incoming>) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send + 'static,
+    {
+        Loopback::start(move |stream| {
+            let (state, answer) = (state.clone(), answer.clone());
+            async move {
+                let service = service_fn(move |request| answer(state.clone(), request));
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            }
+        })
     }
 
     /// The same server, listening on `ip` inside the test's network namespace `netns`.

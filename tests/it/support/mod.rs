@@ -1,6 +1,8 @@
-//! Shared helpers: the fake AWS endpoint, moto scenarios, and running the binary.
+//! Shared helpers: the fake AWS endpoint, the CloudWatch and CloudTrail stand-in, moto scenarios, and
+//! running the binary.
 
 pub mod fake_aws;
+pub mod fake_monitor;
 pub mod fleet;
 pub mod loopback;
 pub mod moto;

@@ -1,10 +1,13 @@
 //! The readers that are not ours, which the tests read the tool's outputs with: prometheus_client's
-//! parser, jsonschema's validator, junitparser, cfn-lint and the aws CLI, in the Python venv
-//! scripts/with-services sets up.
+//! parser, jsonschema's validator and junitparser; botocore and cbor2, which read the CloudWatch and
+//! CloudTrail stand-in's answers; cfn-lint and the aws CLI, which read what `alarms` prints; all in the
+//! Python venv scripts/with-services sets up.
 
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{json, Value};
+
+use super::fake_monitor::Answer;
 
 /// The JSON report's schema, kept in docs/ for the report's consumers.
 pub const REPORT_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
@@ -78,4 +81,78 @@ pub fn venv_tool(name: &str) -> PathBuf {
     let tool = PathBuf::from(python).with_file_name(name);
     assert!(tool.exists(), "{} is missing: scripts/with-services installs it into the test venv", tool.display());
     tool
+}
+
+/// Answers of the CloudWatch and CloudTrail stand-in as botocore's own parser for their protocol
+/// (`smithy-rpc-v2-cbor` or `json`) reads them, against each operation's output shape in botocore's model:
+/// the output, or `{"Error": {"Code", "Message", …}}`; times as epoch seconds. One Python for them all.
+pub fn botocore_parsed(answers: &[Answer]) -> Vec<Value> {
+    let script = "import sys, json, botocore.session, botocore.parsers\n\
+                  session = botocore.session.get_session()\n\
+                  for a in json.load(sys.stdin):\n\
+                  \x20   shape = session.get_service_model(a['service']).operation_model(a['operation']).output_shape\n\
+                  \x20   response = {'status_code': a['status'], 'headers': a['headers'], 'body': bytes.fromhex(a['body'])}\n\
+                  \x20   parsed = botocore.parsers.create_parser(a['protocol']).parse(response, shape)\n\
+                  \x20   parsed.pop('ResponseMetadata', None)\n\
+                  \x20   print(json.dumps(parsed, default=lambda time: time.timestamp()))\n";
+    let input: Vec<Value> = answers
+        .iter()
+        .map(|answer| {
+            let headers: serde_json::Map<String, Value> =
+                answer.headers.iter().map(|(n, v)| (n.to_string(), json!(v))).collect();
+            json!({
+                "service": answer.service,
+                "operation": answer.operation,
+                "protocol": answer.protocol.botocore_name(),
+                "status": answer.status,
+                "headers": headers,
+                "body": hex(&answer.body),
+            })
+        })
+        .collect();
+    let output = python(&["-c", script], &Value::Array(input).to_string());
+    assert!(output.status.success(), "botocore refused it: {}", String::from_utf8_lossy(&output.stderr));
+    let lines = String::from_utf8(output.stdout).unwrap();
+    lines.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// A CBOR body as cbor2's decoder reads it, as one data item that fills the body: tag-1 times as
+/// `{"epoch": seconds}`, floats (`1.0`) apart from integers (`1`).
+pub fn cbor2_decoded(body: &[u8]) -> Value {
+    let script = "import sys, io, json, datetime, cbor2\n\
+                  def plain(item):\n\
+                  \x20   if isinstance(item, datetime.datetime): return {'epoch': item.timestamp()}\n\
+                  \x20   if isinstance(item, dict): return {k: plain(v) for k, v in item.items()}\n\
+                  \x20   if isinstance(item, list): return [plain(v) for v in item]\n\
+                  \x20   return item\n\
+                  stream = io.BytesIO(bytes.fromhex(sys.stdin.read()))\n\
+                  item = cbor2.CBORDecoder(stream).decode()\n\
+                  assert stream.read() == b'', 'bytes after the data item'\n\
+                  print(json.dumps(plain(item)))\n";
+    let output = python(&["-c", script], &hex(body));
+    assert!(output.status.success(), "cbor2 refused it: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Calls `operation` of `service` at `url` with botocore's own client, in the protocol it prefers (the
+/// one the aws CLI sends), with dummy credentials and no AWS configuration: the parsed output.
+pub fn botocore_call(url: &str, service: &str, operation: &str, parameters: &Value) -> Value {
+    let script = "import sys, os, json, botocore.session\n\
+                  from botocore import xform_name\n\
+                  a = json.load(sys.stdin)\n\
+                  os.environ.pop('AWS_PROFILE', None)\n\
+                  os.environ.update(AWS_CONFIG_FILE='/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE='/nonexistent/aws-credentials')\n\
+                  client = botocore.session.get_session().create_client(a['service'], region_name='us-east-1',\n\
+                  \x20   endpoint_url=a['url'], aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+                  answer = getattr(client, xform_name(a['operation']))(**a['parameters'])\n\
+                  answer.pop('ResponseMetadata', None)\n\
+                  print(json.dumps(answer, default=lambda time: time.timestamp()))\n";
+    let input = json!({"url": url, "service": service, "operation": operation, "parameters": parameters});
+    let output = python(&["-c", script], &input.to_string());
+    assert!(output.status.success(), "botocore's client failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
