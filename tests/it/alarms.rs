@@ -1,11 +1,13 @@
 //! `alarms`: what it prints is read by the tools that use it (Terraform, cfn-lint, the aws CLI against
-//! moto's CloudWatch), and `alarms::present` finds the recommended alarms in the shapes DescribeAlarms
-//! gives (single metric, metric math, Metrics Insights, the older spellings) and nothing else.
+//! the CloudWatch stand-in), and `alarms::present` finds the recommended alarms in the shapes
+//! DescribeAlarms gives (moto's CloudWatch: single metric, metric math, Metrics Insights, the older
+//! spellings) and nothing else.
 
 use serde_json::{json, Value};
 use xks_preflight::alarms::{nearest, present, RecommendedAlarm, Shortfall};
 use xks_preflight::facts::{AlarmFacts, AlarmQuery, Dimension};
 
+use crate::support::fake_monitor::FakeMonitor;
 use crate::support::readers::{python, venv_tool};
 use crate::support::terraform::Terraform;
 use crate::support::{command, moto, run, Run};
@@ -172,20 +174,8 @@ fn cfn_lint_accepts_the_cloudformation_and_a_yaml_reader_finds_the_four_alarms()
     }
 }
 
-/// The alarms of `prefix` as DescribeAlarms gives them, through the aws CLI against moto, with the
-/// credentials of the profile `xks audit` that `env` points at.
-fn described(aws: &std::path::Path, env: &[(&str, String)], prefix: &str) -> Vec<Value> {
-    let mut describe = std::process::Command::new(aws);
-    describe.args(["cloudwatch", "describe-alarms", "--alarm-name-prefix", prefix, "--output", "json"]);
-    describe.args(["--region", "eu-west-1", "--profile", "xks audit", "--endpoint-url", &moto::url()]);
-    let out = describe.env_clear().envs(env.iter().map(|(k, v)| (k, v))).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
-    answer["MetricAlarms"].as_array().unwrap().clone()
-}
-
 #[test]
-fn the_aws_cli_sends_every_printed_command_and_cloudwatch_keeps_each_alarm_as_meant() {
+fn the_aws_cli_sends_every_printed_command_with_the_fields_meant() {
     let store = "cks-3b4c5d6e7f8091a2b";
     // A profile with a space: each command must carry it through the shell whole.
     let out = alarms(&[
@@ -208,31 +198,30 @@ fn the_aws_cli_sends_every_printed_command_and_cloudwatch_keeps_each_alarm_as_me
         .unwrap();
     let aws = venv_tool("aws");
     let path = format!("{}:{}", aws.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
-    let env = [
-        ("PATH", path),
-        ("HOME", dir.path().display().to_string()),
-        ("AWS_CONFIG_FILE", config.display().to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.display().to_string()),
-        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
-    ];
+    let cloudwatch = FakeMonitor::start();
     for line in &commands {
         assert!(
             line.starts_with("aws cloudwatch put-metric-alarm --region eu-west-1 --profile 'xks audit' "),
             "{line}"
         );
         let sent = std::process::Command::new("sh")
-            .args(["-c", &format!("{line} --endpoint-url {}", moto::url())])
+            .args(["-c", &format!("{line} --endpoint-url {}", cloudwatch.url)])
             .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("PATH", &path)
+            .env("HOME", dir.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .output()
             .unwrap();
         assert!(sent.status.success(), "the aws CLI refused:\n{line}\n{}", String::from_utf8_lossy(&sent.stderr));
     }
-    let kept = described(&aws, &env, &format!("xks-{store}-"));
-    assert_eq!(kept.len(), 4, "{kept:?}");
+    let requests = cloudwatch.put_alarms();
+    assert_eq!(requests.len(), 4, "{requests:?}");
     for (slug, comparison, threshold, period, query, missing) in EXPECTED {
         let name = format!("xks-{store}-{slug}");
-        let alarm = kept.iter().find(|a| a["AlarmName"] == name).unwrap_or_else(|| panic!("no {name}: {kept:?}"));
+        let alarm =
+            requests.iter().find(|a| a["AlarmName"] == name).unwrap_or_else(|| panic!("no {name}: {requests:?}"));
         assert_eq!(alarm["ComparisonOperator"], comparison);
         assert_eq!(alarm["Threshold"], threshold);
         assert_eq!((alarm["EvaluationPeriods"].as_u64(), alarm["DatapointsToAlarm"].as_u64()), (Some(1), Some(1)));
@@ -244,8 +233,8 @@ fn the_aws_cli_sends_every_printed_command_and_cloudwatch_keeps_each_alarm_as_me
         assert_eq!(metrics[0]["Expression"], query.replace("{store}", store));
         assert_eq!((metrics[0]["Period"].as_u64(), &metrics[0]["ReturnData"]), (Some(period), &json!(true)));
     }
-    // What the commands made is what `present` looks for.
-    let facts: Vec<AlarmFacts> = kept.iter().map(alarm_facts).collect();
+    // A request names its fields as DescribeAlarms does: what the commands make is what `present` finds.
+    let facts: Vec<AlarmFacts> = requests.iter().map(alarm_facts).collect();
     for alarm in RecommendedAlarm::ALL {
         let found = present(alarm, store, &facts).unwrap_or_else(|| panic!("{alarm:?} not found in {facts:?}"));
         assert_eq!(found.name, alarm.name(store));
