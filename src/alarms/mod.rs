@@ -191,6 +191,19 @@ impl RecommendedAlarm {
         format!("xks-{store_id}-{}", self.spec().slug)
     }
 
+    /// What the alarm watches, in a few words: `XksProxyLatency Average > 200 over 5 minutes`.
+    pub fn summary(self) -> String {
+        let spec = self.spec();
+        let error_type = spec.error_type.map(|t| format!(" ({t})")).unwrap_or_default();
+        let side = match spec.comparison {
+            Comparison::LessThanThreshold => "<",
+            Comparison::GreaterThanThreshold => ">",
+        };
+        let minutes = spec.period_s / 60;
+        let period = if minutes == 1 { "1 minute".to_string() } else { format!("{minutes} minutes") };
+        format!("{}{error_type} {} {side} {} over {period}", spec.metric, spec.aggregate.statistic(), spec.threshold)
+    }
+
     /// The alarm's description for a store.
     pub fn description(self, store_id: &str) -> String {
         format!("External key store {store_id}: {}.", self.spec().why)

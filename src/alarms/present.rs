@@ -24,7 +24,7 @@ pub enum Shortfall {
     Statistic(String),
     /// Its period, in seconds, is too long to see what AWS's alarm sees.
     Period(i32),
-    /// It is not a threshold alarm on the side AWS's fires on: its comparison, if any.
+    /// It is not a static threshold alarm on the side AWS's fires on: its comparison, if any.
     Direction(Option<String>),
     /// Its threshold is further than the recommendation allows.
     Threshold(f64),
@@ -38,9 +38,11 @@ impl fmt::Display for Shortfall {
             Shortfall::Narrower(keys) => write!(f, "it watches only part of the store's series ({})", keys.join(", ")),
             Shortfall::Statistic(statistic) => write!(f, "it watches the {statistic}, another figure"),
             Shortfall::Period(period) => write!(f, "its period of {period} s is too long"),
-            Shortfall::Direction(Some(comparison)) => write!(f, "it fires {comparison}, on the other side"),
-            Shortfall::Direction(None) => write!(f, "it has no threshold comparison"),
-            Shortfall::Threshold(threshold) => write!(f, "its threshold of {threshold} is too far"),
+            Shortfall::Direction(Some(comparison)) => {
+                write!(f, "its comparison {comparison} is not on the side AWS's alarm fires on")
+            }
+            Shortfall::Direction(None) => write!(f, "it has no static threshold"),
+            Shortfall::Threshold(threshold) => write!(f, "its threshold of {threshold} is further than AWS's allows"),
             Shortfall::Unreadable(expression) => write!(f, "its expression {expression:?} could not be followed"),
         }
     }
@@ -332,9 +334,6 @@ fn from_math(
     };
     let mut statistics: Vec<String> = function.into_iter().collect();
     let mut period_s = None;
-    if ids.is_empty() {
-        return Err(Miss::Unrelated);
-    }
     for id in &ids {
         let query = metric_queries.iter().find(|q| q.id == *id).ok_or(Miss::Unrelated)?;
         let series = Series {

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{AlarmSpec, RecommendedAlarm};
+use super::RecommendedAlarm;
 
 /// The store the alarms watch, and where they are created.
 #[derive(Debug, Clone, Copy)]
@@ -53,10 +53,11 @@ pub fn put_metric_alarm(alarm: RecommendedAlarm, to: &Destination) -> String {
     words.join(" ")
 }
 
-/// The commands for `alarms`, one a line, after a comment that says what they create.
+/// The commands for `alarms`, one a line, each after a comment that says what it watches.
 pub fn cli(alarms: &[RecommendedAlarm], to: &Destination) -> String {
     let mut text = format!("# CloudWatch alarms for the external key store {} in {}\n", to.store_id, to.region);
     for alarm in alarms {
+        text.push_str(&format!("# {}: {}\n", alarm.spec().label, alarm.summary()));
         text.push_str(&put_metric_alarm(*alarm, to));
         text.push('\n');
     }
@@ -128,7 +129,7 @@ pub fn terraform(alarms: &[RecommendedAlarm], to: &Destination) -> String {
         aligned(&settings, "  ")
     );
     for alarm in alarms {
-        let spec: AlarmSpec = alarm.spec();
+        let spec = alarm.spec();
         let mut settings = vec![
             ("provider", format!("aws.{provider}")),
             ("alarm_name", hcl(&alarm.name(to.store_id))),

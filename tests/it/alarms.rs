@@ -501,6 +501,8 @@ fn present_refuses_another_store_another_error_type_and_alarms_that_watch_otherw
         let near = nearest(alarm, store, &facts).map(|(_, why)| why);
         assert_eq!(near, shortfall, "{alarm:?} and {facts:?}");
     }
+    let why = Shortfall::Narrower(vec!["KmsOperation".into(), "ExceptionName".into()]);
+    assert_eq!(why.to_string(), "it watches only part of the store's series (KmsOperation, ExceptionName)");
 }
 
 #[test]
@@ -510,6 +512,15 @@ fn alarms_prints_one_command_a_line_and_refuses_bad_input_naming_the_value() {
     assert_eq!(commands.len(), 4, "{}", out.stdout);
     assert!(commands.iter().all(|c| c.contains(" --region us-east-1 ") && !c.contains("--profile")));
     assert!(!out.stdout.contains("--alarm-actions") && !out.stdout.lines().any(|l| l.ends_with('\\')));
+    // Each command follows a line that says what it watches.
+    for said in [
+        "# Certificate days to expire: XksProxyCertificateDaysToExpire Minimum < 10 over 5 minutes\naws ",
+        "# Proxy latency: XksProxyLatency Average > 200 over 5 minutes\naws ",
+        "# Retryable errors: XksProxyErrors (Retryable) Sum > 5 over 1 minute\naws ",
+        "# Non-retryable errors: XksProxyErrors (Non-retryable) Sum > 5 over 1 minute\naws ",
+    ] {
+        assert!(out.stdout.contains(said), "{said:?} in {}", out.stdout);
+    }
     let refused = [
         (
             &["--custom-key-store-id", "cks-1234", "--region", "us-east-1"][..],
