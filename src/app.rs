@@ -3,7 +3,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use xks_preflight::aws_names::{is_region_code, role_account};
+use xks_preflight::alarms::{render, RecommendedAlarm};
+use xks_preflight::aws_names::{is_custom_key_store_id, is_region_code, is_sns_topic_arn, role_account};
 use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::checks::{self, selected_by, Selection};
 use xks_preflight::error::InputError;
@@ -14,7 +15,7 @@ use xks_preflight::report::{Detail, Layout};
 use xks_preflight::user_input::{read_proxy_config, read_secret, Secret, SecretSource};
 use xks_preflight::{report, verdict};
 
-use crate::cli::{CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
+use crate::cli::{AlarmFormat, AlarmsArgs, CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
 use crate::{files, progress, terminal};
 
 /// Runs `check` and returns the exit code; bad input is an `Err` with a message for the user. The report
@@ -363,6 +364,43 @@ pub fn list_checks(args: ListArgs, color: ColorWhen) -> Result<ExitCode, InputEr
     let text = match args.output {
         TextOutput::Table => report::catalogue::table(),
         TextOutput::Json => report::catalogue::json(),
+    };
+    terminal::print(&text, color)?;
+    Ok(ExitCode::Ok)
+}
+
+/// Runs `alarms`: prints what creates the four recommended alarms for the store; no AWS call.
+pub fn alarms(args: AlarmsArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
+    if !is_custom_key_store_id(&args.custom_key_store_id) {
+        return Err(InputError::value(
+            "--custom-key-store-id",
+            &args.custom_key_store_id,
+            "a custom key store ID: cks- and 17 hexadecimal digits, such as cks-1234567890abcdef0",
+        ));
+    }
+    if !is_region_code(&args.region) {
+        return Err(InputError::value("--region", &args.region, "an AWS Region code such as us-east-1"));
+    }
+    if let Some(profile) = args.profile.as_deref().filter(|p| p.is_empty() || p.chars().any(char::is_control)) {
+        return Err(InputError::value("--profile", profile, "a profile name (not empty, no control characters)"));
+    }
+    if let Some(arn) = args.alarm_action.as_deref().filter(|arn| !is_sns_topic_arn(arn)) {
+        return Err(InputError::value(
+            "--alarm-action",
+            arn,
+            "an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:xks-alarms",
+        ));
+    }
+    let to = render::Destination {
+        store_id: &args.custom_key_store_id,
+        region: &args.region,
+        profile: args.profile.as_deref(),
+        alarm_action: args.alarm_action.as_deref(),
+    };
+    let text = match args.format {
+        AlarmFormat::Cli => render::cli(&RecommendedAlarm::ALL, &to),
+        AlarmFormat::Cloudformation => render::cloudformation(&RecommendedAlarm::ALL, &to),
+        AlarmFormat::Terraform => render::terraform(&RecommendedAlarm::ALL, &to),
     };
     terminal::print(&text, color)?;
     Ok(ExitCode::Ok)

@@ -1,5 +1,5 @@
-//! The shapes of AWS names that the tool takes apart (VPC endpoint service names, Region codes, role
-//! ARNs) and the Regions that offer external key stores.
+//! The shapes of AWS names that the tool takes apart or checks (VPC endpoint service names, Region
+//! codes, role and SNS topic ARNs, store IDs) and the Regions that offer external key stores.
 
 /// A VPC endpoint service name, `com.amazonaws.vpce.<region>.vpce-svc-<id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,28 @@ pub fn role_account(arn: &str) -> Option<&str> {
         && account.chars().all(|c| c.is_ascii_digit())
         && role.is_some();
     valid.then_some(account)
+}
+
+/// A custom key store ID as KMS makes them: `cks-` and 17 lowercase hexadecimal digits.
+pub fn is_custom_key_store_id(id: &str) -> bool {
+    id.strip_prefix("cks-")
+        .is_some_and(|hex| hex.len() == 17 && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)))
+}
+
+/// An SNS topic ARN, `arn:<partition>:sns:<region>:<12 digits>:<name>`, the name 1 to 256 letters, digits,
+/// hyphens and underscores (a FIFO topic's ends in `.fifo`).
+pub fn is_sns_topic_arn(arn: &str) -> bool {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, partition, service, region, account, name] = fields[..] else { return false };
+    let name = name.strip_suffix(".fifo").unwrap_or(name);
+    scheme == "arn"
+        && partition.starts_with("aws")
+        && service == "sns"
+        && is_region_code(region)
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && (1..=256).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
 /// One account and Region as the report names it: `eu-west-1`, or `eu-west-1 of 111122223333` when the

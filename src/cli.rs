@@ -16,7 +16,8 @@ Examples:
   xks-preflight check --all --all-regions --role-arn arn:aws:iam::111122223333:role/xks-audit \\
     --role-arn arn:aws:iam::444455556666:role/xks-audit --json fleet.json
   xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION
-  xks-preflight list-checks --output json";
+  xks-preflight list-checks --output json
+  xks-preflight alarms --custom-key-store-id cks-1234567890abcdef0 --region eu-west-1 --format terraform";
 
 /// What the command's exit codes mean, as a paragraph the width of the rest of the help.
 fn exit_codes(command: exit::Command) -> String {
@@ -26,7 +27,8 @@ fn exit_codes(command: exit::Command) -> String {
 }
 
 fn after_top_help() -> String {
-    format!("{EXAMPLES}\n\n{}\n\n{}", exit_codes(exit::Command::Check), exit_codes(exit::Command::Explain))
+    let codes = [exit::Command::Check, exit::Command::Explain, exit::Command::Alarms].map(exit_codes);
+    format!("{EXAMPLES}\n\n{}", codes.join("\n\n"))
 }
 
 #[derive(Debug, Parser)]
@@ -59,6 +61,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List every check: ID, section, title, requirement, severity and what KMS says when it is broken.
     ListChecks(ListArgs),
+    /// Print the four CloudWatch alarms AWS recommends for a store, as aws CLI commands, CloudFormation or
+    /// Terraform (no AWS call is made).
+    Alarms(AlarmsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -73,6 +78,36 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOutput::Table)]
     pub output: TextOutput,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = exit_codes(exit::Command::Alarms))]
+pub struct AlarmsArgs {
+    /// The store the alarms watch, by ID (cks-…).
+    #[arg(long, value_name = "ID")]
+    pub custom_key_store_id: String,
+    /// The store's Region, where the alarms are created.
+    #[arg(long, value_name = "REGION")]
+    pub region: String,
+    /// The AWS profile the commands (or Terraform's provider) name.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// What to print: aws CLI commands, a CloudFormation template, or Terraform.
+    #[arg(long, value_enum, default_value_t = AlarmFormat::Cli)]
+    pub format: AlarmFormat,
+    /// An SNS topic ARN the alarms notify when they fire.
+    #[arg(long, value_name = "ARN")]
+    pub alarm_action: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlarmFormat {
+    /// One `aws cloudwatch put-metric-alarm` command a line.
+    Cli,
+    /// A template with one AWS::CloudWatch::Alarm each.
+    Cloudformation,
+    /// An aliased aws provider and one aws_cloudwatch_metric_alarm each.
+    Terraform,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,7 @@ impl schemars::JsonSchema for ExitCode {
 pub enum Command {
     Check,
     Explain,
+    Alarms,
 }
 
 impl Command {
@@ -52,6 +53,7 @@ impl Command {
         match self {
             Command::Check => "check",
             Command::Explain => "explain",
+            Command::Alarms => "alarms",
         }
     }
 
@@ -77,6 +79,14 @@ impl Command {
                 (ExitCode::Ok, "recognised"),
                 (ExitCode::Failed, "not recognised (the closest known texts are shown)"),
                 (ExitCode::Usage, "bad invocation, or no text to explain"),
+            ],
+            Command::Alarms => &[
+                (ExitCode::Ok, "printed"),
+                (
+                    ExitCode::Usage,
+                    "bad invocation or input (a store ID that is not cks- and 17 hexadecimal digits, a Region code \
+                     or an SNS topic ARN of another shape)",
+                ),
             ],
         }
     }

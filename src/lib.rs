@@ -3,8 +3,10 @@
 //! The shape is facts → checks → verdict → report: [`gather`] sees (AWS calls, probes) and records
 //! [`facts`]; [`checks`] judges them without any I/O; [`verdict`] decides blocking, the diagnosis and the
 //! exit code; [`report`] renders the verdict. [`kms_errors`] holds what KMS's answers mean, which the
-//! checks, the diagnosis and the [`explain`] subcommand share.
+//! checks, the diagnosis and the [`explain`] subcommand share; [`alarms`] the CloudWatch alarms AWS
+//! recommends per store, which the monitor checks look for and the `alarms` subcommand prints.
 
+pub mod alarms;
 pub mod aws_names;
 pub mod catalogue;
 pub mod checks;

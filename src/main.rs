@@ -14,6 +14,7 @@ async fn main() {
         cli::Command::Check(args) => app::check(*args, color).await,
         cli::Command::Explain(args) => app::explain(args, color),
         cli::Command::ListChecks(args) => app::list_checks(args, color),
+        cli::Command::Alarms(args) => app::alarms(args, color),
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cli::Cli::command(), "xks-preflight", &mut script);

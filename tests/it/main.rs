@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alarms;
 mod catalogue;
 mod cli;
 mod config_checks;

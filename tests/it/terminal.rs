@@ -319,7 +319,7 @@ fn every_help_is_as_recorded_and_the_top_one_has_examples_and_the_exit_codes() {
     insta::assert_snapshot!("help", out.stdout);
     let out = run(command(None), &["check", "--help"]);
     insta::assert_snapshot!("check_help", out.stdout);
-    for subcommand in ["explain", "list-checks", "completions", "man"] {
+    for subcommand in ["explain", "list-checks", "alarms", "completions", "man"] {
         let out = run(command(None), &[subcommand, "--help"]);
         assert_eq!(out.code, 0, "{subcommand}: {}", out.stderr);
         insta::assert_snapshot!(format!("{subcommand}_help"), out.stdout);

@@ -10,6 +10,7 @@ pub mod netns;
 pub mod pki;
 pub mod readers;
 pub mod servers;
+pub mod terraform;
 pub mod xks_proxy;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! The readers that are not ours, which the tests read the tool's outputs with: prometheus_client's
-//! parser, jsonschema's validator and junitparser; and botocore and cbor2, which read the CloudWatch and
-//! CloudTrail stand-in's answers; all in the Python venv scripts/with-services sets up.
+//! parser, jsonschema's validator and junitparser; botocore and cbor2, which read the CloudWatch and
+//! CloudTrail stand-in's answers; cfn-lint and the aws CLI, which read what `alarms` prints; all in the
+//! Python venv scripts/with-services sets up.
+
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
@@ -11,7 +14,7 @@ pub const REPORT_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/repor
 
 /// Runs the test venv's Python (scripts/with-services names it) with `args`, `input` on its standard
 /// input.
-fn python(args: &[&str], input: &str) -> std::process::Output {
+pub fn python(args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
     let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
     let mut child = std::process::Command::new(python)
@@ -70,6 +73,14 @@ pub fn schema_errors(report: &str) -> Result<(), String> {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
     }
+}
+
+/// A command the test venv installed, such as `cfn-lint` or `aws`: beside its Python.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let python = std::env::var("XKS_TEST_PYTHON").expect("XKS_TEST_PYTHON: run the tests through scripts/test");
+    let tool = PathBuf::from(python).with_file_name(name);
+    assert!(tool.exists(), "{} is missing: scripts/with-services installs it into the test venv", tool.display());
+    tool
 }
 
 /// Answers of the CloudWatch and CloudTrail stand-in as botocore's own parser for their protocol
