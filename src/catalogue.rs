@@ -835,6 +835,14 @@ macro_rules! requirements {
         answers [],
         after [ConfigStoreFound, ConfigStoreType],
         check monitor::recent_failures;
+    MonitorAlarms = "monitor.alarms", Monitor, Warn, "AWS's recommended alarms set",
+        "The four alarms AWS recommends exist for the store: certificate days to expire below 10, proxy \
+         latency averaging over 200 ms for 5 minutes, and more than 5 retryable, or non-retryable, proxy \
+         errors in a minute. The remedy prints the commands that create the missing ones.",
+        says [],
+        answers [],
+        after [ConfigStoreFound, ConfigStoreType, ConfigConnectionState],
+        check monitor::alarms;
     } };
 }
 pub(crate) use requirements;

@@ -9,6 +9,7 @@ use super::context::Ctx;
 use super::gates::missing;
 use super::outcome::{need, MeasureName, Outcome};
 use super::text::{list, quote};
+use crate::alarms::{nearest, present, RecommendedAlarm};
 use crate::catalogue::CheckId;
 use crate::dates;
 use crate::facts::{MetricSeries, MonitorFacts, Point, TrailGap, Why};
@@ -495,4 +496,42 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
         "no failed call on the store or its keys from {} ({store_events} store events)",
         window(monitor)
     ))
+}
+
+pub(super) fn alarms(ctx: &Ctx) -> Outcome {
+    let monitor = need!(seen(ctx));
+    let existing = need!(ctx.aws(&monitor.alarms));
+    let Some(store) = ctx.store else { return Outcome::blocked(CheckId::ConfigStoreFound, "no store to look for") };
+    let missing: Vec<RecommendedAlarm> =
+        RecommendedAlarm::ALL.into_iter().filter(|alarm| present(*alarm, &store.id, existing).is_none()).collect();
+    if missing.is_empty() {
+        let found: Vec<String> = RecommendedAlarm::ALL
+            .into_iter()
+            .filter_map(|alarm| present(alarm, &store.id, existing))
+            .map(|facts| quote(&facts.name))
+            .collect();
+        return Outcome::pass(format!("the four alarms AWS recommends are set: {}", list(&found)));
+    }
+    let lacking: Vec<String> = missing
+        .iter()
+        .map(|alarm| match nearest(*alarm, &store.id, existing) {
+            Some((facts, shortfall)) => {
+                format!("{} ({} comes close: {shortfall})", alarm.summary(), quote(&facts.name))
+            }
+            None => alarm.summary(),
+        })
+        .collect();
+    let evidence = format!("{} of the 4 alarms AWS recommends missing: {}", missing.len(), lacking.join("; "));
+    if store.connection_state.as_deref() != Some("CONNECTED") {
+        // They watch a connected store: connecting it comes first, and is the state check's finding.
+        return Outcome::blocked(CheckId::ConfigConnectionState, evidence);
+    }
+    Outcome::warn(
+        evidence,
+        format!(
+            "Create them with the aws cloudwatch put-metric-alarm commands that xks-preflight alarms \
+             --custom-key-store-id {} --region {} prints (--format cloudformation or terraform for those tools).",
+            store.id, ctx.facts.region
+        ),
+    )
 }

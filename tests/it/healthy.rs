@@ -10,7 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 
-use crate::monitor_checks::healthy;
+use crate::monitor_checks::{healthy, recommended_alarms};
 use crate::proxy_checks::{proxy, PATH};
 use crate::support::fake_aws::{fixture, FakeAws};
 use crate::support::fake_monitor::FakeMonitor;
@@ -70,8 +70,10 @@ async fn record() -> Value {
     );
     let dns = dns_server();
     // Both stores connected and well, as KMS saw them over the last three hours.
+    let stores = [PUBLIC_STORE, VPC_STORE];
     let monitor = FakeMonitor::start()
-        .with_series([PUBLIC_STORE, VPC_STORE].iter().flat_map(|store| healthy(store, |_| 40.0)).collect());
+        .with_series(stores.iter().flat_map(|store| healthy(store, |_| 40.0)).collect())
+        .with_alarms(stores.iter().flat_map(|store| recommended_alarms(store)).collect());
     let saved = |name: &str| dir.path().join(name).display().to_string();
     let recorded =
         |file: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(saved(file)).unwrap()).unwrap() };

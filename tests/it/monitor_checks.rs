@@ -3,6 +3,7 @@
 //! local AWS endpoint. Each verdict's logic is also walked in verdict_walk.rs.
 
 use serde_json::{json, Value};
+use xks_preflight::alarms::RecommendedAlarm;
 
 use crate::support::fake_aws::FakeAws;
 use crate::support::fake_monitor::{FakeMonitor, Series};
@@ -67,6 +68,24 @@ fn healthy_but(store: &str, latency: impl Fn(i64) -> f64, leave_out: &[&str]) ->
     all.into_iter().filter(|(name, _)| !leave_out.contains(name)).map(|(_, series)| series).collect()
 }
 
+/// The four alarms AWS recommends for `store`, as `alarms` creates them, in DescribeAlarms' shape.
+pub fn recommended_alarms(store: &str) -> Vec<Value> {
+    RecommendedAlarm::ALL
+        .into_iter()
+        .map(|alarm| {
+            let spec = alarm.spec();
+            json!({
+                "AlarmName": alarm.name(store),
+                "StateValue": "OK",
+                "Threshold": spec.threshold,
+                "ComparisonOperator": spec.comparison.as_str(),
+                "EvaluationPeriods": spec.evaluation_periods,
+                "Metrics": [{"Id": "q1", "Expression": alarm.query(store), "Period": spec.period_s, "ReturnData": true}],
+            })
+        })
+        .collect()
+}
+
 /// A check of `store` with CloudWatch and CloudTrail answered by `monitor`.
 fn check(aws: &FakeAws, monitor: &FakeMonitor, store: &str, extra: &[&str]) -> Run {
     let mut args = vec!["--custom-key-store-id", store];
@@ -91,7 +110,7 @@ fn monitor_statuses(run: &Run) -> Vec<String> {
 #[test]
 fn a_healthy_store_as_kms_saw_it_passes_every_monitor_check_from_one_read_of_each_kind() {
     let aws = store_aws(&[STORE]);
-    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0));
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0)).with_alarms(recommended_alarms(STORE));
     let run = check(&aws, &monitor, STORE, &[]);
     let statuses = monitor_statuses(&run);
     assert!(statuses.iter().all(|s| s.ends_with("=pass")), "{statuses:?}\n{}", run.stdout);
@@ -241,4 +260,20 @@ fn many_stores_cost_cloudwatch_calls_by_the_queries_one_call_carries_not_by_the_
     assert_eq!(queries, vec![480], "{queries:?}");
     let calls = monitor.calls();
     assert_eq!(calls.iter().filter(|(_, op)| op == "ListMetrics").count(), 1);
+}
+
+#[test]
+fn missing_recommended_alarms_warn_with_the_command_that_prints_them() {
+    let aws = store_aws(&[STORE]);
+    let mut alarms = recommended_alarms(STORE);
+    // The latency alarm set on another store, and its threshold loosened: neither covers this one.
+    alarms.retain(|alarm| !alarm["AlarmName"].as_str().unwrap().contains("latency"));
+    let monitor = FakeMonitor::start().with_series(healthy(STORE, |_| 40.0)).with_alarms(alarms);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.alarms"), "warn", "{}", run.stdout);
+    let evidence = run.evidence("monitor.alarms");
+    assert!(evidence.contains("1 of the 4") && evidence.contains("XksProxyLatency Average > 200"), "{evidence}");
+    let remedy = run.remedy("monitor.alarms");
+    let command = format!("xks-preflight alarms --custom-key-store-id {STORE} --region us-east-1");
+    assert!(remedy.contains(&command), "{remedy}");
 }
