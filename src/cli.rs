@@ -309,13 +309,14 @@ fn parse_since(text: &str) -> Result<std::time::Duration, String> {
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number.parse().map_err(|_| EXPECTED.to_string())?;
-    let seconds = match unit {
-        "s" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
-        "d" => number * 86_400,
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return Err(EXPECTED.to_string()),
     };
+    let seconds = number.checked_mul(unit).ok_or_else(|| EXPECTED.to_string())?;
     if !(60..=14 * 86_400).contains(&seconds) {
         return Err(EXPECTED.to_string());
     }

@@ -26,7 +26,7 @@ mod vpc;
 
 pub use context::{Ctx, Limits};
 pub use key::integrity_value;
-pub use outcome::{Measure, MeasureName, Outcome, Status};
+pub use outcome::{Measure, MeasureName, Outcome, Series, Status};
 pub use text::{list, quote};
 
 use crate::catalogue::CheckId;

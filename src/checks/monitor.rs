@@ -5,14 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use super::aws_call;
 use super::context::Ctx;
 use super::gates::missing;
-use super::outcome::{need, MeasureName, Outcome};
+use super::outcome::{need, MeasureName, Outcome, Series};
 use super::text::{list, quote};
 use crate::alarms::{nearest, present, RecommendedAlarm};
 use crate::catalogue::CheckId;
 use crate::dates;
-use crate::facts::{MetricSeries, MonitorFacts, Point, TrailGap, Why};
+use crate::facts::{MetricSeries, MonitorFacts, Observed, Point, TrailGap, Why};
 use crate::kms_errors::MESSAGE_TOPICS;
 
 /// KMS's limit on a proxy's answer, and the average AWS's recommended alarm watches.
@@ -54,6 +55,10 @@ fn seen<'a>(ctx: &Ctx<'a>) -> Result<&'a MonitorFacts, Outcome> {
 /// The store's metric series, once KMS was seen to publish any in the window.
 fn metrics<'a>(ctx: &Ctx<'a>) -> Result<(&'a MonitorFacts, &'a [MetricSeries]), Outcome> {
     let monitor = seen(ctx)?;
+    // Why the metrics were not read is said once, by monitor.metrics_present.
+    if let Observed::Failed(_) = &monitor.metrics {
+        return Err(Outcome::blocked(CheckId::MonitorMetricsPresent, "the metrics could not be read"));
+    }
     let series = ctx.aws(&monitor.metrics)?;
     if series.iter().all(|s| s.points.is_empty()) {
         return Err(Outcome::blocked(CheckId::MonitorMetricsPresent, "no metric in the window"));
@@ -110,13 +115,44 @@ fn span(monitor: &MonitorFacts, points: &[&Point]) -> String {
     }
 }
 
+/// The window a period at a time: each period's points of `series` combined by `combine` (their
+/// largest, or their sum), `None` where there are none.
+fn over_window(monitor: &MonitorFacts, label: &str, series: &[&MetricSeries], combine: fn(f64, f64) -> f64) -> Series {
+    let start = dates::epoch(&monitor.start).unwrap_or(0);
+    let end = dates::epoch(&monitor.end).unwrap_or(start);
+    let period = i64::from(monitor.period_s.max(1));
+    let count = usize::try_from((end - start) / period).unwrap_or(0);
+    let mut values: Vec<Option<f64>> = vec![None; count];
+    for point in series.iter().flat_map(|s| &s.points) {
+        let Some(slot) = usize::try_from((point.at - start) / period).ok().and_then(|i| values.get_mut(i)) else {
+            continue;
+        };
+        *slot = Some(slot.map_or(point.value, |known| combine(known, point.value)));
+    }
+    Series { label: label.to_string(), start, period_s: monitor.period_s, values }
+}
+
 fn window(monitor: &MonitorFacts) -> String {
     format!("{} to {}", monitor.start, monitor.end)
 }
 
+/// A reading of what KMS saw that AWS refused: the section is left out, naming the permission, and the
+/// rest of the run is unaffected (monitoring is on by default; an older policy lacks these actions).
+/// Any other failure is an error.
+fn read<'a, T>(ctx: &Ctx, observed: &'a Observed<T>) -> Result<&'a T, Outcome> {
+    match observed {
+        Observed::Failed(failure) if failure.access_denied => {
+            let evidence = format!("{} was refused: what KMS saw was not read", failure.action);
+            let remedy = aws_call::remedy(failure, ctx.facts.role_arn.as_deref());
+            Err(Outcome { remedy: Some(remedy), ..Outcome::skipped(evidence) })
+        }
+        other => ctx.aws(other),
+    }
+}
+
 pub(super) fn metrics_present(ctx: &Ctx) -> Outcome {
     let monitor = need!(seen(ctx));
-    let series = need!(ctx.aws(&monitor.metrics));
+    let series = need!(read(ctx, &monitor.metrics));
     let points: usize = series.iter().map(|s| s.points.len()).sum();
     let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("the store");
     let connected = ctx.store.is_some_and(|s| s.connection_state.as_deref() == Some("CONNECTED"));
@@ -158,7 +194,8 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
     let mut over = Vec::new();
     let mut worst = 0.0f64;
     for tail in &tails {
-        let breaking: Vec<&Point> = tail.points.iter().filter(|p| p.value > LIMIT_MS).collect();
+        // KMS records a timeout as 250 ms: a p99 of 250 is a timeout.
+        let breaking: Vec<&Point> = tail.points.iter().filter(|p| p.value >= LIMIT_MS).collect();
         worst = tail.points.iter().map(|p| p.value).fold(worst, f64::max);
         if !breaking.is_empty() {
             let peak = breaking.iter().map(|p| p.value).fold(0.0, f64::max);
@@ -205,7 +242,13 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
             )
         }
     };
-    outcome.measured(MeasureName::KmsSeenLatencyWorstMs, worst)
+    let label = format!("{tail_name} latency (ms)");
+    outcome.measured(MeasureName::KmsSeenLatencyWorstMs, worst).over_time(over_window(
+        monitor,
+        &label,
+        &tails,
+        f64::max,
+    ))
 }
 
 /// The averages over 5 minutes (AWS's alarm period) of each series: consecutive periods averaged when
@@ -228,14 +271,14 @@ fn rolling_averages<'a>(series: &[&'a MetricSeries], period_s: u32) -> Vec<(&'a 
 /// The checks that judge what an error the proxy answered KMS with means.
 fn judged_by(exception: &str) -> Option<CheckId> {
     Some(match exception {
-        "AuthenticationFailedException" | "XksProxyAuthenticationFailedException" => CheckId::ProxyCredentialAccepted,
-        "AccessDeniedException" | "XksProxyAccessDeniedException" => CheckId::ProxyAccess,
-        "InvalidUriPathException" | "XksProxyInvalidUriPathException" => CheckId::ProxyUriPath,
-        "KeyNotFoundException" | "XksKeyNotFoundException" => CheckId::KeyMetadata,
+        "AuthenticationFailedException" => CheckId::ProxyCredentialAccepted,
+        "AccessDeniedException" => CheckId::ProxyAccess,
+        "InvalidUriPathException" => CheckId::ProxyUriPath,
+        "KeyNotFoundException" | "InvalidKeyUsageException" => CheckId::KeyMetadata,
         "InvalidCiphertextException" => CheckId::KeyTamperRejected,
         "ValidationException" => CheckId::ProxyLongMetadata,
-        "XksProxyTimeoutException" | "DependencyTimeoutException" | "Timeout" => CheckId::ProxyLatency,
-        "XksProxyInvalidResponseException" => CheckId::ProxyErrorFormat,
+        "DependencyTimeoutException" => CheckId::ProxyLatency,
+        "InternalException" | "InvalidStateException" => CheckId::ProxyEkmAvailable,
         _ => return None,
     })
 }
@@ -258,6 +301,7 @@ pub(super) fn errors(ctx: &Ctx) -> Outcome {
         }
     }
     let total: f64 = by_exception.values().sum();
+    let errors_over_time = over_window(monitor, "errors", &failing, |a, b| a + b);
     if total == 0.0 {
         return Outcome::pass(format!("KMS saw no error from the proxy from {}", window(monitor)));
     }
@@ -283,16 +327,20 @@ pub(super) fn errors(ctx: &Ctx) -> Outcome {
     let evidence = format!("KMS counted {total:.0} errors from the proxy: {}", named.join(", "));
     let remedy = "Find each exception's cause with the check named beside it, and the failed calls in CloudTrail \
                   (monitor.recent_failures) by their kmsRequestId in the proxy's log.";
-    if bursts.is_empty() {
+    let outcome = if bursts.is_empty() {
         Outcome::warn(evidence, remedy)
     } else {
         Outcome::fail(format!("{evidence}; past AWS's alarm of 5 a minute: {}", list(&bursts)), remedy)
-    }
+    };
+    outcome.over_time(errors_over_time)
 }
 
-/// The latest point of the series, across all of them.
+/// The latest reading across the series: of those at the latest time (several proxies, several
+/// certificates), the lowest, which is the one to worry about.
 fn latest<'a>(series: &[&'a MetricSeries]) -> Option<(&'a MetricSeries, &'a Point)> {
-    series.iter().filter_map(|s| s.points.last().map(|p| (*s, p))).max_by_key(|(_, p)| p.at)
+    let lasts: Vec<(&MetricSeries, &Point)> = series.iter().filter_map(|s| s.points.last().map(|p| (*s, p))).collect();
+    let when = lasts.iter().map(|(_, p)| p.at).max()?;
+    lasts.into_iter().filter(|(_, p)| p.at == when).min_by(|a, b| a.1.value.total_cmp(&b.1.value))
 }
 
 pub(super) fn certificate_days(ctx: &Ctx) -> Outcome {
@@ -428,7 +476,11 @@ pub(super) fn throttle(ctx: &Ctx) -> Outcome {
     } else {
         Outcome::pass(format!("no request throttled from {}{rate}", window(monitor)))
     };
-    outcome.measured(MeasureName::KmsSeenPeakRequestsPerSecond, peak)
+    let mut per_second = over_window(monitor, "requests a second", &of(series, ERRORS, "Sum"), |a, b| a + b);
+    for value in per_second.values.iter_mut().flatten() {
+        *value /= f64::from(monitor.period_s.max(1));
+    }
+    outcome.measured(MeasureName::KmsSeenPeakRequestsPerSecond, peak).over_time(per_second)
 }
 
 /// What an error message of KMS's means, by the phrases of the troubleshooting guide.
@@ -447,7 +499,7 @@ fn explained(message: &str) -> Option<String> {
 
 pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
     let monitor = need!(seen(ctx));
-    let trail = need!(ctx.aws(&monitor.trail));
+    let trail = need!(read(ctx, &monitor.trail));
     let failed: Vec<String> = trail
         .events
         .iter()
@@ -471,13 +523,22 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
             )
         })
         .collect();
-    let unread = match &trail.unread {
-        Some(TrailGap::Throttled { lookups_not_made }) => {
-            format!("; CloudTrail throttled the lookups, {lookups_not_made} not made")
-        }
-        Some(TrailGap::CallBound { calls }) => format!("; the run stopped at {calls} lookups, the rest not made"),
-        None => String::new(),
-    };
+    let unread: String = trail
+        .unread
+        .iter()
+        .map(|gap| match gap {
+            TrailGap::Throttled { lookups_not_made } => {
+                format!("; CloudTrail throttled the lookups, {lookups_not_made} not made")
+            }
+            TrailGap::CallBound { calls } => format!("; the run stopped at {calls} lookups, the rest not made"),
+            TrailGap::PagesLeft { lookups } => {
+                format!("; {lookups} lookups had more events than the run reads (the newest were read)")
+            }
+            TrailGap::KeysUnknown => "; the store's KMS keys could not be listed (kms:ListKeys), so the calls made \
+                                      with them were not looked up"
+                .to_string(),
+        })
+        .collect();
     if !failed.is_empty() {
         return Outcome::fail(
             format!("{} failed calls from {}: {}{unread}", failed.len(), window(monitor), failed.join("; ")),
@@ -486,7 +547,7 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
         );
     }
     let store_events = trail.events.len();
-    if trail.unread.is_some() {
+    if !trail.unread.is_empty() {
         return Outcome::warn(
             format!("no failed call among those read from {}{unread}", window(monitor)),
             "Run it again with a shorter --since, or later: CloudTrail answers 2 lookups a second.",
@@ -500,7 +561,7 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
 
 pub(super) fn alarms(ctx: &Ctx) -> Outcome {
     let monitor = need!(seen(ctx));
-    let existing = need!(ctx.aws(&monitor.alarms));
+    let existing = need!(read(ctx, &monitor.alarms));
     let Some(store) = ctx.store else { return Outcome::blocked(CheckId::ConfigStoreFound, "no store to look for") };
     let missing: Vec<RecommendedAlarm> =
         RecommendedAlarm::ALL.into_iter().filter(|alarm| present(*alarm, &store.id, existing).is_none()).collect();

@@ -30,6 +30,19 @@ pub struct Outcome {
     pub because: Option<CheckId>,
     /// Figures the check judged, for dashboards (the Prometheus output's gauges).
     pub measures: Vec<Measure>,
+    /// Figures over time the check judged (what KMS saw, a period at a time), to be looked at.
+    pub series: Vec<Series>,
+}
+
+/// A figure a period at a time over a window: `values[i]` is the period starting `start + i * period_s`
+/// (Unix seconds), `None` where nothing was recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Series {
+    /// What the values are, with their unit: `p99 latency (ms)`.
+    pub label: String,
+    pub start: i64,
+    pub period_s: u32,
+    pub values: Vec<Option<f64>>,
 }
 
 /// One figure a check judged: a round trip, days left, a latency, a key manager's state.
@@ -57,7 +70,14 @@ pub enum MeasureName {
 
 impl Outcome {
     pub fn pass(evidence: impl Into<String>) -> Self {
-        Outcome { status: Status::Pass, evidence: evidence.into(), remedy: None, because: None, measures: Vec::new() }
+        Outcome {
+            status: Status::Pass,
+            evidence: evidence.into(),
+            remedy: None,
+            because: None,
+            measures: Vec::new(),
+            series: Vec::new(),
+        }
     }
     pub fn warn(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
         Outcome {
@@ -66,6 +86,7 @@ impl Outcome {
             remedy: Some(remedy.into()),
             because: None,
             measures: Vec::new(),
+            series: Vec::new(),
         }
     }
     pub fn fail(evidence: impl Into<String>, remedy: impl Into<String>) -> Self {
@@ -75,10 +96,18 @@ impl Outcome {
             remedy: Some(remedy.into()),
             because: None,
             measures: Vec::new(),
+            series: Vec::new(),
         }
     }
     pub fn skipped(why: impl Into<String>) -> Self {
-        Outcome { status: Status::Skipped, evidence: why.into(), remedy: None, because: None, measures: Vec::new() }
+        Outcome {
+            status: Status::Skipped,
+            evidence: why.into(),
+            remedy: None,
+            because: None,
+            measures: Vec::new(),
+            series: Vec::new(),
+        }
     }
     pub fn error(why: impl Into<String>, remedy: impl Into<String>) -> Self {
         Outcome {
@@ -87,6 +116,7 @@ impl Outcome {
             remedy: Some(remedy.into()),
             because: None,
             measures: Vec::new(),
+            series: Vec::new(),
         }
     }
 
@@ -98,6 +128,12 @@ impl Outcome {
     /// Adds a labelled figure.
     pub fn measured_with(mut self, name: MeasureName, labels: Vec<(&'static str, String)>, value: f64) -> Self {
         self.measures.push(Measure { name, labels, value });
+        self
+    }
+
+    /// Adds a figure over time.
+    pub fn over_time(mut self, series: Series) -> Self {
+        self.series.push(series);
         self
     }
 

@@ -50,9 +50,9 @@ pub struct Point {
 pub struct TrailFacts {
     /// The store's own management events, and the failed calls on its KMS keys, oldest first.
     pub events: Vec<TrailEvent>,
-    /// What was left unread, when something was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unread: Option<TrailGap>,
+    /// What was left unread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<TrailGap>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,6 +79,10 @@ pub enum TrailGap {
     Throttled { lookups_not_made: usize },
     /// The run's bound on LookupEvents calls was reached with pages left.
     CallBound { calls: usize },
+    /// These lookups had more events than the pages the run reads of each.
+    PagesLeft { lookups: usize },
+    /// The store's KMS keys could not be listed, so no call made with them was looked up.
+    KeysUnknown,
 }
 
 /// An alarm as DescribeAlarms or DescribeAlarmsForMetric gave it.

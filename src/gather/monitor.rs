@@ -52,10 +52,11 @@ impl Window {
     }
 }
 
-/// A store to read, with the ARNs of its KMS keys (whose failed calls CloudTrail records).
+/// A store to read, with the ARNs of its KMS keys (whose failed calls CloudTrail records), `None` when
+/// they could not be listed.
 pub struct Store {
     pub id: String,
-    pub key_arns: Vec<String>,
+    pub key_arns: Option<Vec<String>>,
 }
 
 /// What KMS saw of each store, by store ID.
@@ -70,10 +71,13 @@ pub async fn gather(clients: &Clients, stores: &[Store], window: Window) -> Hash
         .iter()
         .map(|store| {
             let trail = match &trail {
-                Observed::Seen((by_store, gap)) => Observed::Seen(TrailFacts {
-                    events: by_store.get(&store.id).cloned().unwrap_or_default(),
-                    unread: gap.clone(),
-                }),
+                Observed::Seen((by_store, gaps)) => {
+                    let mut unread = gaps.clone();
+                    if store.key_arns.is_none() {
+                        unread.push(TrailGap::KeysUnknown);
+                    }
+                    Observed::Seen(TrailFacts { events: by_store.get(&store.id).cloned().unwrap_or_default(), unread })
+                }
                 Observed::Failed(failure) => Observed::Failed(failure.clone()),
                 Observed::NotGathered(why) => Observed::NotGathered(why.clone()),
             };
@@ -218,6 +222,16 @@ async fn read_points(
             Some(Err(error)) => return Err(call_failure("cloudwatch:GetMetricData", &error)),
         };
         for result in page.metric_data_results() {
+            // A query CloudWatch could not answer has no points: that is no reading, not a zero.
+            if let Some(status) = result.status_code().filter(|s| !matches!(s.as_str(), "Complete" | "PartialData")) {
+                return Err(crate::facts::CallFailure {
+                    action: "cloudwatch:GetMetricData".into(),
+                    access_denied: status.as_str() == "Forbidden",
+                    code: Some(status.as_str().to_string()),
+                    message: format!("a query was answered {}", status.as_str()),
+                    out_of_time: false,
+                });
+            }
             let index = result.id().and_then(|id| id.rsplit('_').next()).and_then(|i| i.parse::<usize>().ok());
             let Some((_, series)) = index.and_then(|i| batch.get_mut(i)) else { continue };
             let points = result
@@ -250,9 +264,13 @@ async fn alarms(cloudwatch: &aws_sdk_cloudwatch::Client, ids: &[&str]) -> Observ
         }
         for alarm in alarms {
             let facts = alarm_facts(&alarm);
-            let mut text = serde_json::to_string(&facts).unwrap_or_default();
-            text.make_ascii_lowercase();
-            for id in ids.iter().filter(|id| text.contains(&id.to_ascii_lowercase())) {
+            let text = serde_json::to_string(&facts).unwrap_or_default();
+            // An alarm that names a store is that store's; one on KMS's metrics that names none (AWS's
+            // own error alarms filter by ErrorType alone) may cover every store: alarms::present decides.
+            let named: Vec<&&str> = ids.iter().filter(|id| text.contains(**id)).collect();
+            let on_kms = text.contains(NAMESPACE) || text.contains("XksProxy");
+            let owners: Vec<&&str> = if named.is_empty() && on_kms { ids.iter().collect() } else { named };
+            for id in owners {
                 by_store.entry(id.to_string()).or_default().push(facts.clone());
             }
         }
@@ -294,7 +312,8 @@ fn alarm_facts(alarm: &aws_sdk_cloudwatch::types::MetricAlarm) -> AlarmFacts {
                     namespace: metric.and_then(|m| m.namespace()).map(str::to_string),
                     dimensions: metric.map(|m| dimensions_of(m.dimensions())).unwrap_or_default(),
                     statistic: stat.and_then(|s| s.stat()).map(str::to_string),
-                    period_s: stat.and_then(|s| s.period()),
+                    // A Metrics Insights or math query keeps its period on the query itself.
+                    period_s: query.period().or_else(|| stat.and_then(|s| s.period())),
                 }
             })
             .collect(),
@@ -313,20 +332,16 @@ async fn trail(
     cloudtrail: &aws_sdk_cloudtrail::Client,
     stores: &[Store],
     window: Window,
-) -> Observed<(ByStore<TrailEvent>, Option<TrailGap>)> {
+) -> Observed<(ByStore<TrailEvent>, Vec<TrailGap>)> {
     let mut lookups: Vec<Lookup> = STORE_EVENTS.iter().map(|name| Lookup::StoreEvent(name)).collect();
     for store in stores {
-        lookups.extend(store.key_arns.iter().map(|arn| Lookup::Key { store: &store.id, arn }));
+        lookups.extend(store.key_arns.iter().flatten().map(|arn| Lookup::Key { store: &store.id, arn }));
     }
     let mut by_store: ByStore<TrailEvent> = HashMap::new();
-    let mut gap = None;
-    let mut throttled = 0;
+    let mut gaps = Vec::new();
+    let mut pages_left = 0;
     let mut calls = 0;
-    for (index, lookup) in lookups.iter().enumerate() {
-        if calls >= MAX_LOOKUPS {
-            gap = Some(TrailGap::CallBound { calls });
-            break;
-        }
+    'lookups: for (index, lookup) in lookups.iter().enumerate() {
         let (key, value) = match lookup {
             Lookup::StoreEvent(name) => (LookupAttributeKey::EventName, *name),
             Lookup::Key { arn, .. } => (LookupAttributeKey::ResourceName, *arn),
@@ -341,7 +356,16 @@ async fn trail(
             .max_results(EVENTS_PER_PAGE)
             .into_paginator()
             .send();
+        // A request is due for the first page, and for the next while the last one named a next token.
+        let mut more = true;
         for _ in 0..PAGES_PER_LOOKUP {
+            if !more {
+                break;
+            }
+            if calls >= MAX_LOOKUPS {
+                gaps.push(TrailGap::CallBound { calls });
+                break 'lookups;
+            }
             // The first two calls go at once, as CloudTrail's bucket allows; the rest two a second.
             if calls >= 2 {
                 tokio::time::sleep(LOOKUP_SPACING).await;
@@ -353,40 +377,39 @@ async fn trail(
                 Some(Err(error))
                     if error.as_service_error().is_some_and(|e| e.meta().code() == Some("ThrottlingException")) =>
                 {
-                    throttled += 1;
-                    gap = Some(TrailGap::Throttled { lookups_not_made: lookups.len() - index });
-                    break;
+                    gaps.push(TrailGap::Throttled { lookups_not_made: lookups.len() - index });
+                    break 'lookups;
                 }
                 Some(Err(error)) => return Observed::Failed(call_failure("cloudtrail:LookupEvents", &error)),
             };
+            more = page.next_token().is_some_and(|token| !token.is_empty());
             for event in page.events() {
                 let Some(record) = event.cloud_trail_event().and_then(|text| serde_json::from_str::<Value>(text).ok())
                 else {
                     continue;
                 };
                 let trail_event = trail_event(&record, event.event_name());
-                match lookup {
-                    Lookup::StoreEvent(_) => {
-                        if let Some(store) = event_store(&record).filter(|id| stores.iter().any(|s| s.id == *id)) {
-                            by_store.entry(store.to_string()).or_default().push(trail_event);
-                        }
-                    }
-                    Lookup::Key { store, .. } if trail_event.error_code.is_some() => {
-                        by_store.entry(store.to_string()).or_default().push(trail_event)
-                    }
-                    Lookup::Key { .. } => {}
+                let owner = match lookup {
+                    Lookup::StoreEvent(_) => event_store(&record).filter(|id| stores.iter().any(|s| s.id == *id)),
+                    Lookup::Key { store, .. } => Some(*store).filter(|_| trail_event.error_code.is_some()),
+                };
+                if let Some(store) = owner {
+                    by_store.entry(store.to_string()).or_default().push(trail_event);
                 }
             }
         }
-        if throttled > 0 {
-            break;
-        }
+        pages_left += usize::from(more);
+    }
+    if pages_left > 0 {
+        gaps.push(TrailGap::PagesLeft { lookups: pages_left });
     }
     for events in by_store.values_mut() {
+        // One call can be found by several lookups (ReEncrypt names two keys): each is kept once.
+        let mut seen = std::collections::HashSet::new();
+        events.retain(|e| e.request_id.is_none() || seen.insert(e.request_id.clone()));
         events.sort_by(|a, b| a.time.cmp(&b.time));
-        events.dedup_by(|a, b| a.request_id.is_some() && a.request_id == b.request_id);
     }
-    Observed::Seen((by_store, gap))
+    Observed::Seen((by_store, gaps))
 }
 
 /// The store an event of the store's own is about.

@@ -15,6 +15,7 @@ pub struct Plan {
     stores: Vec<Store>,
     skipped: Option<Why>,
     window: Option<Window>,
+    run_timeout: std::time::Duration,
 }
 
 /// The stores of each scope, in the scopes' order.
@@ -36,18 +37,16 @@ pub fn plan(scopes: &[(Facts, aws::Clients)], request: &Request) -> Vec<Plan> {
                 .filter(|store| store.store_type.as_deref() == Some("EXTERNAL_KEY_STORE"))
                 .map(|store| Store {
                     id: store.id.clone(),
-                    key_arns: facts
-                        .store_keys
-                        .seen()
-                        .into_iter()
-                        .flatten()
-                        .filter(|key| key.custom_key_store_id.as_deref() == Some(store.id.as_str()))
-                        .filter_map(|key| key.arn.clone())
-                        .collect(),
+                    key_arns: facts.store_keys.seen().map(|keys| {
+                        keys.iter()
+                            .filter(|key| key.custom_key_store_id.as_deref() == Some(store.id.as_str()))
+                            .filter_map(|key| key.arn.clone())
+                            .collect()
+                    }),
                 })
                 .collect();
             let describe = crate::aws_names::scope_name(&facts.region, facts.account.as_deref());
-            Plan { clients: clients.clone(), describe, stores, skipped, window }
+            Plan { clients: clients.clone(), describe, stores, skipped, window, run_timeout: request.run_timeout }
         })
         .collect()
 }
@@ -72,13 +71,7 @@ pub async fn read(
         match progress.during(what, read).await {
             Ok(seen) => seen.into_iter().map(|(id, facts)| (id, Observed::Seen(facts))).collect(),
             Err(_) => {
-                let cut = CallFailure {
-                    action: "cloudwatch:GetMetricData".into(),
-                    access_denied: false,
-                    code: None,
-                    message: "not finished within the run's --timeout".into(),
-                    out_of_time: true,
-                };
+                let cut = aws::out_of_time("cloudwatch and cloudtrail reads", plan.run_timeout);
                 plan.stores.iter().map(|s| (s.id.clone(), Observed::Failed(cut.clone()))).collect()
             }
         }

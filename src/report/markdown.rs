@@ -9,6 +9,16 @@ use crate::checks::Status;
 use crate::verdict::{CheckVerdict, Summary, Verdict};
 
 /// One table cell: pipes, markup characters and line breaks made inert.
+/// The evidence, and under it each figure over time as a line of bars in code (kept whole, not
+/// escaped), so a spike is seen in the pull request or the ticket.
+fn seen(check: &CheckVerdict) -> String {
+    let mut text = cell(&check.evidence);
+    for line in check.series.iter().filter_map(|series| super::sparkline::line(series, 100)) {
+        text.push_str(&format!("<br>`{}`", line.replace('`', "'")));
+    }
+    text
+}
+
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -93,7 +103,7 @@ pub fn render(report: &Verdict) -> String {
                     status(check),
                     check.id,
                     cell(check.title),
-                    cell(&check.evidence),
+                    seen(check),
                     cell(check.remedy.as_deref().unwrap_or_default()),
                     cell(&answers.join("; "))
                 );

@@ -9,6 +9,7 @@ mod junit;
 mod markdown;
 mod preamble;
 mod prometheus;
+mod sparkline;
 mod table;
 
 pub use json::render as render_json;

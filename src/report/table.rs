@@ -197,6 +197,10 @@ fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width:
         _ => check.evidence.clone(),
     };
     let mut text = wrap(&evidence, width);
+    // A figure over time is drawn, not wrapped.
+    for line in check.series.iter().filter_map(|series| super::sparkline::line(series, width)) {
+        let _ = write!(text, "\n{line}");
+    }
     if let Some(remedy) = check.remedy.as_ref().filter(|_| check.blocked_by.is_none()) {
         let lead = if check.status == Status::Error { "next" } else { "fix" };
         let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), width));

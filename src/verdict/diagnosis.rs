@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::catalogue::{CheckId, Section};
+use crate::catalogue::CheckId;
 use crate::checks::{Outcome, Status};
 use crate::kms_errors::topic_for_name;
 
@@ -19,6 +19,12 @@ pub struct Diagnosis {
     /// For a reported code: its checks that could not be judged in this run.
     pub unchecked: Vec<CheckId>,
     pub summary: String,
+}
+
+/// Whether the checks that explain the code are all readings of what KMS saw that come and go.
+fn comes_and_goes(explained_by: &[CheckId]) -> bool {
+    let intermittent = [CheckId::MonitorLatency, CheckId::MonitorErrors, CheckId::MonitorThrottle];
+    !explained_by.is_empty() && explained_by.iter().all(|id| intermittent.contains(id))
 }
 
 /// The failures in the order to fix them: a cause before every failure downstream of it (by the
@@ -91,7 +97,9 @@ pub fn diagnose(
         } else {
             summary.push_str(&format!("Failing checks that explain it: {}. ", names(&explained_by)));
             // Only what KMS recorded explains it: this run's own probes of the same things pass.
-            if explained_by.iter().all(|id| id.section() == Section::Monitor) {
+            // Said only of what comes and goes (latency, errors), and only when the probes that would
+            // have seen it were made.
+            if comes_and_goes(&explained_by) && unchecked.is_empty() {
                 summary.push_str(
                     "KMS saw it over the window, and this run's probes find nothing wrong now: the failure is \
                      intermittent, so look at what changes over the day (load, the external key manager, the \

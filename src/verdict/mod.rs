@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::catalogue::{CheckId, Operation, Section};
-use crate::checks::{self, Measure, Outcome, Selection, Status};
+use crate::checks::{self, Measure, Outcome, Selection, Series, Status};
 use crate::exit::ExitCode;
 use crate::facts::{CallFailure, Facts, StoreQuery, Subject, TargetFacts};
 
@@ -106,6 +106,9 @@ pub struct CheckVerdict {
     /// The figures the check judged (round trip, days left, latency, key manager states).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<Measure>,
+    /// The figures over time the check judged (what KMS saw over the window), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
 }
 
 impl CheckVerdict {
@@ -301,6 +304,7 @@ fn judge_target(
                     .map(|(operation, answer)| KmsAnswer { operation: *operation, answer })
                     .collect(),
                 measures: outcome.measures,
+                series: outcome.series,
             }
         })
         .collect();

@@ -160,12 +160,19 @@ fn the_state_check_is_never_listed_as_unjudged() {
 /// and said to be intermittent, never "nothing fails".
 #[test]
 fn a_timed_out_store_whose_proxy_answers_now_is_explained_by_what_kms_saw() {
-    let results = vec![fail("config.connection_state"), pass("proxy.latency"), fail("monitor.latency")];
+    let results =
+        vec![fail("config.connection_state"), pass("net.rtt"), pass("proxy.latency"), fail("monitor.latency")];
     let blocked = blockers(&results);
     let diagnosis = diagnose(Some("XKS_PROXY_TIMED_OUT"), &results, &blocked).unwrap();
     assert_eq!(diagnosis.explained_by, vec![CheckId::MonitorLatency]);
     assert!(diagnosis.summary.contains("intermittent"), "{}", diagnosis.summary);
     assert!(!diagnosis.summary.contains("No check of this run fails"), "{}", diagnosis.summary);
+
+    // Without the probes that would have seen it (--no-network), this run cannot call it intermittent.
+    let results = vec![fail("config.connection_state"), fail("monitor.latency")];
+    let blocked = blockers(&results);
+    let diagnosis = diagnose(Some("XKS_PROXY_TIMED_OUT"), &results, &blocked).unwrap();
+    assert!(!diagnosis.summary.contains("intermittent"), "{}", diagnosis.summary);
 
     // When a probe of this run fails too, it is no longer called intermittent.
     let results = vec![fail("config.connection_state"), fail("proxy.latency"), fail("monitor.latency")];

@@ -62,7 +62,7 @@ fn healthy_monitor() -> MonitorFacts {
             series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Degraded")], "Maximum", 0.0),
             series("XksExternalKeyManagerStates", &[("XksExternalKeyManagerState", "Unavailable")], "Maximum", 0.0),
         ]),
-        trail: Observed::Seen(TrailFacts { events: Vec::new(), unread: None }),
+        trail: Observed::Seen(TrailFacts { events: Vec::new(), unread: Vec::new() }),
         alarms: Observed::Seen(recommended_alarms("cks-0a1b2c3d4e5f6a7b8")),
     }
 }
