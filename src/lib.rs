@@ -18,6 +18,7 @@ pub mod explain;
 pub mod facts;
 pub mod gather;
 pub mod kms_errors;
+pub mod kms_metrics;
 pub mod report;
 pub mod trusted_cas;
 pub mod user_input;

@@ -16,10 +16,7 @@ pub mod render;
 
 pub use present::{nearest, present, Shortfall};
 
-/// The namespace KMS publishes its metrics in.
-pub const NAMESPACE: &str = "AWS/KMS";
-/// The dimension that names the store in every XKS metric.
-pub const STORE_DIMENSION: &str = "CustomKeyStoreId";
+pub use crate::kms_metrics::{NAMESPACE, STORE_DIMENSION};
 
 /// One of the four alarms, in the order AWS's guide gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -8,9 +8,7 @@ use std::fmt;
 use super::{insights, Aggregate, Comparison, RecommendedAlarm, NAMESPACE, STORE_DIMENSION};
 use crate::facts::{AlarmFacts, AlarmQuery, Dimension};
 
-/// The names the certificate's dimension has had: the metrics list `CertificateName`, the alarm
-/// procedure selects `XksProxyCertificateName`.
-const CERTIFICATE_DIMENSIONS: &[&str] = &["CertificateName", "XksProxyCertificateName"];
+use crate::kms_metrics::CERTIFICATE_DIMENSIONS;
 /// The dimensions a latency alarm may keep to one of, as AWS's console procedure has it pick a
 /// `KmsOperation`.
 const OPERATION_DIMENSIONS: &[&str] = &["KmsOperation", "XksOperation", "KeySpec"];

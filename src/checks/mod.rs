@@ -32,7 +32,8 @@ pub use text::{list, quote};
 use crate::catalogue::CheckId;
 use crate::facts::{Facts, TargetFacts};
 
-/// Generates `judge` from the catalogue's declarations: each names the function that judges it.
+/// Generates `judge` from the catalogue's declarations: each names the function that judges it. Its
+/// pattern is the declaration grammar of `catalogue!` in catalogue.rs: change both together.
 macro_rules! judge_each {
     ($(
         $variant:ident = $id:literal, $section:ident, $severity:ident, $title:literal,

@@ -15,6 +15,10 @@ use crate::catalogue::CheckId;
 use crate::dates;
 use crate::facts::{MetricSeries, MonitorFacts, Observed, Point, TrailGap, Why};
 use crate::kms_errors::MESSAGE_TOPICS;
+use crate::kms_metrics::{
+    CERTIFICATE_DAYS, CERTIFICATE_DIMENSIONS, CREDENTIAL_AGE, ERRORS, LATENCY, MANAGER_STATES,
+    MANAGER_STATE_DIMENSIONS, STORE_DIMENSION, THROTTLE,
+};
 
 /// KMS's limit on a proxy's answer, and the average AWS's recommended alarm watches.
 const LIMIT_MS: f64 = 250.0;
@@ -29,16 +33,6 @@ const CERTIFICATE_WARN_DAYS: f64 = 30.0;
 /// The requests a second the keys of one store may make, and the share past which to plan.
 const STORE_RATE: f64 = 1800.0;
 const RATE_WARN_SHARE: f64 = 0.8;
-
-/// The names AWS has published each metric under (the developer guide's older examples use others).
-const LATENCY: &[&str] = &["XksProxyLatency"];
-const ERRORS: &[&str] = &["XksProxyErrors"];
-const THROTTLE: &[&str] = &["ExternalKeyStoreThrottle", "ExtenalKeyStoreThrottle"];
-const CERTIFICATE_DAYS: &[&str] = &["XksProxyCertificateDaysToExpire"];
-const CREDENTIAL_AGE: &[&str] = &["XksProxyCredentialAge"];
-const MANAGER_STATES: &[&str] = &["XksExternalKeyManagerStates", "XksProxyHsmStates"];
-const MANAGER_STATE_DIMENSIONS: &[&str] = &["XksExternalKeyManagerState", "XksProxyHsmState"];
-const STORE_DIMENSION: &str = "CustomKeyStoreId";
 
 /// What KMS saw of the store, or why it is not known.
 fn seen<'a>(ctx: &Ctx<'a>) -> Result<&'a MonitorFacts, Outcome> {
@@ -353,7 +347,7 @@ pub(super) fn certificate_days(ctx: &Ctx) -> Outcome {
             window(monitor)
         ));
     };
-    let name = dimension(series, &["CertificateName", "XksProxyCertificateName"]).map(quote).unwrap_or_default();
+    let name = dimension(series, CERTIFICATE_DIMENSIONS).map(quote).unwrap_or_default();
     let evidence =
         format!("{:.0} days left on the proxy's certificate {name} at {}", point.value, when(monitor, point.at));
     let remedy = "Renew the proxy's TLS certificate and install it with its whole chain; KMS refuses the \

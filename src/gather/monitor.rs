@@ -16,9 +16,8 @@ use crate::facts::{
     AlarmFacts, AlarmQuery, Dimension, MetricSeries, MonitorFacts, Observed, Point, TrailEvent, TrailFacts, TrailGap,
     Why,
 };
+use crate::kms_metrics::{statistics, NAMESPACE, STORE_DIMENSION};
 
-const NAMESPACE: &str = "AWS/KMS";
-const STORE_DIMENSION: &str = "CustomKeyStoreId";
 /// GetMetricData takes at most 500 queries, and gives at most 100,800 datapoints, a call.
 const QUERIES_PER_CALL: usize = 500;
 const POINTS_PER_SERIES: u64 = 200;
@@ -100,19 +99,6 @@ fn share<T: Clone>(all: &Observed<ByStore<T>>, store: &str) -> Observed<Vec<T>> 
         Observed::Seen(by_store) => Observed::Seen(by_store.get(store).cloned().unwrap_or_default()),
         Observed::Failed(failure) => Observed::Failed(failure.clone()),
         Observed::NotGathered(why) => Observed::NotGathered(why.clone()),
-    }
-}
-
-/// The statistics read of each metric KMS publishes for external key stores, under every name AWS has
-/// used for it; other metrics are left unread.
-fn statistics(metric: &str) -> &'static [&'static str] {
-    match metric {
-        "XksProxyLatency" => &["p99", "Average", "Maximum"],
-        "XksProxyErrors" | "ExternalKeyStoreThrottle" | "ExtenalKeyStoreThrottle" => &["Sum"],
-        "XksProxyCertificateDaysToExpire" => &["Minimum"],
-        "XksProxyCredentialAge" => &["Maximum"],
-        "XksExternalKeyManagerStates" | "XksProxyHsmStates" => &["Minimum", "Maximum"],
-        _ => &[],
     }
 }
 
