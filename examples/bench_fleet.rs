@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
+use support::fake_monitor::{healthy, recommended_alarms, FakeMonitor};
 use support::fleet::{differences, fleet, statuses, Fleet};
 use support::xks_proxy::{Variant, SECRET};
 
@@ -63,10 +64,17 @@ fn cpu_seconds(who: libc::c_int) -> f64 {
     seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-fn measure(fleet: &Fleet, which: &[&str]) -> Measured {
+/// One run over `fleet`; with `monitor`, reading what KMS saw from that CloudWatch and CloudTrail
+/// stand-in, else with --no-monitor.
+fn measure(fleet: &Fleet, which: &[&str], monitor: Option<&FakeMonitor>) -> Measured {
     let (children_before, self_before) = (cpu_seconds(libc::RUSAGE_CHILDREN), cpu_seconds(libc::RUSAGE_SELF));
     let mut process = support::process_with_open_files(OPEN_FILES, Some(&fleet.aws.url));
-    process.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args(fleet.args(which));
+    let mut args = fleet.args(which);
+    if let Some(monitor) = monitor {
+        args.retain(|arg| arg != "--no-monitor");
+        process.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url).env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url);
+    }
+    process.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args(args);
     process.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
     let started = Instant::now();
     let mut child = process.spawn().expect("start xks-preflight");
@@ -122,8 +130,8 @@ fn main() {
     let mut first = None;
     for &count in &counts {
         let fleet = fleet(count, Variant::Faithful);
-        let alone = statuses(&measure(&fleet, &["--custom-key-store-id", &fleet.ids[0]]).report)[0].clone();
-        let measured: Vec<Measured> = (0..runs).map(|_| measure(&fleet, &["--all"])).collect();
+        let alone = statuses(&measure(&fleet, &["--custom-key-store-id", &fleet.ids[0]], None).report)[0].clone();
+        let measured: Vec<Measured> = (0..runs).map(|_| measure(&fleet, &["--all"], None)).collect();
         let differing: Vec<String> = measured.iter().flat_map(|m| differences(&m.report, &alone)).collect();
         let targets = statuses(&measured[0].report).len();
         assert_eq!(targets, count, "every store is in the report");
@@ -145,6 +153,23 @@ fn main() {
         for difference in differing.iter().take(5) {
             println!("      {difference}");
         }
+        // The same run reading what KMS saw of every store (healthy metrics and the four alarms each):
+        // alternated with runs without, so that both see the same machine.
+        let monitor = FakeMonitor::start()
+            .with_series(fleet.ids.iter().flat_map(|id| healthy(id, |_| 40.0)).collect())
+            .with_alarms(fleet.ids.iter().flat_map(|id| recommended_alarms(id)).collect());
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            with.push(measure(&fleet, &["--all"], Some(&monitor)).seconds);
+            without.push(measure(&fleet, &["--all"], None).seconds);
+        }
+        let cloudwatch = monitor.calls().iter().filter(|(service, _)| service == "cloudwatch").count() / runs;
+        println!(
+            "      reading what KMS saw: median {:.2} s, without {:.2} s ({:.2}×); {cloudwatch} CloudWatch calls a run",
+            median(with.clone()),
+            median(without.clone()),
+            median(with) / median(without),
+        );
     }
 
     let silent = fleet(1, Variant::Silent);
@@ -154,7 +179,7 @@ fn main() {
         for id in &ids {
             which.extend(["--xks-key-id", id.as_str()]);
         }
-        let measured = measure(&silent, &which);
+        let measured = measure(&silent, &which, None);
         let latency = &measured.report["targets"][0]["checks"]
             .as_array()
             .unwrap()

@@ -10,10 +10,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 
-use crate::monitor_checks::{healthy, recommended_alarms};
 use crate::proxy_checks::{proxy, PATH};
 use crate::support::fake_aws::{fixture, FakeAws};
-use crate::support::fake_monitor::FakeMonitor;
+use crate::support::fake_monitor::{healthy, recommended_alarms, FakeMonitor};
 use crate::support::moto::{self, VpcSpec};
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, KEY_ID, SECRET};
 use crate::support::{check_seen, command, dns_server, run, write, Store};

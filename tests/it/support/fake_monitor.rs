@@ -20,6 +20,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use minicbor::data::{IanaTag, Type};
 use serde_json::{json, Value};
+use xks_preflight::alarms::RecommendedAlarm;
 
 use super::loopback::Loopback;
 
@@ -711,4 +712,82 @@ impl Wire {
             Wire::Map(members) => Value::Object(members.iter().map(|(k, v)| (k.clone(), v.json())).collect()),
         }
     }
+}
+
+// What KMS publishes for healthy, connected stores, for the tests and the benchmark.
+
+/// The start of the current minute, and the minutes before it.
+pub fn minutes_ago(minutes: i64) -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    now - now % 60 - minutes * 60
+}
+
+/// One value a minute over the last `minutes` minutes.
+pub fn every_minute(minutes: i64, value: impl Fn(i64) -> f64) -> Vec<(i64, f64)> {
+    (1..=minutes).rev().map(|ago| (minutes_ago(ago), value(ago))).collect()
+}
+
+pub fn dims<'a>(store: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    std::iter::once(("CustomKeyStoreId", store)).chain(extra.iter().copied()).collect()
+}
+
+pub const ENCRYPT: [(&str, &str); 3] =
+    [("KmsOperation", "Encrypt"), ("XksOperation", "Encrypt"), ("KeySpec", "AES_256")];
+
+/// What KMS publishes for a healthy, connected store over the last three hours; `latency` gives the p99
+/// of each minute (minutes ago → ms).
+pub fn healthy(store: &str, latency: impl Fn(i64) -> f64) -> Vec<Series> {
+    healthy_but(store, latency, &[])
+}
+
+/// `healthy`, without the metrics named in `leave_out`.
+pub fn healthy_but(store: &str, latency: impl Fn(i64) -> f64, leave_out: &[&str]) -> Vec<Series> {
+    let succeeded = [ENCRYPT.as_slice(), &[("ErrorType", "None"), ("ExceptionName", "None")]].concat();
+    let all = vec![
+        (
+            "XksProxyLatency",
+            Series::new("XksProxyLatency", &dims(store, &ENCRYPT))
+                .stat("p99", &every_minute(180, &latency))
+                .stat("Average", &every_minute(180, |_| 20.0))
+                .stat("Maximum", &every_minute(180, |ago| latency(ago) + 10.0)),
+        ),
+        (
+            "XksProxyErrors",
+            Series::new("XksProxyErrors", &dims(store, &succeeded)).stat("Sum", &every_minute(180, |_| 120.0)),
+        ),
+        (
+            "XksProxyCertificateDaysToExpire",
+            Series::new("XksProxyCertificateDaysToExpire", &dims(store, &[("CertificateName", "xks.example.com")]))
+                .stat("Minimum", &every_minute(180, |_| 140.0)),
+        ),
+        (
+            "XksProxyCredentialAge",
+            Series::new("XksProxyCredentialAge", &dims(store, &[])).stat("Maximum", &every_minute(180, |_| 12.0)),
+        ),
+        (
+            "XksExternalKeyManagerStates",
+            Series::new("XksExternalKeyManagerStates", &dims(store, &[("XksExternalKeyManagerState", "Active")]))
+                .stat("Minimum", &every_minute(180, |_| 2.0))
+                .stat("Maximum", &every_minute(180, |_| 2.0)),
+        ),
+    ];
+    all.into_iter().filter(|(name, _)| !leave_out.contains(name)).map(|(_, series)| series).collect()
+}
+
+/// The four alarms AWS recommends for `store`, as `alarms` creates them, in DescribeAlarms' shape.
+pub fn recommended_alarms(store: &str) -> Vec<Value> {
+    RecommendedAlarm::ALL
+        .into_iter()
+        .map(|alarm| {
+            let spec = alarm.spec();
+            json!({
+                "AlarmName": alarm.name(store),
+                "StateValue": "OK",
+                "Threshold": spec.threshold,
+                "ComparisonOperator": spec.comparison.as_str(),
+                "EvaluationPeriods": spec.evaluation_periods,
+                "Metrics": [{"Id": "q1", "Expression": alarm.query(store), "Period": spec.period_s, "ReturnData": true}],
+            })
+        })
+        .collect()
 }
