@@ -31,6 +31,8 @@ pub struct Layout {
 }
 
 /// The status column: the longest mark, ERROR.
+/// The narrowest terminal on which a row's text stands beside its ID.
+const STACKED_BELOW: usize = 100;
 const MARK_WIDTH: usize = 5;
 
 pub fn render(report: &Verdict, layout: &Layout) -> String {
@@ -95,8 +97,11 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
     let mut sections: Vec<Section> = target.checks.iter().map(|c| c.section).collect();
     sections.dedup();
     let id_width = target.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
-    // One space before the mark, two after it and after the ID.
-    let indent = 1 + MARK_WIDTH + 2 + id_width + 2;
+    // Below STACKED_BELOW columns a row is stacked: the mark and the ID on a line, the text under them,
+    // so that the text keeps most of the width. Otherwise one space before the mark, two after it and
+    // after the ID, and the text beside them.
+    let stacked = width < STACKED_BELOW;
+    let indent = if stacked { 1 + MARK_WIDTH + 2 } else { 1 + MARK_WIDTH + 2 + id_width + 2 };
     // At the narrowest width (60) the longest ID still leaves about 20 columns.
     let text_width = width.saturating_sub(indent).max(20);
     let mut previous_folded = false;
@@ -127,13 +132,13 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
             let text = row_text(check, reported, detail, text_width);
             let mut lines = text.lines();
             let mark = format!("{:<MARK_WIDTH$}", mark(check.status));
-            let _ = writeln!(
-                out,
-                " {}  {:id_width$}  {}",
-                styled(status_style(check.status), &mark),
-                check.id.as_str(),
-                lines.next().unwrap_or_default()
-            );
+            let mark = styled(status_style(check.status), &mark);
+            if stacked {
+                let _ = writeln!(out, " {mark}  {}", check.id.as_str());
+            } else {
+                let first = lines.next().unwrap_or_default();
+                let _ = writeln!(out, " {mark}  {:id_width$}  {first}", check.id.as_str());
+            }
             for line in lines {
                 let _ = writeln!(out, "{:indent$}{line}", "");
             }
