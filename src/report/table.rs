@@ -210,10 +210,12 @@ fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width:
         let lead = if check.status == Status::Error { "next" } else { "fix" };
         let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), width));
     }
+    // With -q each problem takes a few lines: what KMS answers is for the fuller reports.
     if check.status == Status::Fail
         && check.blocked_by.is_none()
         && !check.kms_answers.is_empty()
         && !restates_diagnosis
+        && detail != Detail::Quiet
     {
         let answers: Vec<String> =
             check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();

@@ -36,6 +36,7 @@ fn quiet_report_has_only_what_needs_attention_and_the_summary() {
     assert_eq!(out.code, 1);
     assert!(!out.stdout.contains("SKIP") && !out.stdout.contains("PASS"), "{}", out.stdout);
     assert!(out.stdout.contains("vpc.acceptance_required") && out.stdout.contains("→ exit 1"));
+    assert!(!out.stdout.contains("KMS answers"), "what KMS answers is for -v and the default view");
     insta::assert_snapshot!("example_quiet", out.stdout);
 }
 
