@@ -111,13 +111,12 @@ async fn metrics(
     ids: &[&str],
     window: Window,
 ) -> Observed<ByStore<MetricSeries>> {
-    let listed = cloudwatch
+    let mut listed = cloudwatch
         .list_metrics()
         .namespace(NAMESPACE)
         .dimensions(DimensionFilter::builder().name(STORE_DIMENSION).build())
         .into_paginator()
         .send();
-    let mut listed = listed;
     let mut wanted: Vec<(String, MetricSeries)> = Vec::new();
     for page in 0..=MAX_PAGES {
         let metrics = match listed.next().await {
@@ -129,14 +128,7 @@ async fn metrics(
             return Observed::NotGathered(Why::EndlessPages { action: "cloudwatch:ListMetrics".into() });
         }
         for metric in metrics.unwrap_or_default() {
-            let dimensions: Vec<Dimension> = metric
-                .dimensions()
-                .iter()
-                .map(|d| Dimension {
-                    name: d.name().unwrap_or_default().into(),
-                    value: d.value().unwrap_or_default().into(),
-                })
-                .collect();
+            let dimensions = dimensions_of(metric.dimensions());
             let Some(store) = dimensions.iter().find(|d| d.name == STORE_DIMENSION && ids.contains(&d.value.as_str()))
             else {
                 continue;
