@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::catalogue::CheckId;
-use crate::checks::{Outcome, Status};
+use crate::checks::{MeasureName, Outcome, Status};
 use crate::kms_errors::topic_for_name;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -45,6 +45,34 @@ fn in_fixing_order(mut waiting: Vec<(CheckId, Option<CheckId>)>) -> Vec<CheckId>
         ordered.push(waiting.remove(next).0);
     }
     ordered
+}
+
+/// The intermittent case in figures: what KMS recorded (the first clause of each explaining check's
+/// evidence), against what this run's own calls to the proxy took.
+fn what_kms_saw_and_what_is_seen_now(explained_by: &[CheckId], results: &[(CheckId, Outcome)]) -> String {
+    let outcome_of = |id: CheckId| results.iter().find(|(judged, _)| *judged == id).map(|(_, outcome)| outcome);
+    let seen: Vec<&str> = explained_by
+        .iter()
+        .filter_map(|id| outcome_of(*id))
+        .map(|outcome| outcome.evidence.split(';').next().unwrap_or_default().trim().trim_end_matches('.'))
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    let mut text = String::new();
+    if !seen.is_empty() {
+        text.push_str(&format!("{}. ", seen.join("; ")));
+    }
+    let now = outcome_of(CheckId::ProxyLatency).and_then(|outcome| {
+        outcome.measures.iter().find(|m| m.name == MeasureName::ProxyLatencyWorstMs).map(|m| m.value)
+    });
+    match now {
+        Some(ms) => text.push_str(&format!("This run's calls to the proxy took at most {ms:.0} ms and its ")),
+        None => text.push_str("This run's "),
+    }
+    text.push_str(
+        "probes find nothing wrong now: the failure is intermittent, so look at what changes over the day \
+         (load, the external key manager, the network). ",
+    );
+    text
 }
 
 pub fn diagnose(
@@ -100,11 +128,7 @@ pub fn diagnose(
             // Said only of what comes and goes (latency, errors), and only when the probes that would
             // have seen it were made.
             if comes_and_goes(&explained_by) && unchecked.is_empty() {
-                summary.push_str(
-                    "KMS saw it over the window, and this run's probes find nothing wrong now: the failure is \
-                     intermittent, so look at what changes over the day (load, the external key manager, the \
-                     network). ",
-                );
+                summary.push_str(&what_kms_saw_and_what_is_seen_now(&explained_by, results));
             }
         }
     }
