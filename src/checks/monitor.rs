@@ -13,7 +13,7 @@ use super::text::{list, quote};
 use crate::alarms::{nearest, present, RecommendedAlarm};
 use crate::catalogue::CheckId;
 use crate::dates;
-use crate::facts::{MetricSeries, MonitorFacts, Observed, Point, TrailGap, Why};
+use crate::facts::{MetricSeries, MonitorFacts, Observed, Point, TrailEvent, TrailGap, Why};
 use crate::kms_errors::MESSAGE_TOPICS;
 use crate::kms_metrics::{
     CERTIFICATE_DAYS, CERTIFICATE_DIMENSIONS, CREDENTIAL_AGE, ERRORS, LATENCY, MANAGER_STATES,
@@ -245,18 +245,20 @@ pub(super) fn latency(ctx: &Ctx) -> Outcome {
     ))
 }
 
-/// The averages over 5 minutes (AWS's alarm period) of each series: consecutive periods averaged when
-/// the periods are shorter, the periods themselves when not. Each with its series and start.
+/// The averages over 5 minutes (AWS's alarm period) of each series: from each point, the points of the
+/// five minutes it starts (a gap leaves fewer in; only five minutes the series covers whole), or the
+/// point alone when periods are 5 minutes or longer. Each minute's average counts once, as the periods carry no sample counts to weigh them by.
 fn rolling_averages<'a>(series: &[&'a MetricSeries], period_s: u32) -> Vec<(&'a MetricSeries, i64, f64)> {
-    let per_window = (300 / period_s.max(1)).max(1) as usize;
+    let span = i64::from(period_s.max(300));
     let mut averages = Vec::new();
     for s in series {
-        for run in s.points.windows(per_window.min(s.points.len().max(1))) {
-            if run.is_empty() {
-                continue;
-            }
-            let value = run.iter().map(|p| p.value).sum::<f64>() / run.len() as f64;
-            averages.push((*s, run[0].at, value));
+        let (Some(earliest), Some(latest)) = (s.points.first(), s.points.last()) else { continue };
+        // Only five minutes the series covers whole; a series shorter than that is one average.
+        let last_start = (latest.at + i64::from(period_s) - span).max(earliest.at);
+        for (i, first) in s.points.iter().enumerate().take_while(|(_, p)| p.at <= last_start) {
+            let within: Vec<f64> =
+                s.points[i..].iter().take_while(|p| p.at < first.at + span).map(|p| p.value).collect();
+            averages.push((*s, first.at, within.iter().sum::<f64>() / within.len() as f64));
         }
     }
     averages
@@ -307,24 +309,41 @@ pub(super) fn errors(ctx: &Ctx) -> Outcome {
             format!("{count:.0} {} ({kind}{check})", quote(exception))
         })
         .collect();
-    // The recommended alarms count a minute's errors; longer periods are spread over their minutes.
+    // The recommended alarms count a minute's errors. A longer period only bounds its worst minute: at
+    // least the period's average, at most its whole count. Past the alarm on average is a failure; past it
+    // only if the errors came together is said as such, never passed over.
     let minutes_per_period = f64::from(monitor.period_s) / 60.0;
-    let bursts: Vec<String> = by_minute
-        .iter()
-        .filter_map(|(kind, minutes)| {
-            let (at, worst) = minutes.iter().max_by(|a, b| a.1.total_cmp(b.1))?;
-            let per_minute = worst / minutes_per_period;
-            (per_minute > ERRORS_PER_MINUTE)
-                .then(|| format!("{per_minute:.0} {kind} errors a minute at {}", when(monitor, *at)))
-        })
-        .collect();
+    let mut bursts = Vec::new();
+    let mut maybe_bursts = Vec::new();
+    for (kind, periods) in &by_minute {
+        let Some((at, worst)) = periods.iter().max_by(|a, b| a.1.total_cmp(b.1)) else { continue };
+        let per_minute = worst / minutes_per_period;
+        if per_minute > ERRORS_PER_MINUTE {
+            let how = if minutes_per_period > 1.0 { " on average" } else { "" };
+            bursts.push(format!("{per_minute:.0} {kind} errors a minute{how} at {}", when(monitor, *at)));
+        } else if *worst > ERRORS_PER_MINUTE {
+            maybe_bursts.push(format!(
+                "{worst:.0} {kind} errors in the {minutes_per_period:.0} minutes from {}",
+                when(monitor, *at)
+            ));
+        }
+    }
     let evidence = format!("KMS counted {total:.0} errors from the proxy: {}", named.join(", "));
     let remedy = "Find each exception's cause with the check named beside it, and the failed calls in CloudTrail \
                   (monitor.recent_failures) by their kmsRequestId in the proxy's log.";
-    let outcome = if bursts.is_empty() {
-        Outcome::warn(evidence, remedy)
-    } else {
+    let outcome = if !bursts.is_empty() {
         Outcome::fail(format!("{evidence}; past AWS's alarm of 5 a minute: {}", list(&bursts)), remedy)
+    } else if !maybe_bursts.is_empty() {
+        Outcome::warn(
+            format!(
+                "{evidence}; past AWS's alarm of 5 a minute if they came within one minute: {} (a window this long is \
+                 read in {minutes_per_period:.0}-minute periods; --since 3h or less reads single minutes)",
+                list(&maybe_bursts)
+            ),
+            remedy,
+        )
+    } else {
+        Outcome::warn(evidence, remedy)
     };
     outcome.over_time(errors_over_time)
 }
@@ -451,8 +470,14 @@ pub(super) fn throttle(ctx: &Ctx) -> Outcome {
     }
     let busiest =
         requests.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(at, count)| (*at, count / f64::from(monitor.period_s)));
+    // A period longer than a minute averages its peak away: say so beside the figure.
+    let averaged = if monitor.period_s > 60 {
+        format!(" on average over {} minutes (a shorter --since reads single minutes)", monitor.period_s / 60)
+    } else {
+        String::new()
+    };
     let rate = busiest
-        .map(|(at, rate)| format!("; busiest at {}, {rate:.1} requests a second", when(monitor, at)))
+        .map(|(at, rate)| format!("; busiest at {}, {rate:.1} requests a second{averaged}", when(monitor, at)))
         .unwrap_or_default();
     let peak = busiest.map(|(_, rate)| rate).unwrap_or(0.0);
     let outcome = if !throttled.is_empty() {
@@ -491,13 +516,41 @@ fn explained(message: &str) -> Option<String> {
     })
 }
 
+/// Whether a failed call was the store's doing (its state, its proxy, its external keys), not the
+/// caller's (a refused permission, a malformed request, a disabled key): KMS's answers for an external
+/// key store's trouble, the store's own operations, and any message KMS words for the proxy.
+fn store_side(event: &TrailEvent) -> bool {
+    let code = event.error_code.as_deref().unwrap_or_default();
+    event.event_name.ends_with("CustomKeyStore")
+        || ["Xks", "CustomKeyStore"].iter().any(|prefix| code.starts_with(prefix))
+        || ["KMSInvalidStateException", "DependencyTimeoutException", "KMSInternalException"].contains(&code)
+        || event.error_message.as_deref().and_then(explained).is_some()
+}
+
+/// The most failed calls listed one by one; the older ones are counted by error.
+const FAILURES_LISTED: usize = 10;
+
+/// A count of failed calls by their error code, most frequent first: `3 AccessDeniedException`.
+fn by_code(events: &[&TrailEvent]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for event in events {
+        *counts.entry(event.error_code.as_deref().unwrap_or("?")).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = counts.iter().map(|(code, count)| format!("{count} {code}")).collect();
+    named.join(", ")
+}
+
 pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
     let monitor = need!(seen(ctx));
     let trail = need!(read(ctx, &monitor.trail));
-    let failed: Vec<String> = trail
-        .events
+    let (stores, callers): (Vec<&TrailEvent>, Vec<&TrailEvent>) =
+        trail.events.iter().filter(|event| event.error_code.is_some()).partition(|event| store_side(event));
+    // The newest, one by one (the events are oldest first).
+    let older = stores.len().saturating_sub(FAILURES_LISTED);
+    let mut failed: Vec<String> = stores[older..]
         .iter()
-        .filter(|event| event.error_code.is_some())
         .map(|event| {
             let key = event
                 .key_arn
@@ -517,6 +570,14 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
             )
         })
         .collect();
+    if older > 0 {
+        failed.push(format!("and {older} older: {}", by_code(&stores[..older])));
+    }
+    let callers_note = if callers.is_empty() {
+        String::new()
+    } else {
+        format!("; {} failed calls were the callers' own, not the store's: {}", callers.len(), by_code(&callers))
+    };
     let unread: String = trail
         .unread
         .iter()
@@ -533,9 +594,14 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
                 .to_string(),
         })
         .collect();
-    if !failed.is_empty() {
+    if !stores.is_empty() {
         return Outcome::fail(
-            format!("{} failed calls from {}: {}{unread}", failed.len(), window(monitor), failed.join("; ")),
+            format!(
+                "{} failed calls from {}: {}{unread}{callers_note}",
+                stores.len(),
+                window(monitor),
+                failed.join("; ")
+            ),
             "Search the proxy's log for each kmsRequestId: it is the request KMS sent, and the log says why it \
              failed.",
         );
@@ -543,12 +609,12 @@ pub(super) fn recent_failures(ctx: &Ctx) -> Outcome {
     let store_events = trail.events.len();
     if !trail.unread.is_empty() {
         return Outcome::warn(
-            format!("no failed call among those read from {}{unread}", window(monitor)),
+            format!("no failed call of the store's among those read from {}{unread}{callers_note}", window(monitor)),
             "Run it again with a shorter --since, or later: CloudTrail answers 2 lookups a second.",
         );
     }
     Outcome::pass(format!(
-        "no failed call on the store or its keys from {} ({store_events} store events)",
+        "no failed call on the store or its keys from {} ({store_events} store events){callers_note}",
         window(monitor)
     ))
 }

@@ -11,7 +11,7 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{DimensionFilter, Metric, MetricDataQuery, MetricStat};
 use serde_json::Value;
 
-use super::aws::{call_failure, Clients};
+use super::aws::{call_failure, out_of_time, Clients};
 use crate::facts::{
     AlarmFacts, AlarmQuery, Dimension, MetricSeries, MonitorFacts, Observed, Point, TrailEvent, TrailFacts, TrailGap,
     Why,
@@ -59,12 +59,20 @@ pub struct Store {
 }
 
 /// What KMS saw of each store, by store ID.
-pub async fn gather(clients: &Clients, stores: &[Store], window: Window) -> HashMap<String, MonitorFacts> {
+/// Each of the three reads ends at the run's `deadline` on its own: CloudTrail's paced lookups running
+/// out of time leave the metrics and alarms already read.
+pub async fn gather(
+    clients: &Clients,
+    stores: &[Store],
+    window: Window,
+    deadline: tokio::time::Instant,
+    run_timeout: Duration,
+) -> HashMap<String, MonitorFacts> {
     let ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
     let (metrics, trail, alarms) = tokio::join!(
-        metrics(&clients.cloudwatch, &ids, window),
-        trail(&clients.cloudtrail, stores, window),
-        alarms(&clients.cloudwatch, &ids),
+        by_deadline(deadline, run_timeout, "cloudwatch:GetMetricData", metrics(&clients.cloudwatch, &ids, window)),
+        by_deadline(deadline, run_timeout, "cloudtrail:LookupEvents", trail(&clients.cloudtrail, stores, window)),
+        by_deadline(deadline, run_timeout, "cloudwatch:DescribeAlarms", alarms(&clients.cloudwatch, &ids)),
     );
     stores
         .iter()
@@ -91,6 +99,15 @@ pub async fn gather(clients: &Clients, stores: &[Store], window: Window) -> Hash
             (store.id.clone(), facts)
         })
         .collect()
+}
+
+async fn by_deadline<T>(
+    deadline: tokio::time::Instant,
+    run_timeout: Duration,
+    action: &str,
+    read: impl std::future::Future<Output = Observed<T>>,
+) -> Observed<T> {
+    tokio::time::timeout_at(deadline, read).await.unwrap_or_else(|_| Observed::Failed(out_of_time(action, run_timeout)))
 }
 
 /// One store's part of a reading made for the whole scope.

@@ -67,14 +67,8 @@ pub async fn read(
             return HashMap::new();
         }
         let what = format!("CloudWatch and CloudTrail in {}", plan.describe);
-        let read = tokio::time::timeout_at(deadline, monitor::gather(&plan.clients, &plan.stores, window));
-        match progress.during(what, read).await {
-            Ok(seen) => seen.into_iter().map(|(id, facts)| (id, Observed::Seen(facts))).collect(),
-            Err(_) => {
-                let cut = aws::out_of_time("cloudwatch and cloudtrail reads", plan.run_timeout);
-                plan.stores.iter().map(|s| (s.id.clone(), Observed::Failed(cut.clone()))).collect()
-            }
-        }
+        let read = monitor::gather(&plan.clients, &plan.stores, window, deadline, plan.run_timeout);
+        progress.during(what, read).await.into_iter().map(|(id, facts)| (id, Observed::Seen(facts))).collect()
     });
     futures_util::future::join_all(reads).await
 }

@@ -11,13 +11,13 @@ use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, NOT_UTF8_AT, S
 use crate::support::{write, Run};
 use xks_preflight::catalogue::{CheckId, Section};
 
-const HOST: &str = "xks.example.test";
+pub const HOST: &str = "xks.example.test";
 
 pub struct Setup {
     _server: TlsServer,
     _files: tempfile::TempDir,
     connect_to: String,
-    ca_file: String,
+    pub ca_file: String,
 }
 
 pub fn proxy(variant: Variant) -> Setup {

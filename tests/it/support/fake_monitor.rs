@@ -190,6 +190,8 @@ struct State {
     events: Vec<Event>,
     /// How many LookupEvents calls are still to be throttled.
     throttled_lookups: usize,
+    /// How long each LookupEvents call waits before it answers.
+    lookup_delay: Option<std::time::Duration>,
     refused: Vec<String>,
     metrics_per_page: Option<usize>,
     calls: Vec<(String, String)>,
@@ -235,6 +237,12 @@ impl FakeMonitor {
     /// The first `calls` LookupEvents calls get 400 ThrottlingException, as past CloudTrail's 2 per second.
     pub fn throttling_lookups(self, calls: usize) -> Self {
         self.state.lock().unwrap().throttled_lookups = calls;
+        self
+    }
+
+    /// Each LookupEvents call answers after `delay`, as a CloudTrail that is slow to search.
+    pub fn stalling_lookups(self, delay: std::time::Duration) -> Self {
+        self.state.lock().unwrap().lookup_delay = Some(delay);
         self
     }
 
@@ -293,6 +301,10 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         Protocol::Json10 | Protocol::Json11 if body.is_empty() => Ok(json!({})),
         Protocol::Json10 | Protocol::Json11 => serde_json::from_slice(&body).map_err(|e| e.to_string()),
     };
+    let delay = state.lock().unwrap().lookup_delay.filter(|_| operation == "LookupEvents");
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let mut state = state.lock().unwrap();
     state.calls.push((service.to_string(), operation.to_string()));
     let reply = match input {
