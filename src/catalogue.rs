@@ -496,7 +496,7 @@ macro_rules! requirements {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsClientCertificate],
         check tls::version;
     TlsCipherSuite = "tls.cipher_suite", Tls, Fail, "A cipher suite KMS offers",
         "The proxy accepts one of TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, \
@@ -584,7 +584,7 @@ macro_rules! requirements {
                 present"),
             (Cryptographic, "KMSInvalidStateException, once the proxy requires a certificate KMS does not present"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
         check tls::client_certificate;
 
     ProxyHealth = "proxy.health", Proxy, Fail, "GetHealthStatus answers to specification",
@@ -718,6 +718,20 @@ macro_rules! requirements {
         answers [(CreateKey, "CustomKeyStoreInvalidStateException"), (Cryptographic, "KMSInvalidStateException")],
         after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyMetadata],
         check proxy::long_metadata;
+    ProxyCredentialRotation = "proxy.credential_rotation", Proxy, Fail, "Proxy accepts the next credential too",
+        "With a next credential given (--next-access-key-id and its secret), the proxy accepts both the current and \
+         the next one, so that UpdateCustomKeyStore can switch KMS to the next one with no gap (the specification \
+         says a proxy should hold at least two at once).",
+        says ["INVALID_CREDENTIALS"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyIncorrectAuthenticationCredentialException, when UpdateCustomKeyStore \
+                gives a credential the proxy does not accept"),
+            (ConnectStore, "INVALID_CREDENTIALS, once the proxy refuses the credential KMS signs with"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException, while the proxy refuses the credential KMS signs with"),
+        ],
+        after [TlsHttp11, ProxyClockSkew, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyLatency],
+        check proxy::credential_rotation;
 
     KeyMetadata = "key.metadata", Key, Fail, "External key usable by KMS",
         "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",

@@ -192,6 +192,21 @@ pub struct CheckArgs {
     /// Read the proxy secret access key from standard input.
     #[arg(long, help_heading = "Secret")]
     pub secret_access_key_stdin: bool,
+    /// Rehearse a credential rotation: the access key ID the store is to move to. Its secret comes from
+    /// --next-secret-access-key-file or --next-secret-access-key-stdin; proxy.credential_rotation then
+    /// checks that the proxy accepts both credentials.
+    #[arg(long, value_name = "ID", help_heading = "Secret", conflicts_with = "all",
+        requires = "next_secret")]
+    pub next_access_key_id: Option<String>,
+    /// Read the next secret access key (of --next-access-key-id) from this file. Never given on the
+    /// command line.
+    #[arg(long, value_name = "FILE", help_heading = "Secret", group = "next_secret",
+        requires = "next_access_key_id")]
+    pub next_secret_access_key_file: Option<PathBuf>,
+    /// Read the next secret access key from standard input.
+    #[arg(long, help_heading = "Secret", group = "next_secret", requires = "next_access_key_id",
+        conflicts_with = "secret_access_key_stdin")]
+    pub next_secret_access_key_stdin: bool,
 
     /// AWS Region (repeatable; else the SDK's usual chain: AWS_REGION, the profile). Several Regions
     /// need --all.
@@ -220,7 +235,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ID", help_heading = "Network")]
     pub xks_key_id: Vec<String>,
     /// Do not probe the endpoint: AWS-side checks only.
-    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination"])]
+    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination"])]
     pub no_network: bool,
     /// Resolver for the DNS checks, IP[:PORT] (default: the system's).
     #[arg(long, value_name = "IP[:PORT]", help_heading = "Network")]
@@ -232,6 +247,13 @@ pub struct CheckArgs {
     /// PEM certificates of a private CA, to follow a chain that ends there (KMS still refuses it).
     #[arg(long, value_name = "PEM", help_heading = "Network")]
     pub ca_file: Option<PathBuf>,
+    /// PEM client certificate (leaf first) to present to a proxy that asks for one; never sent unless given,
+    /// and then only on a certificate request. Needs --client-key.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// TCP handshakes to measure the round-trip time with.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100), help_heading = "Network")]
     pub rtt_samples: u16,
@@ -296,8 +318,8 @@ pub struct CheckArgs {
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
-        "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
+        "secret_access_key_stdin", "next_access_key_id", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
+        "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
         "timeout", "since", "no_monitor"])]
     pub facts: Option<PathBuf>,
 }

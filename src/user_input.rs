@@ -103,23 +103,7 @@ pub fn read_secret(
     from_proxy_config: Option<(String, &str)>,
 ) -> Result<Option<(SecretShape, Secret)>, InputError> {
     let (secret, source) = match explicit {
-        Some(SecretSource::File(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                what: "secret access key file",
-                path: Some(path.to_path_buf()),
-                cause: e.to_string(),
-            })?;
-            (text, format!("file {}", path.display()))
-        }
-        Some(SecretSource::Stdin) => {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| InputError::Unreadable {
-                what: "secret access key from standard input",
-                path: None,
-                cause: e.to_string(),
-            })?;
-            (text, "standard input".to_string())
-        }
+        Some(source) => read_source(source, "secret access key")?,
         None => match std::env::var(SECRET_ENV) {
             Ok(value) => (value, format!("environment variable {SECRET_ENV}")),
             Err(_) => match from_proxy_config {
@@ -128,13 +112,63 @@ pub fn read_secret(
             },
         },
     };
-    // A trailing newline is how files and pipes end, not part of the secret.
-    let secret = secret.trim_end_matches(['\n', '\r']);
+    let secret = trimmed(&secret, &source, "secret access key")?;
+    Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
+}
+
+/// The text of a file or of standard input, and where it came from; `what` names the secret in errors.
+fn read_source(source: SecretSource<'_>, what: &'static str) -> Result<(String, String), InputError> {
+    match source {
+        SecretSource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                what: if what == NEXT_SECRET { "next secret access key file" } else { "secret access key file" },
+                path: Some(path.to_path_buf()),
+                cause: e.to_string(),
+            })?;
+            Ok((text, format!("file {}", path.display())))
+        }
+        SecretSource::Stdin => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| InputError::Unreadable {
+                what: if what == NEXT_SECRET {
+                    "next secret access key from standard input"
+                } else {
+                    "secret access key from standard input"
+                },
+                path: None,
+                cause: e.to_string(),
+            })?;
+            Ok((text, "standard input".to_string()))
+        }
+    }
+}
+
+/// The secret without the line end files and pipes close with; an empty one is refused.
+fn trimmed<'a>(text: &'a str, source: &str, what: &'static str) -> Result<&'a str, InputError> {
+    let secret = text.trim_end_matches(['\n', '\r']);
     if secret.is_empty() {
+        return Err(InputError::Missing { what, how: format!("{source} is empty; give the secret the proxy issued") });
+    }
+    Ok(secret)
+}
+
+const NEXT_SECRET: &str = "next secret access key";
+
+/// The secret a rotation moves to, for the rehearsal. Unlike the current one it has no check of its own
+/// shape, so a shape KMS would refuse is refused here, saying how it is wrong and never what it is.
+pub fn read_next_secret(source: SecretSource<'_>) -> Result<Secret, InputError> {
+    let (text, from) = read_source(source, NEXT_SECRET)?;
+    let secret = trimmed(&text, &from, NEXT_SECRET)?;
+    let shape = SecretShape::of(secret, from.clone());
+    if shape.disallowed_characters > 0 || !(43..=64).contains(&shape.length) {
         return Err(InputError::Missing {
-            what: "secret access key",
-            how: format!("{source} is empty; give the secret the proxy issued"),
+            what: NEXT_SECRET,
+            how: format!(
+                "the one from {from} has {} characters, {} of them outside A-Z a-z 0-9 / + = (value not shown); \
+                 KMS takes 43 to 64 characters of that set",
+                shape.length, shape.disallowed_characters
+            ),
         });
     }
-    Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
+    Ok(Secret(secret.to_string()))
 }

@@ -72,6 +72,7 @@ fn judged_by(why: &Why) -> Option<CheckId> {
     let fact = match why {
         Why::Needs { fact } => fact,
         Why::PrivateName => return Some(CheckId::DnsResolves),
+        Why::ClientCertificateRequired => return Some(CheckId::TlsClientCertificate),
         _ => return None,
     };
     Some(match fact {
@@ -96,6 +97,13 @@ pub fn words(why: &Why) -> String {
                           --secret-access-key-stdin or the proxy configuration file)"
             .into(),
         Why::NoAccessKeyId => "no access key ID to sign with".into(),
+        Why::ClientCertificateRequired => "the proxy requires a client certificate and none was given: add \
+                                           --client-cert FILE and --client-key FILE to probe behind it"
+            .into(),
+        Why::NoNextCredential => "no credential to rotate to was given: to rehearse a rotation, add \
+                                  --next-access-key-id ID with --next-secret-access-key-file FILE (or \
+                                  --next-secret-access-key-stdin)"
+            .into(),
         Why::AwsUnreadable => "AWS could not be read here (the problem is said at the top)".into(),
         Why::StoreNotCreated => "planned settings: the store has no KMS keys yet".into(),
         Why::OwnerOnly => "only the account that owns the service can read this".into(),

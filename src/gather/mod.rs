@@ -46,6 +46,9 @@ pub struct Request {
     pub secret: Option<SecretShape>,
     /// The secret itself, for signing proxy calls; never in the facts.
     pub proxy_secret: Option<crate::user_input::Secret>,
+    /// `--next-access-key-id` and its secret: the credential a rotation moves to, signed with beside the
+    /// current one; never in the facts but for the ID.
+    pub next_credential: Option<(String, crate::user_input::Secret)>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
     /// `--xks-key-id`: external keys to call the key APIs with.

@@ -33,6 +33,7 @@ pub async fn probe(
                 kms_operation: kms_operation(facts, &facts.targets[index]),
                 access_key_id: settings.access_key_id.clone(),
                 secret: request.proxy_secret.clone(),
+                next: request.next_credential.clone(),
                 keys: key_ids(facts, &facts.targets[index], &request.xks_key_ids),
             };
             probed.push((scope, index, settings.is_vpc()));

@@ -91,6 +91,8 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("The access key ID or secret access key in KMS differs from what the proxy holds for this path.", &[ConfigProxyConfigMatch, ConfigAccessKeyIdFormat, ConfigSecretFormat, ProxyCredentialAccepted]),
             cause("The proxy rotated its credential and the store was not updated.", &[ProxyCredentialAccepted]),
+            cause("A rotation went in the wrong order: the proxy holds one credential at a time, or let the old one \
+                go before KMS had the new one.", &[ProxyCredentialAccepted, ProxyCredentialRotation]),
             cause("Something between KMS and the proxy rewrites HTTP headers, which breaks the signature.", &[ProxyCredentialAccepted]),
             cause("The proxy's clock is more than five minutes off.", &[ProxyClockSkew]),
             STILL_FAILED,

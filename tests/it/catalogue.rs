@@ -68,7 +68,6 @@ const NOT_YET_JUDGED: &[(&str, u32)] = &[
     ("iac.secret_in_plan", 19),
     ("iac.service_resolved", 19),
     ("iac.store_connected", 19),
-    ("proxy.credential_rotation", 21),
 ];
 
 #[test]

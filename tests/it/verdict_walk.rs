@@ -524,6 +524,13 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
             (PUBLIC, |f| error_body(exchange(&mut calls(f).unknown_operation_health), 400, "ValidationException"))
         }
         ProxyLongMetadata => (PUBLIC, |f| error_body(exchange(&mut key(f).metadata_long), 400, "ValidationException")),
+        ProxyCredentialRotation => (PUBLIC, |f| {
+            // A rehearsal against a proxy that holds only the current credential.
+            let mut refused = signed(f).clone();
+            error_body(&mut refused, 401, "AuthenticationFailedException");
+            calls(f).next_access_key_id = Some("NEXT2VPZ7WQ4XKS3PROXY5AB".into());
+            calls(f).next_signed_health = Observed::Seen(refused);
+        }),
         KeyNotFound => (PUBLIC, |f| {
             let served = exchange(&mut key(f).metadata).clone();
             calls(f).absent_key.as_mut().unwrap().metadata = Observed::Seen(served);

@@ -1,0 +1,173 @@
+//! `proxy.credential_rotation`: the rehearsal of a credential rotation against a proxy that holds one
+//! credential, one that holds both, and one switched too early; and the next secret kept out of every
+//! output, as the current one is.
+
+use std::io::Write;
+
+use crate::proxy_checks::{check_with, proxy, Setup, PATH};
+use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
+use crate::support::{write, Run};
+
+/// A check of the test proxy rehearsing the move to the next credential, its secret in a file.
+fn rehearse(setup: &Setup, extra: &[&str]) -> (Run, tempfile::TempDir) {
+    let files = tempfile::tempdir().unwrap();
+    let next = write(files.path(), "next-secret", &format!("{NEXT_SECRET}\n"));
+    let mut args = vec!["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
+    args.extend_from_slice(extra);
+    (check_with(setup, Some(SECRET), PATH, &args), files)
+}
+
+#[test]
+fn a_proxy_holding_both_credentials_passes_the_rehearsal() {
+    let (run, _files) = rehearse(&proxy(Variant::TwoCredentials), &[]);
+    assert_eq!(run.status("proxy.credential_rotation"), "pass", "{}", run.stdout);
+    let evidence = run.evidence("proxy.credential_rotation");
+    assert!(evidence.contains(ACCESS_KEY_ID) && evidence.contains(NEXT_ACCESS_KEY_ID), "{evidence}");
+    assert!(evidence.contains("aws kms update-custom-key-store") && evidence.contains("--region us-east-1"));
+    assert_eq!(run.status("proxy.credential_accepted"), "pass");
+}
+
+#[test]
+fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
+    let (run, _files) = rehearse(&proxy(Variant::Faithful), &[]);
+    assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
+    assert!(run.check("proxy.credential_rotation")["blocked_by"].is_null());
+    let evidence = run.evidence("proxy.credential_rotation");
+    assert!(evidence.contains(&format!("refuses the next credential {NEXT_ACCESS_KEY_ID}")), "{evidence}");
+    assert!(evidence.contains("401 AuthenticationFailedException"), "{evidence}");
+    let remedy = run.remedy("proxy.credential_rotation");
+    // The safe order, with the commands.
+    let steps = [
+        "(1) make the proxy accept",
+        "(2) switch KMS",
+        "aws kms update-custom-key-store --custom-key-store-id",
+        "--xks-proxy-authentication-credential file://next-credential.json --region us-east-1",
+        "the store may stay CONNECTED",
+        "(3) verify: aws kms describe-custom-key-stores",
+        &format!("(4) only then remove {ACCESS_KEY_ID} from the proxy"),
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = remedy[at..].find(step).unwrap_or_else(|| panic!("{step} not in order in: {remedy}"));
+        at += found;
+    }
+    // The current credential is still fine: only the rehearsal fails.
+    assert_eq!(run.status("proxy.credential_accepted"), "pass");
+    assert_eq!(crate::proxy_checks::failing(&run), vec!["tls.trusted_ca", "proxy.credential_rotation"]);
+}
+
+#[test]
+fn a_proxy_switched_before_kms_fails_the_rehearsal_naming_the_current_credential() {
+    let (run, _files) = rehearse(&proxy(Variant::OnlyNextCredential), &[]);
+    assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
+    let evidence = run.evidence("proxy.credential_rotation");
+    assert!(evidence.contains(&format!("refuses the current one {ACCESS_KEY_ID}")), "{evidence}");
+    assert!(evidence.contains("switched before KMS"), "{evidence}");
+    // The current credential's refusal is the cause the diagnosis names.
+    assert_eq!(run.check("proxy.credential_rotation")["blocked_by"], "proxy.credential_accepted");
+    assert_eq!(run.status("proxy.credential_accepted"), "fail");
+}
+
+#[test]
+fn without_a_next_credential_the_rehearsal_is_skipped_saying_how_to_run_it() {
+    let run = check_with(&proxy(Variant::TwoCredentials), Some(SECRET), PATH, &[]);
+    assert_eq!(run.status("proxy.credential_rotation"), "skipped", "{}", run.stdout);
+    let evidence = run.evidence("proxy.credential_rotation");
+    assert!(
+        evidence.contains("--next-access-key-id") && evidence.contains("--next-secret-access-key-file"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn the_next_secret_can_come_from_standard_input() {
+    let setup = proxy(Variant::TwoCredentials);
+    let args = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-stdin"];
+    let mut all = vec!["--access-key-id", ACCESS_KEY_ID];
+    all.extend_from_slice(&args);
+    let output = stdin_run(&setup, &all, NEXT_SECRET);
+    let run = Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert_eq!(run.status("proxy.credential_rotation"), "pass", "{}{}", run.stdout, run.stderr);
+}
+
+/// The binary against the test proxy with `stdin` on its standard input and the current secret in the
+/// environment.
+fn stdin_run(setup: &Setup, args: &[&str], stdin: &str) -> std::process::Output {
+    let dns = crate::support::dns_server();
+    let mut command = crate::support::process(None);
+    command.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args([
+        "check",
+        "--output",
+        "json",
+        "--no-aws",
+        "--endpoint",
+        "https://xks.example.test",
+        "--path",
+        PATH,
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        setup.connect_to(),
+        "--ca-file",
+        setup.ca_file(),
+        "--rtt-samples",
+        "3",
+    ]);
+    command.args(args);
+    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The next secret gets the current one's protection: in no output format, no facts file, no error.
+#[test]
+fn the_next_secret_appears_in_no_output_and_no_facts_file() {
+    let setup = proxy(Variant::Faithful);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json");
+    let facts_path = facts.display().to_string();
+    for output in ["table", "json", "markdown", "junit", "prometheus"] {
+        let extra = ["--output", output, "--save-facts", &facts_path, "-v"];
+        let (run, _files) = rehearse(&setup, &extra);
+        assert!(run.stdout.contains("credential_rotation"), "{output}: {}", run.stdout);
+        for text in [&run.stdout, &run.stderr] {
+            assert!(!text.contains(NEXT_SECRET) && !text.contains(SECRET), "{output} shows a secret");
+        }
+        let saved = std::fs::read_to_string(&facts).unwrap();
+        assert!(saved.contains(NEXT_ACCESS_KEY_ID), "the facts keep the next access key ID");
+        assert!(!saved.contains(NEXT_SECRET) && !saved.contains(SECRET), "{output}: the facts file holds a secret");
+    }
+    // A next secret of the wrong shape is refused without being shown.
+    let files = tempfile::tempdir().unwrap();
+    let bad = "not a secret, but it must not be shown either";
+    let path = write(files.path(), "bad", bad);
+    let args = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &path];
+    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("next secret access key") && run.stderr.contains("43 to 64"), "{}", run.stderr);
+    assert!(!run.stderr.contains(bad) && !run.stdout.contains(bad));
+    // On standard input too, where a pipe may carry it.
+    let output = stdin_run(&setup, &["--access-key-id", ACCESS_KEY_ID, "--next-access-key-id", NEXT_ACCESS_KEY_ID,
+        "--next-secret-access-key-stdin"], bad);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(bad));
+}
+
+#[test]
+fn a_next_access_key_id_of_the_wrong_shape_is_refused_with_exit_2() {
+    let setup = proxy(Variant::Faithful);
+    let files = tempfile::tempdir().unwrap();
+    let next = write(files.path(), "next-secret", NEXT_SECRET);
+    let args = ["--next-access-key-id", "next-key-1", "--next-secret-access-key-file", &next];
+    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--next-access-key-id 'next-key-1'"), "{}", run.stderr);
+    // And a next access key ID alone, with no secret to sign with.
+    let run = check_with(&setup, Some(SECRET), PATH, &["--next-access-key-id", NEXT_ACCESS_KEY_ID]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
