@@ -218,9 +218,14 @@ fn proxy_inputs(args: &CheckArgs) -> Result<ProxyInputs, InputError> {
 /// `--next-access-key-id` and its secret, for the rotation rehearsal.
 fn next_credential(args: &CheckArgs) -> Result<Option<(String, Secret)>, InputError> {
     let Some(id) = &args.next_access_key_id else { return Ok(None) };
-    let shaped = (20..=30).contains(&id.len()) && id.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    let shaped =
+        (20..=30).contains(&id.len()) && id.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
     if !shaped {
-        return Err(InputError::value("--next-access-key-id", id, "an access key ID: 20 to 30 characters of A-Z and 2-7"));
+        return Err(InputError::value(
+            "--next-access-key-id",
+            id,
+            "an access key ID: 20 to 30 characters of A-Z and 2-7",
+        ));
     }
     let source = match &args.next_secret_access_key_file {
         Some(path) => SecretSource::File(path),
@@ -267,10 +272,7 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
 
 /// `--client-cert` and `--client-key`: a PEM chain and the key of its first certificate, which must match.
 /// No message quotes the key file's content.
-fn read_client_identity(
-    cert: &Path,
-    key: &Path,
-) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
+fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let unreadable = |what, path: &Path, e: &dyn std::fmt::Display| InputError::Unreadable {

@@ -195,17 +195,20 @@ pub struct CheckArgs {
     /// Rehearse a credential rotation: the access key ID the store is to move to. Its secret comes from
     /// --next-secret-access-key-file or --next-secret-access-key-stdin; proxy.credential_rotation then
     /// checks that the proxy accepts both credentials.
-    #[arg(long, value_name = "ID", help_heading = "Secret", conflicts_with = "all",
-        requires = "next_secret")]
+    #[arg(long, value_name = "ID", help_heading = "Secret", conflicts_with = "all", requires = "next_secret")]
     pub next_access_key_id: Option<String>,
     /// Read the next secret access key (of --next-access-key-id) from this file. Never given on the
     /// command line.
-    #[arg(long, value_name = "FILE", help_heading = "Secret", group = "next_secret",
-        requires = "next_access_key_id")]
+    #[arg(long, value_name = "FILE", help_heading = "Secret", group = "next_secret", requires = "next_access_key_id")]
     pub next_secret_access_key_file: Option<PathBuf>,
     /// Read the next secret access key from standard input.
-    #[arg(long, help_heading = "Secret", group = "next_secret", requires = "next_access_key_id",
-        conflicts_with = "secret_access_key_stdin")]
+    #[arg(
+        long,
+        help_heading = "Secret",
+        group = "next_secret",
+        requires = "next_access_key_id",
+        conflicts_with = "secret_access_key_stdin"
+    )]
     pub next_secret_access_key_stdin: bool,
 
     /// AWS Region (repeatable; else the SDK's usual chain: AWS_REGION, the profile). Several Regions

@@ -103,7 +103,7 @@ pub fn read_secret(
     from_proxy_config: Option<(String, &str)>,
 ) -> Result<Option<(SecretShape, Secret)>, InputError> {
     let (secret, source) = match explicit {
-        Some(source) => read_source(source, "secret access key")?,
+        Some(source) => read_source(source, &CURRENT_SECRET)?,
         None => match std::env::var(SECRET_ENV) {
             Ok(value) => (value, format!("environment variable {SECRET_ENV}")),
             Err(_) => match from_proxy_config {
@@ -112,16 +112,35 @@ pub fn read_secret(
             },
         },
     };
-    let secret = trimmed(&secret, &source, "secret access key")?;
+    let secret = trimmed(&secret, &source, CURRENT_SECRET.secret)?;
     Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
 }
 
-/// The text of a file or of standard input, and where it came from; `what` names the secret in errors.
-fn read_source(source: SecretSource<'_>, what: &'static str) -> Result<(String, String), InputError> {
+/// How errors name a secret and where it is read from: the current one, or the next one of a rotation.
+struct Named {
+    secret: &'static str,
+    file: &'static str,
+    stdin: &'static str,
+}
+
+const CURRENT_SECRET: Named = Named {
+    secret: "secret access key",
+    file: "secret access key file",
+    stdin: "secret access key from standard input",
+};
+
+const NEXT_SECRET: Named = Named {
+    secret: "next secret access key",
+    file: "next secret access key file",
+    stdin: "next secret access key from standard input",
+};
+
+/// The text of a file or of standard input, and where it came from.
+fn read_source(source: SecretSource<'_>, named: &Named) -> Result<(String, String), InputError> {
     match source {
         SecretSource::File(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                what: if what == NEXT_SECRET { "next secret access key file" } else { "secret access key file" },
+                what: named.file,
                 path: Some(path.to_path_buf()),
                 cause: e.to_string(),
             })?;
@@ -130,11 +149,7 @@ fn read_source(source: SecretSource<'_>, what: &'static str) -> Result<(String, 
         SecretSource::Stdin => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|e| InputError::Unreadable {
-                what: if what == NEXT_SECRET {
-                    "next secret access key from standard input"
-                } else {
-                    "secret access key from standard input"
-                },
+                what: named.stdin,
                 path: None,
                 cause: e.to_string(),
             })?;
@@ -152,17 +167,15 @@ fn trimmed<'a>(text: &'a str, source: &str, what: &'static str) -> Result<&'a st
     Ok(secret)
 }
 
-const NEXT_SECRET: &str = "next secret access key";
-
 /// The secret a rotation moves to, for the rehearsal. Unlike the current one it has no check of its own
 /// shape, so a shape KMS would refuse is refused here, saying how it is wrong and never what it is.
 pub fn read_next_secret(source: SecretSource<'_>) -> Result<Secret, InputError> {
-    let (text, from) = read_source(source, NEXT_SECRET)?;
-    let secret = trimmed(&text, &from, NEXT_SECRET)?;
+    let (text, from) = read_source(source, &NEXT_SECRET)?;
+    let secret = trimmed(&text, &from, NEXT_SECRET.secret)?;
     let shape = SecretShape::of(secret, from.clone());
     if shape.disallowed_characters > 0 || !(43..=64).contains(&shape.length) {
         return Err(InputError::Missing {
-            what: NEXT_SECRET,
+            what: NEXT_SECRET.secret,
             how: format!(
                 "the one from {from} has {} characters, {} of them outside A-Z a-z 0-9 / + = (value not shown); \
                  KMS takes 43 to 64 characters of that set",

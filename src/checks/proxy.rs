@@ -197,25 +197,39 @@ pub(super) fn credential_accepted(ctx: &Ctx) -> Outcome {
     }
 }
 
+/// The `aws kms` command that gives the store the next credential. The credential is read from a file,
+/// so that the secret stays out of the command line and the shell's history.
+fn update_command(ctx: &Ctx) -> String {
+    format!(
+        "aws kms update-custom-key-store --custom-key-store-id {} --xks-proxy-authentication-credential \
+         file://next-credential.json --region {}",
+        store_id(ctx),
+        ctx.facts.region
+    )
+}
+
+fn store_id<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>")
+}
+
 /// The safe order of a rotation, with the commands for the store: the proxy holds both credentials before
 /// KMS moves, and lets the old one go only after KMS has. KMS takes a new credential whether the store is
-/// CONNECTED or DISCONNECTED (API:KMS:UpdateCustomKeyStore), after a GetHealthStatus signed with it.
+/// CONNECTED or DISCONNECTED (API:KMS:UpdateCustomKeyStore), and checks it with a GetHealthStatus first.
 fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> String {
-    let store = ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>");
-    let region = &ctx.facts.region;
+    let (store, region) = (store_id(ctx), &ctx.facts.region);
     format!(
         "Rotate in this order, so that KMS is never refused: (1) make the proxy accept {next} beside {current} \
          for this path, and run this check again with --next-access-key-id {next} until \
          proxy.credential_rotation passes; (2) switch KMS: put {{\"AccessKeyId\": \"{next}\", \
-         \"RawSecretAccessKey\": \"<next secret>\"}} in a file only you can read and run aws kms \
-         update-custom-key-store --custom-key-store-id {store} --xks-proxy-authentication-credential \
-         file://next-credential.json --region {region} (the store may stay CONNECTED; KMS first calls \
-         GetHealthStatus with the new credential and refuses the update with \
-         XksProxyIncorrectAuthenticationCredentialException if the proxy does not take it); (3) verify: aws kms \
-         describe-custom-key-stores --custom-key-store-id {store} --region {region} shows AccessKeyId {next} \
-         and ConnectionState CONNECTED, and xks-preflight check --custom-key-store-id {store} --region {region} \
-         with the next secret passes proxy.credential_accepted; (4) only then remove {current} from the proxy, \
-         and delete the file."
+         \"RawSecretAccessKey\": \"<next secret>\"}} in next-credential.json, a file only you can read, and \
+         run {update} (the store may stay CONNECTED; KMS first calls GetHealthStatus with the new credential \
+         and refuses the update with XksProxyIncorrectAuthenticationCredentialException if the proxy does not \
+         take it); (3) verify: aws kms describe-custom-key-stores --custom-key-store-id {store} --region \
+         {region} shows AccessKeyId {next} and ConnectionState CONNECTED, and xks-preflight check \
+         --custom-key-store-id {store} --region {region} --secret-access-key-file <the next secret's file> \
+         passes proxy.credential_accepted; (4) only then remove {current} from the proxy, and delete \
+         next-credential.json.",
+        update = update_command(ctx)
     )
 }
 
@@ -232,7 +246,10 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
     let steps = rotation_steps(ctx, current_id, next_id);
     match (current.status, next.status) {
         (401, 401) => Outcome::fail(
-            format!("the proxy refuses both credentials: the current one {current_id} and the next one {next_id} ({})", said(next)),
+            format!(
+                "the proxy refuses both credentials: the current one {current_id} and the next one {next_id} ({})",
+                said(next)
+            ),
             steps,
         )
         .because(CheckId::ProxyCredentialAccepted),
@@ -257,13 +274,11 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
             Some(outcome) => outcome,
             None => Outcome::pass(format!(
                 "the proxy accepts the current credential {current_id} ({}) and the next one {next_id} ({}): KMS \
-                 can be switched now (aws kms update-custom-key-store --custom-key-store-id {} \
-                 --xks-proxy-authentication-credential file://next-credential.json --region {}), and {current_id} \
-                 retired on the proxy once the store is CONNECTED with {next_id}",
+                 can be switched now ({}, with the next credential in that file), and {current_id} retired on the \
+                 proxy once the store is CONNECTED with {next_id}",
                 current.status,
                 next.status,
-                ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>"),
-                ctx.facts.region
+                update_command(ctx)
             )),
         },
     }

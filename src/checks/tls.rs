@@ -119,8 +119,7 @@ fn presented(net: &NetworkFacts) -> Option<&TlsHandshakeFacts> {
 /// The presented chain, read: every certificate must parse, or tls.chain_complete fails saying which.
 fn read_chain<'a>(ctx: &Ctx<'a>) -> Result<Result<(Chain, &'a NetworkFacts), String>, Outcome> {
     let net = connected(ctx)?;
-    let handshake =
-        presented(net).ok_or_else(|| no_handshake(net, "no TLS handshake completed"))?;
+    let handshake = presented(net).ok_or_else(|| no_handshake(net, "no TLS handshake completed"))?;
     let decode = |items: &[String]| -> Result<Vec<Vec<u8>>, Outcome> {
         items.iter().map(|item| chain::decode(item)).collect::<Result<_, _>>().map_err(|e| {
             Outcome::error(format!("the facts hold a certificate that is not base64: {e}"), "Gather the facts again.")

@@ -179,7 +179,8 @@ async fn connections(
         })
     };
     let kms13_then_proxy = async {
-        let (attempt, connection) = tls::handshake(budget, address, host, (&TLS13, true), &options.client, timeout).await;
+        let (attempt, connection) =
+            tls::handshake(budget, address, host, (&TLS13, true), &options.client, timeout).await;
         let proxy = match connection {
             Some(connection) => Some(calls(Some(connection), &TLS13).await),
             None => None,

@@ -11,12 +11,8 @@ use crate::support::Run;
 /// The checks that are not a pass against the faithful proxy with its key: the test root is no public CA,
 /// and planned settings have no KMS keys.
 /// The rotation is rehearsed only with a next credential.
-const BASELINE: &[&str] = &[
-    "tls.trusted_ca=fail",
-    "key.unique=skipped",
-    "key.kms_key_state=skipped",
-    "proxy.credential_rotation=skipped",
-];
+const BASELINE: &[&str] =
+    &["tls.trusted_ca=fail", "key.unique=skipped", "key.kms_key_state=skipped", "proxy.credential_rotation=skipped"];
 
 fn run(variant: Variant) -> Run {
     check_with(&proxy(variant), Some(SECRET), PATH, &["--xks-key-id", KEY_ID])
@@ -282,10 +278,7 @@ fn tampered_ciphertext_refused_with_500_fails_tamper_rejected_naming_the_status(
 fn get_refused_with_501_fails_method_post_only_naming_the_status() {
     let run = only(Variant::Get501, "proxy.method_post_only", "fail");
     let evidence = run.evidence("proxy.method_post_only");
-    assert!(
-        evidence.contains("501 UnsupportedOperationException where the specification says 405"),
-        "{evidence}"
-    );
+    assert!(evidence.contains("501 UnsupportedOperationException where the specification says 405"), "{evidence}");
 }
 
 #[test]

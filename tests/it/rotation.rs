@@ -4,9 +4,13 @@
 
 use std::io::Write;
 
+use serde_json::json;
+
 use crate::proxy_checks::{check_with, proxy, Setup, PATH};
+use crate::support::fake_aws::FakeAws;
+use crate::support::readers::venv_tool;
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
-use crate::support::{write, Run};
+use crate::support::{command, dns_server, run, write, Run, Store};
 
 /// A check of the test proxy rehearsing the move to the next credential, its secret in a file.
 fn rehearse(setup: &Setup, extra: &[&str]) -> (Run, tempfile::TempDir) {
@@ -118,7 +122,10 @@ fn stdin_run(setup: &Setup, args: &[&str], stdin: &str) -> std::process::Output 
         "3",
     ]);
     command.args(args);
-    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = command.spawn().unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
@@ -152,8 +159,17 @@ fn the_next_secret_appears_in_no_output_and_no_facts_file() {
     assert!(run.stderr.contains("next secret access key") && run.stderr.contains("43 to 64"), "{}", run.stderr);
     assert!(!run.stderr.contains(bad) && !run.stdout.contains(bad));
     // On standard input too, where a pipe may carry it.
-    let output = stdin_run(&setup, &["--access-key-id", ACCESS_KEY_ID, "--next-access-key-id", NEXT_ACCESS_KEY_ID,
-        "--next-secret-access-key-stdin"], bad);
+    let output = stdin_run(
+        &setup,
+        &[
+            "--access-key-id",
+            ACCESS_KEY_ID,
+            "--next-access-key-id",
+            NEXT_ACCESS_KEY_ID,
+            "--next-secret-access-key-stdin",
+        ],
+        bad,
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&output.stderr).contains(bad));
 }
@@ -170,4 +186,86 @@ fn a_next_access_key_id_of_the_wrong_shape_is_refused_with_exit_2() {
     // And a next access key ID alone, with no secret to sign with.
     let run = check_with(&setup, Some(SECRET), PATH, &["--next-access-key-id", NEXT_ACCESS_KEY_ID]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// The `aws kms` commands in `text`: from each `aws kms`, the subcommand and the `--option value` pairs
+/// that follow it.
+fn aws_commands(text: &str) -> Vec<String> {
+    text.match_indices("aws kms ")
+        .map(|(at, _)| {
+            let mut words = text[at..].split_whitespace();
+            let mut command: Vec<&str> = words.by_ref().take(3).collect();
+            while let Some(option) = words.next().filter(|word| word.starts_with("--")) {
+                command.extend([option, words.next().unwrap_or_default()]);
+            }
+            command.join(" ")
+        })
+        .collect()
+}
+
+/// The remedy's commands, run by the aws CLI as they are written against the local KMS endpoint, with
+/// the credential file made as the remedy says: the update names the store and carries the next
+/// credential, and the verification reads the store.
+#[test]
+fn the_aws_cli_runs_the_rotation_commands_of_the_remedy_as_written() {
+    let setup = proxy(Variant::Faithful);
+    let store = "cks-2b3c4d5e6f7a8b9c0";
+    let aws = FakeAws::start(None).with_stores(vec![Store::public(store, "https://xks.example.test").json()]);
+    let files = tempfile::tempdir().unwrap();
+    let next = write(files.path(), "next-secret", NEXT_SECRET);
+    let dns = dns_server();
+    let mut check = command(Some(&aws.url));
+    check.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
+    let args = [
+        ["check", "--output", "json", "--no-monitor", "--custom-key-store-id", store, "--dns-server", &dns],
+        [
+            "--connect-to",
+            setup.connect_to(),
+            "--ca-file",
+            setup.ca_file(),
+            "--rtt-samples",
+            "3",
+            "--probe-timeout",
+            "2",
+        ],
+    ]
+    .concat();
+    let rehearsal = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
+    let checked = run(check, &[&args[..], &rehearsal].concat());
+    assert_eq!(checked.status("proxy.credential_rotation"), "fail", "{}{}", checked.stdout, checked.stderr);
+    let remedy = checked.remedy("proxy.credential_rotation");
+    let commands = aws_commands(&remedy);
+    let update = format!(
+        "aws kms update-custom-key-store --custom-key-store-id {store} --xks-proxy-authentication-credential \
+         file://next-credential.json --region us-east-1"
+    );
+    let describe = format!("aws kms describe-custom-key-stores --custom-key-store-id {store} --region us-east-1");
+    assert_eq!(commands, vec![update, describe], "{remedy}");
+    // The file, as the remedy shows it, with the secret in place of its placeholder.
+    let shown = remedy.split("put ").nth(1).and_then(|rest| rest.split(" in next-credential.json").next()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("next-credential.json"), shown.replace("<next secret>", NEXT_SECRET)).unwrap();
+    let aws_cli = venv_tool("aws");
+    let path = format!("{}:{}", aws_cli.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    for line in &commands {
+        let sent = std::process::Command::new("sh")
+            .args(["-c", &format!("{line} --endpoint-url {}", aws.url)])
+            .current_dir(work.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", work.path())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        assert!(sent.status.success(), "the aws CLI refused:\n{line}\n{}", String::from_utf8_lossy(&sent.stderr));
+    }
+    let credential = json!({"AccessKeyId": NEXT_ACCESS_KEY_ID, "RawSecretAccessKey": NEXT_SECRET});
+    assert_eq!(aws.updates(), vec![json!({"CustomKeyStoreId": store, "XksProxyAuthenticationCredential": credential})]);
+    let kms_calls: Vec<String> =
+        aws.seen().into_iter().filter(|(service, _)| service == "kms").map(|(_, action)| action).collect();
+    assert_eq!(kms_calls.last().map(String::as_str), Some("DescribeCustomKeyStores"), "{kms_calls:?}");
 }

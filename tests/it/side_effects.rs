@@ -2,8 +2,8 @@
 //! an operation that could create or change anything, even on a proxy that creates keys when asked to.
 
 use crate::proxy_checks::{check_with, proxy, PATH};
-use crate::support::xks_proxy::{SeenRequest, Variant, KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
 use crate::support::write;
+use crate::support::xks_proxy::{SeenRequest, Variant, KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
 use xks_preflight::facts::UNKNOWN_OPERATION;
 
 /// What KMS itself sends with GetHealthStatus (SPEC §GetHealthStatus): a report on the proxy that names no

@@ -163,9 +163,12 @@ impl Key<'_> {
                 }
             };
             let request = match api {
-                KeyApi::GetKeyMetadata => {
-                    metadata_call(&base, self.xks_key_id, signature, requests::key_metadata(requests::DESCRIBE_KEY, &self.arn))
-                }
+                KeyApi::GetKeyMetadata => metadata_call(
+                    &base,
+                    self.xks_key_id,
+                    signature,
+                    requests::key_metadata(requests::DESCRIBE_KEY, &self.arn),
+                ),
                 KeyApi::Encrypt => encrypt_call(&base, self.xks_key_id, signature, region, Some(&self.arn)),
             };
             MisdirectedCall { api, misdirection, exchange: call(self.pool, region, request).await }

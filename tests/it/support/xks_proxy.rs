@@ -156,12 +156,7 @@ pub struct XksProxy {
 
 impl XksProxy {
     pub fn new(prefixes: Vec<String>, variant: Variant) -> XksProxy {
-        XksProxy {
-            prefixes,
-            variant,
-            seen: Default::default(),
-            keys: std::sync::Mutex::new(vec![KEY_ID.to_string()]),
-        }
+        XksProxy { prefixes, variant, seen: Default::default(), keys: std::sync::Mutex::new(vec![KEY_ID.to_string()]) }
     }
 
     /// Every request received so far.
