@@ -61,11 +61,6 @@ impl Setup {
     pub fn connect_to(&self) -> &str {
         &self.connect_to
     }
-
-    /// The PEM file of the test root the proxy's certificate chains to.
-    pub fn ca_file(&self) -> &str {
-        &self.ca_file
-    }
 }
 
 pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
@@ -80,6 +75,19 @@ pub fn check_with(setup: &Setup, secret: Option<&str>, path: &str, extra: &[&str
 }
 
 pub const PATH: &str = "/tenant-a/kms/xks/v1";
+
+/// `check` of the existing store `store`, as the KMS stand-in at `aws` describes it, against the test
+/// proxy with the secret in the environment, and `extra` arguments.
+pub fn check_store(setup: &Setup, aws: &str, store: &str, extra: &[&str]) -> Run {
+    let dns = crate::support::dns_server();
+    let mut command = crate::support::command(Some(aws));
+    command.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
+    let mut args = vec!["check", "--output", "json", "--no-monitor", "--custom-key-store-id", store];
+    args.extend(["--dns-server", &dns, "--connect-to", &setup.connect_to, "--ca-file", &setup.ca_file]);
+    args.extend(["--rtt-samples", "3", "--probe-timeout", "2"]);
+    args.extend_from_slice(extra);
+    crate::support::run(command, &args)
+}
 
 /// The failures the verdict counts on their own: not those another failure blocks.
 pub fn failing(run: &Run) -> Vec<String> {

@@ -6,11 +6,11 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::proxy_checks::{check_with, proxy, Setup, PATH};
+use crate::proxy_checks::{check_store, check_with, proxy, Setup, PATH};
 use crate::support::fake_aws::FakeAws;
 use crate::support::readers::venv_tool;
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
-use crate::support::{command, dns_server, run, write, Run, Store};
+use crate::support::{write, Run, Store};
 
 /// A check of the test proxy rehearsing the move to the next credential, its secret in a file.
 fn rehearse(setup: &Setup, extra: &[&str]) -> (Run, tempfile::TempDir) {
@@ -117,7 +117,7 @@ fn stdin_run(setup: &Setup, args: &[&str], stdin: &str) -> std::process::Output 
         "--connect-to",
         setup.connect_to(),
         "--ca-file",
-        setup.ca_file(),
+        &setup.ca_file,
         "--rtt-samples",
         "3",
     ]);
@@ -213,25 +213,8 @@ fn the_aws_cli_runs_the_rotation_commands_of_the_remedy_as_written() {
     let aws = FakeAws::start(None).with_stores(vec![Store::public(store, "https://xks.example.test").json()]);
     let files = tempfile::tempdir().unwrap();
     let next = write(files.path(), "next-secret", NEXT_SECRET);
-    let dns = dns_server();
-    let mut check = command(Some(&aws.url));
-    check.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
-    let args = [
-        ["check", "--output", "json", "--no-monitor", "--custom-key-store-id", store, "--dns-server", &dns],
-        [
-            "--connect-to",
-            setup.connect_to(),
-            "--ca-file",
-            setup.ca_file(),
-            "--rtt-samples",
-            "3",
-            "--probe-timeout",
-            "2",
-        ],
-    ]
-    .concat();
     let rehearsal = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
-    let checked = run(check, &[&args[..], &rehearsal].concat());
+    let checked = check_store(&setup, &aws.url, store, &rehearsal);
     assert_eq!(checked.status("proxy.credential_rotation"), "fail", "{}{}", checked.stdout, checked.stderr);
     let remedy = checked.remedy("proxy.credential_rotation");
     let commands = aws_commands(&remedy);
@@ -268,4 +251,19 @@ fn the_aws_cli_runs_the_rotation_commands_of_the_remedy_as_written() {
     let kms_calls: Vec<String> =
         aws.seen().into_iter().filter(|(service, _)| service == "kms").map(|(_, action)| action).collect();
     assert_eq!(kms_calls.last().map(String::as_str), Some("DescribeCustomKeyStores"), "{kms_calls:?}");
+}
+
+/// As for the current secret, no flag takes the next one on the command line, where other users and the
+/// shell's history would see it; the refusal does not repeat it either.
+#[test]
+fn the_next_secret_is_never_taken_from_the_command_line() {
+    let setup = proxy(Variant::TwoCredentials);
+    let inline = format!("--next-secret-access-key={NEXT_SECRET}");
+    for given in [&["--next-secret-access-key", NEXT_SECRET][..], &[inline.as_str()][..]] {
+        let mut args = vec!["--next-access-key-id", NEXT_ACCESS_KEY_ID];
+        args.extend_from_slice(given);
+        let run = check_with(&setup, Some(SECRET), PATH, &args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(!run.stderr.contains(NEXT_SECRET) && !run.stdout.contains(NEXT_SECRET), "{}", run.stderr);
+    }
 }

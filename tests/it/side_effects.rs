@@ -1,9 +1,12 @@
 //! The tool only reads: every request a full check sends is recorded by the test proxy, and none names
 //! an operation that could create or change anything, even on a proxy that creates keys when asked to.
 
-use crate::proxy_checks::{check_with, proxy, PATH};
-use crate::support::write;
+use serde_json::json;
+
+use crate::proxy_checks::{check_store, check_with, proxy, PATH};
+use crate::support::fake_aws::FakeAws;
 use crate::support::xks_proxy::{SeenRequest, Variant, KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
+use crate::support::{write, Store};
 use xks_preflight::facts::UNKNOWN_OPERATION;
 
 /// What KMS itself sends with GetHealthStatus (SPEC §GetHealthStatus): a report on the proxy that names no
@@ -64,6 +67,40 @@ fn a_proxy_that_creates_keys_on_create_key_is_left_with_the_keys_it_had() {
     assert_eq!(keys, vec![KEY_ID.to_string()], "the proxy created keys:\n{}", run.stdout);
     // The not-found probe was answered as the specification says, not by a key made for it.
     assert_eq!(run.status("key.not_found"), "pass", "{}", run.evidence("key.not_found"));
+}
+
+/// An existing, connected store with a KMS key on the external key: the health calls say KmsHealthCheck,
+/// and the key calls carry the KMS key's ARN, as KMS's do.
+#[test]
+fn no_request_for_an_existing_store_and_its_key_names_an_operation_that_changes_anything() {
+    let setup = proxy(Variant::CreatesOnCreateKey);
+    let store = "cks-3c4d5e6f7a8b9c0d1";
+    let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-4000-8000-00000000b001";
+    let aws = FakeAws::start(None)
+        .with_stores(vec![Store::public(store, "https://xks.example.test").json()])
+        .with_keys(vec![json!({
+            "KeyId": "1234abcd-0000-4000-8000-00000000b001",
+            "Arn": arn,
+            "KeyState": "Enabled",
+            "Origin": "EXTERNAL_KEY_STORE",
+            "CustomKeyStoreId": store,
+            "XksKeyConfiguration": {"Id": KEY_ID},
+        })]);
+    let files = tempfile::tempdir().unwrap();
+    let next = write(files.path(), "next-secret", NEXT_SECRET);
+    let run = check_store(
+        &setup,
+        &aws.url,
+        store,
+        &["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next],
+    );
+    assert_eq!(run.status("key.round_trip"), "pass", "{}", run.stdout);
+    let seen = setup.proxy.seen();
+    let health: Vec<&SeenRequest> = seen.iter().filter(|r| r.path.ends_with("/health") && r.method == "POST").collect();
+    assert!(health.iter().any(|r| r.kms_operation.as_deref() == Some("KmsHealthCheck")), "{health:?}");
+    let changing: Vec<String> = seen.iter().filter_map(could_change).collect();
+    assert!(changing.is_empty(), "requests that could change something: {changing:?}");
+    assert_eq!(setup.proxy.keys(), vec![KEY_ID.to_string()]);
 }
 
 #[test]
