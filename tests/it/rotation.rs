@@ -87,48 +87,31 @@ fn without_a_next_credential_the_rehearsal_is_skipped_saying_how_to_run_it() {
 fn the_next_secret_can_come_from_standard_input() {
     let setup = proxy(Variant::TwoCredentials);
     let args = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-stdin"];
-    let mut all = vec!["--access-key-id", ACCESS_KEY_ID];
-    all.extend_from_slice(&args);
-    let output = stdin_run(&setup, &all, NEXT_SECRET);
-    let run = Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
+    let run = binary(&setup, "json", &args, Some(NEXT_SECRET));
     assert_eq!(run.status("proxy.credential_rotation"), "pass", "{}{}", run.stdout, run.stderr);
 }
 
-/// The binary against the test proxy with `stdin` on its standard input and the current secret in the
-/// environment.
-fn stdin_run(setup: &Setup, args: &[&str], stdin: &str) -> std::process::Output {
+/// The binary against the test proxy in the format `output`, with the current secret in the environment
+/// and `stdin`, if any, on its standard input.
+fn binary(setup: &Setup, output: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    use std::process::Stdio;
     let dns = crate::support::dns_server();
     let mut command = crate::support::process(None);
-    command.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET).args([
-        "check",
-        "--output",
-        "json",
-        "--no-aws",
-        "--endpoint",
-        "https://xks.example.test",
-        "--path",
-        PATH,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-    ]);
-    command.args(args);
-    command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    command.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
+    command.args(["check", "--output", output, "--no-aws", "--endpoint", "https://xks.example.test", "--path", PATH]);
+    command.args(["--access-key-id", ACCESS_KEY_ID, "--dns-server", &dns, "--connect-to", setup.connect_to()]);
+    command.args(["--ca-file", &setup.ca_file, "--rtt-samples", "3", "--probe-timeout", "2"]).args(args);
+    command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
 }
 
 /// The next secret gets the current one's protection: in no output format, no facts file, no error.
@@ -136,42 +119,31 @@ fn stdin_run(setup: &Setup, args: &[&str], stdin: &str) -> std::process::Output 
 fn the_next_secret_appears_in_no_output_and_no_facts_file() {
     let setup = proxy(Variant::Faithful);
     let dir = tempfile::tempdir().unwrap();
+    let next = write(dir.path(), "next-secret", NEXT_SECRET);
     let facts = dir.path().join("facts.json");
     let facts_path = facts.display().to_string();
+    let rehearsal = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
     for output in ["table", "json", "markdown", "junit", "prometheus"] {
-        let extra = ["--output", output, "--save-facts", &facts_path, "-v"];
-        let (run, _files) = rehearse(&setup, &extra);
-        assert!(run.stdout.contains("credential_rotation"), "{output}: {}", run.stdout);
+        let run = binary(&setup, output, &[&rehearsal[..], &["--save-facts", &facts_path, "-v"]].concat(), None);
+        assert!(run.stdout.contains("credential_rotation"), "{output}: {}{}", run.stdout, run.stderr);
         for text in [&run.stdout, &run.stderr] {
             assert!(!text.contains(NEXT_SECRET) && !text.contains(SECRET), "{output} shows a secret");
         }
         let saved = std::fs::read_to_string(&facts).unwrap();
         assert!(saved.contains(NEXT_ACCESS_KEY_ID), "the facts keep the next access key ID");
         assert!(!saved.contains(NEXT_SECRET) && !saved.contains(SECRET), "{output}: the facts file holds a secret");
+        std::fs::remove_file(&facts).unwrap();
     }
-    // A next secret of the wrong shape is refused without being shown.
-    let files = tempfile::tempdir().unwrap();
+    // A next secret of the wrong shape is refused without being shown, from a file or a pipe.
     let bad = "not a secret, but it must not be shown either";
-    let path = write(files.path(), "bad", bad);
-    let args = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &path];
-    let run = check_with(&setup, Some(SECRET), PATH, &args);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("next secret access key") && run.stderr.contains("43 to 64"), "{}", run.stderr);
-    assert!(!run.stderr.contains(bad) && !run.stdout.contains(bad));
-    // On standard input too, where a pipe may carry it.
-    let output = stdin_run(
-        &setup,
-        &[
-            "--access-key-id",
-            ACCESS_KEY_ID,
-            "--next-access-key-id",
-            NEXT_ACCESS_KEY_ID,
-            "--next-secret-access-key-stdin",
-        ],
-        bad,
-    );
-    assert_eq!(output.status.code(), Some(2));
-    assert!(!String::from_utf8_lossy(&output.stderr).contains(bad));
+    let path = write(dir.path(), "bad", bad);
+    let from_file = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &path];
+    let from_stdin = ["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-stdin"];
+    for run in [binary(&setup, "json", &from_file, None), binary(&setup, "json", &from_stdin, Some(bad))] {
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("next secret access key") && run.stderr.contains("43 to 64"), "{}", run.stderr);
+        assert!(!run.stderr.contains(bad) && !run.stdout.contains(bad), "{}", run.stderr);
+    }
 }
 
 #[test]
