@@ -243,6 +243,17 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
     let current_id = proxy.access_key_id.as_deref().unwrap_or("?");
     let next_id = proxy.next_access_key_id.as_deref().unwrap_or("?");
     let said = |exchange: &ProxyExchange| format!("{} (kmsRequestId {})", answered(exchange), exchange.kms_request_id);
+    if current_id == next_id {
+        // The specification has the access key ID name its secret: a proxy looks the secret up by it.
+        return Outcome::fail(
+            format!(
+                "the next credential has the current one's access key ID {next_id}: a proxy finds the secret by \
+                 the access key ID, so it cannot hold both, and KMS is refused between the proxy's switch and KMS's"
+            ),
+            "Issue the next credential with an access key ID of its own (20 to 30 characters of A-Z and 2-7), \
+             then rehearse again with it.",
+        );
+    }
     let steps = rotation_steps(ctx, current_id, next_id);
     match (current.status, next.status) {
         (401, 401) => Outcome::fail(

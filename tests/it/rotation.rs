@@ -239,3 +239,18 @@ fn the_next_secret_is_never_taken_from_the_command_line() {
         assert!(!run.stderr.contains(NEXT_SECRET) && !run.stdout.contains(NEXT_SECRET), "{}", run.stderr);
     }
 }
+
+/// Only the secret changed: a proxy cannot hold two secrets under one access key ID, so the rotation has a
+/// gap whatever the proxy does.
+#[test]
+fn a_next_credential_with_the_current_access_key_id_fails_the_rehearsal_saying_why() {
+    let setup = proxy(Variant::TwoCredentials);
+    let files = tempfile::tempdir().unwrap();
+    let next = write(files.path(), "next-secret", NEXT_SECRET);
+    let args = ["--next-access-key-id", ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
+    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
+    let evidence = run.evidence("proxy.credential_rotation");
+    assert!(evidence.contains(&format!("the current one's access key ID {ACCESS_KEY_ID}")), "{evidence}");
+    assert!(run.remedy("proxy.credential_rotation").contains("an access key ID of its own"));
+}
