@@ -12,18 +12,17 @@ use crate::support::readers::venv_tool;
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, NEXT_ACCESS_KEY_ID, NEXT_SECRET, SECRET};
 use crate::support::{write, Run, Store};
 
-/// A check of the test proxy rehearsing the move to the next credential, its secret in a file.
-fn rehearse(setup: &Setup, extra: &[&str]) -> (Run, tempfile::TempDir) {
+/// A check of the test proxy rehearsing the move to the access key ID `next_id` with the next secret,
+/// from a file.
+fn rehearse(setup: &Setup, next_id: &str) -> Run {
     let files = tempfile::tempdir().unwrap();
     let next = write(files.path(), "next-secret", &format!("{NEXT_SECRET}\n"));
-    let mut args = vec!["--next-access-key-id", NEXT_ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
-    args.extend_from_slice(extra);
-    (check_with(setup, Some(SECRET), PATH, &args), files)
+    check_with(setup, Some(SECRET), PATH, &["--next-access-key-id", next_id, "--next-secret-access-key-file", &next])
 }
 
 #[test]
 fn a_proxy_holding_both_credentials_passes_the_rehearsal() {
-    let (run, _files) = rehearse(&proxy(Variant::TwoCredentials), &[]);
+    let run = rehearse(&proxy(Variant::TwoCredentials), NEXT_ACCESS_KEY_ID);
     assert_eq!(run.status("proxy.credential_rotation"), "pass", "{}", run.stdout);
     let evidence = run.evidence("proxy.credential_rotation");
     assert!(evidence.contains(ACCESS_KEY_ID) && evidence.contains(NEXT_ACCESS_KEY_ID), "{evidence}");
@@ -33,7 +32,7 @@ fn a_proxy_holding_both_credentials_passes_the_rehearsal() {
 
 #[test]
 fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
-    let (run, _files) = rehearse(&proxy(Variant::Faithful), &[]);
+    let run = rehearse(&proxy(Variant::Faithful), NEXT_ACCESS_KEY_ID);
     assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
     assert!(run.check("proxy.credential_rotation")["blocked_by"].is_null());
     let evidence = run.evidence("proxy.credential_rotation");
@@ -62,7 +61,7 @@ fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
 
 #[test]
 fn a_proxy_switched_before_kms_fails_the_rehearsal_naming_the_current_credential() {
-    let (run, _files) = rehearse(&proxy(Variant::OnlyNextCredential), &[]);
+    let run = rehearse(&proxy(Variant::OnlyNextCredential), NEXT_ACCESS_KEY_ID);
     assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
     let evidence = run.evidence("proxy.credential_rotation");
     assert!(evidence.contains(&format!("refuses the current one {ACCESS_KEY_ID}")), "{evidence}");
@@ -149,10 +148,7 @@ fn the_next_secret_appears_in_no_output_and_no_facts_file() {
 #[test]
 fn a_next_access_key_id_of_the_wrong_shape_is_refused_with_exit_2() {
     let setup = proxy(Variant::Faithful);
-    let files = tempfile::tempdir().unwrap();
-    let next = write(files.path(), "next-secret", NEXT_SECRET);
-    let args = ["--next-access-key-id", "next-key-1", "--next-secret-access-key-file", &next];
-    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    let run = rehearse(&setup, "next-key-1");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--next-access-key-id 'next-key-1'"), "{}", run.stderr);
     // And a next access key ID alone, with no secret to sign with.
@@ -244,11 +240,7 @@ fn the_next_secret_is_never_taken_from_the_command_line() {
 /// gap whatever the proxy does.
 #[test]
 fn a_next_credential_with_the_current_access_key_id_fails_the_rehearsal_saying_why() {
-    let setup = proxy(Variant::TwoCredentials);
-    let files = tempfile::tempdir().unwrap();
-    let next = write(files.path(), "next-secret", NEXT_SECRET);
-    let args = ["--next-access-key-id", ACCESS_KEY_ID, "--next-secret-access-key-file", &next];
-    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    let run = rehearse(&proxy(Variant::TwoCredentials), ACCESS_KEY_ID);
     assert_eq!(run.status("proxy.credential_rotation"), "fail", "{}", run.stdout);
     let evidence = run.evidence("proxy.credential_rotation");
     assert!(evidence.contains(&format!("the current one's access key ID {ACCESS_KEY_ID}")), "{evidence}");
