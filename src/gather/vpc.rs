@@ -32,7 +32,7 @@ pub async fn gather(clients: &Clients, settings: &Settings) -> VpcFacts {
             (Observed::NotGathered(why.clone()), Observed::NotGathered(why))
         }
     };
-    VpcFacts { provider_view, consumer_view, permissions, load_balancers }
+    VpcFacts { provider_view, consumer_view, permissions, load_balancers, planned: None }
 }
 
 /// Looked up by ID, the last label of the name; a service with that ID but another name (the same ID
