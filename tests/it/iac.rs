@@ -188,7 +188,7 @@ fn the_plans_own_secret_signs_the_proxy_calls() {
         "--connect-to",
         setup.connect_to(),
         "--ca-file",
-        setup.ca_file(),
+        &setup.ca_file,
         "--rtt-samples",
         "3",
         "--probe-timeout",
@@ -199,6 +199,42 @@ fn the_plans_own_secret_signs_the_proxy_calls() {
     let store = target(&report, "aws_kms_custom_key_store.signed");
     assert_eq!(check(store, "proxy.credential_accepted")["status"], "pass", "{store:#}");
     assert!(!out.stdout.contains(crate::support::xks_proxy::SECRET));
+}
+
+/// The recorded plan whose store `other_region_service` names a service it does not create, with that
+/// name replaced by `name`, checked in us-east-1 against moto (EC2, load balancing) and the KMS stand-in.
+fn plan_naming_an_existing_service(name: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = std::fs::read_to_string(format!("{TF}/mistakes/plan.json")).unwrap();
+    let named = recorded.replace("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", name);
+    let file = crate::support::write(dir.path(), "plan.json", &named);
+    let aws = crate::support::fake_aws::FakeAws::start(Some(&crate::support::moto::url()));
+    let args = ["check", "--output", "json", "--no-monitor", "--region", "us-east-1", "--terraform-plan", &file];
+    let out = run(command(Some(&aws.url)), &args);
+    assert_no_canary(&out);
+    out.json()
+}
+
+#[tokio::test]
+async fn a_service_the_plan_names_but_does_not_create_is_read_from_aws() {
+    let built = crate::support::moto::build(crate::support::moto::VpcSpec::default()).await;
+    let report = plan_naming_an_existing_service(&built.service_name);
+    let store = target(&report, "aws_kms_custom_key_store.other_region_service");
+    for id in ["iac.service_resolved", "vpc.service_found", "vpc.acceptance_required", "vpc.targets_healthy"] {
+        assert_eq!(check(store, id)["status"], "pass", "{id}: {:#}", check(store, id));
+    }
+    assert!(check(store, "vpc.service_found")["evidence"].as_str().unwrap().contains(&built.service_id));
+    assert!(check(store, "iac.service_resolved")["evidence"].as_str().unwrap().contains("exists in AWS"));
+}
+
+#[test]
+fn a_service_the_plan_names_that_aws_does_not_have_fails_iac_service_resolved() {
+    let report = plan_naming_an_existing_service("com.amazonaws.vpce.us-east-1.vpce-svc-0fedcba9876543210");
+    let store = target(&report, "aws_kms_custom_key_store.other_region_service");
+    let resolved = check(store, "iac.service_resolved");
+    assert_eq!(resolved["status"], "fail", "{resolved:#}");
+    assert!(resolved["evidence"].as_str().unwrap().contains("nor found in AWS in us-east-1"), "{resolved:#}");
+    assert_eq!(report["exit_code"], 1);
 }
 
 fn refused(file: &str) -> Run {
@@ -431,4 +467,45 @@ fn every_cloudformation_fixture_passes_cfn_lint() {
             String::from_utf8_lossy(&linted.stderr)
         );
     }
+}
+
+/// The GitHub Actions job of docs/checking-plans-in-ci.md, as YAML reads it: its steps plan, show the
+/// plan as JSON, then check it; that check, run as the page writes it on a recorded plan that would
+/// break stores, fails the job with an annotation naming each broken store's Terraform address.
+#[test]
+fn the_ci_job_in_the_docs_fails_a_plan_that_would_break_the_store() {
+    let page = include_str!("../../docs/checking-plans-in-ci.md");
+    let yaml = page.split("```yaml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("the page shows a job");
+    let job: serde_norway::Value = serde_norway::from_str(yaml).unwrap();
+    let steps = job["jobs"]["plan"]["steps"].as_sequence().expect("the job has steps");
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s.get("run").and_then(|r| r.as_str())).collect();
+    let at =
+        |start: &str| runs.iter().position(|r| r.starts_with(start)).unwrap_or_else(|| panic!("no step runs {start}"));
+    assert!(
+        at("terraform plan") < at("terraform show -json") && at("terraform show -json") < at("xks-preflight check")
+    );
+    assert!(runs[at("terraform show -json")].ends_with("> plan.json"), "{}", runs[at("terraform show -json")]);
+    let words: Vec<&str> = runs[at("xks-preflight check")].split_whitespace().collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(format!("{TF}/mistakes/plan.json"), dir.path().join("plan.json")).unwrap();
+    // The job's AWS credentials reach moto here, and the KMS stand-in, which knows no store.
+    let aws = crate::support::fake_aws::FakeAws::start(Some(&crate::support::moto::url()));
+    let mut cmd = command(Some(&aws.url));
+    cmd.current_dir(dir.path());
+    let out = run(cmd, &words[1..]);
+    assert_no_canary(&out);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    for module in ["acceptance", "gateway", "one_zone", "port_8443", "wrong_region_principal", "path_without_version"] {
+        let address = format!("module.{module}.aws_kms_custom_key_store.this");
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with("::error title=") && l.contains(&address)),
+            "no error annotation for {address}:\n{}",
+            out.stdout
+        );
+    }
+    // The report the job keeps is written, and is the JSON report.
+    let kept: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("xks-report.json")).unwrap()).unwrap();
+    assert_eq!(kept["exit_code"], 1);
 }

@@ -46,10 +46,6 @@ impl Setup {
     pub fn connect_to(&self) -> &str {
         &self.connect_to
     }
-
-    pub fn ca_file(&self) -> &str {
-        &self.ca_file
-    }
 }
 
 pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
