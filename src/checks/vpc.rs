@@ -252,25 +252,31 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let remedy = "Map the load balancer to subnets in at least two Availability Zones \
                   (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
-    if let Ok(lbs) = network_load_balancers(ctx) {
-        let zones: BTreeSet<&str> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .filter(|z| z.subnet_id.is_some())
-            .filter_map(|z| z.zone.as_deref())
-            .collect();
-        let placed: Vec<String> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .map(|z| {
-                format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
-            })
-            .collect();
-        return if zones.len() >= 2 {
-            Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
-        } else {
-            Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
-        };
+    let planned = need!(vpc_facts(ctx)).1.planned.is_some();
+    match network_load_balancers(ctx) {
+        // A planned service's zones are worked out from its load balancers: they cannot stand in.
+        Err(unknown) if planned => return unknown,
+        Err(_) => {}
+        Ok(lbs) => {
+            let zones: BTreeSet<&str> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .filter(|z| z.subnet_id.is_some())
+                .filter_map(|z| z.zone.as_deref())
+                .collect();
+            let placed: Vec<String> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .map(|z| {
+                    format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
+                })
+                .collect();
+            return if zones.len() >= 2 {
+                Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
+            } else {
+                Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
+            };
+        }
     }
     // Without the load balancer's own description, the service's zones are the same zones.
     let zones = view.availability_zones();

@@ -35,15 +35,18 @@ pub async fn probe(
                 secret: request.secret_of(index),
                 keys: key_ids(facts, &facts.targets[index], &request.xks_key_ids),
             };
-            // A plan's or template's own description of the service stands for AWS's: it does not exist yet.
+            // A plan's or template's own description of the service stands for AWS's: it does not exist
+            // yet; only the load balancers it names by ARN are read.
             let declared_vpc = facts.targets[index].vpc.clone();
             probed.push((scope, index, settings.is_vpc()));
             let progress = progress.clone();
             let label = format!("{} in {}", settings.endpoint_host().unwrap_or("the endpoint"), facts.region);
             jobs.push(async move {
                 let vpc = async {
+                    if let Some(declared) = declared_vpc {
+                        return Some(vpc::with_existing_load_balancers(&clients, declared, aws_skipped).await);
+                    }
                     match (settings.is_vpc(), aws_skipped) {
-                        _ if declared_vpc.is_some() => declared_vpc,
                         (false, _) => None,
                         (true, None) => Some(vpc::gather(&clients, &settings).await),
                         (true, Some(why)) => Some(VpcFacts::not_gathered(why)),

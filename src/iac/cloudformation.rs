@@ -275,8 +275,16 @@ impl<'a> Template<'a> {
         }
     }
 
-    /// The resources of type `kind` that a list property names (by Ref or Fn::GetAtt).
-    fn resources_in(&self, id: &str, name: &str, kind: &str, unresolved: &mut Vec<String>) -> Vec<String> {
+    /// The resources of type `kind` that a list property names (by Ref or Fn::GetAtt); an ARN written
+    /// out goes to `existing` when the caller reads those from AWS, else it is unresolved.
+    fn resources_in(
+        &self,
+        id: &str,
+        name: &str,
+        kind: &str,
+        unresolved: &mut Vec<String>,
+        mut existing: Option<&mut Vec<String>>,
+    ) -> Vec<String> {
         let items = match self.property(id, name) {
             Some(Value::Array(items)) => items.clone(),
             Some(other) => match self.resolve(other) {
@@ -294,6 +302,9 @@ impl<'a> Template<'a> {
             match self.resolve(item) {
                 Resolved::Resource(other) if self.type_of(&other) == Some(kind) => found.push(other),
                 Resolved::Resource(other) => unresolved.push(format!("{id}.{name}: {other} is not an {kind}")),
+                Resolved::Value(Value::String(arn)) if arn.starts_with("arn:") && existing.is_some() => {
+                    existing.as_deref_mut().into_iter().for_each(|e| e.push(arn.clone()))
+                }
                 Resolved::Value(_) => unresolved.push(format!("{id}.{name}: names a resource outside the template")),
                 Resolved::Unresolvable(why) => unresolved.push(format!("{id}.{name}: {why}")),
             }
@@ -356,11 +367,12 @@ impl<'a> Template<'a> {
             }
             out
         };
-        let lbs = |name: &str, unresolved: &mut Vec<String>| -> Vec<PlannedLb> {
+        let lbs = |name: &str, unresolved: &mut Vec<String>, existing: &mut Vec<String>| -> Vec<PlannedLb> {
             let lb_kind = "AWS::ElasticLoadBalancingV2::LoadBalancer";
-            let ids = self.resources_in(id, name, lb_kind, unresolved);
+            let ids = self.resources_in(id, name, lb_kind, unresolved, Some(existing));
             ids.iter().map(|lb| self.load_balancer(lb, unresolved)).collect()
         };
+        let (mut existing_network_lbs, mut existing_gateway_lbs) = (Vec::new(), Vec::new());
         let mut principals = Vec::new();
         for permissions in self.referring("AWS::EC2::VPCEndpointServicePermissions", "ServiceId", id) {
             principals.extend(strings(permissions, "AllowedPrincipals", unresolved));
@@ -377,14 +389,16 @@ impl<'a> Template<'a> {
             // CloudFormation has no property for it: the name is set on the service after deploy.
             private_dns_name: None,
             ip_address_types: strings(id, "SupportedIpAddressTypes", unresolved),
-            network_lbs: lbs("NetworkLoadBalancerArns", unresolved),
-            gateway_lbs: lbs("GatewayLoadBalancerArns", unresolved),
+            network_lbs: lbs("NetworkLoadBalancerArns", unresolved, &mut existing_network_lbs),
+            gateway_lbs: lbs("GatewayLoadBalancerArns", unresolved, &mut existing_gateway_lbs),
+            existing_network_lbs,
+            existing_gateway_lbs,
             principals,
         }
     }
 
     fn load_balancer(&self, id: &str, unresolved: &mut Vec<String>) -> PlannedLb {
-        let mut subnets = self.resources_in(id, "Subnets", "AWS::EC2::Subnet", unresolved);
+        let mut subnets = self.resources_in(id, "Subnets", "AWS::EC2::Subnet", unresolved, None);
         if let Some(Value::Array(mappings)) = self.property(id, "SubnetMappings") {
             for mapping in mappings {
                 if let Some(Resolved::Resource(subnet)) = mapping.get("SubnetId").map(|s| self.resolve(s)) {

@@ -16,17 +16,8 @@ pub fn strings(value: Option<&Value>) -> Vec<String> {
     value.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
 }
 
-/// What a JSON value is, never what it holds.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+/// What a JSON value is, as the proxy configuration's errors say it.
+pub(crate) use crate::user_input::kind;
 
 /// The top-level keys of `document` under which `needle` appears as a whole string, in document order.
 pub fn sections_holding(document: &Value, needle: &str) -> Vec<String> {

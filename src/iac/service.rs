@@ -1,6 +1,7 @@
 //! A VPC endpoint service as a plan or template declares it, and the VPC facts the `vpc.*` checks read.
 //! What AWS decides only once the service exists (its state, its name, target health, the routes of
-//! its subnets) is left out, with the reason.
+//! its subnets) is left out, with the reason. A load balancer named by ARN exists already: gathering
+//! reads it from AWS ([`crate::gather`]), as for any service.
 
 use std::collections::BTreeSet;
 
@@ -14,6 +15,9 @@ pub struct PlannedService {
     pub ip_address_types: Vec<String>,
     pub network_lbs: Vec<PlannedLb>,
     pub gateway_lbs: Vec<PlannedLb>,
+    /// Load balancers the service names by ARN, which exist already: read from AWS, not from the file.
+    pub existing_network_lbs: Vec<String>,
+    pub existing_gateway_lbs: Vec<String>,
     pub principals: Vec<String>,
 }
 
@@ -34,14 +38,17 @@ impl PlannedService {
         let zones: BTreeSet<String> = lbs.clone().flat_map(|lb| &lb.subnets).filter_map(|(_, z)| z.clone()).collect();
         // AWS gives a service the type of its load balancers: interface for network, gateway for gateway.
         let mut service_types = Vec::new();
-        if !self.network_lbs.is_empty() {
+        if !self.network_lbs.is_empty() || !self.existing_network_lbs.is_empty() {
             service_types.push("Interface".to_string());
         }
-        if !self.gateway_lbs.is_empty() {
+        if !self.gateway_lbs.is_empty() || !self.existing_gateway_lbs.is_empty() {
             service_types.push("GatewayLoadBalancer".to_string());
         }
         let after_apply = |address: &str| Why::KnownAfterApply { address: address.to_string() };
-        let addresses = |lbs: &[PlannedLb]| -> Vec<String> { lbs.iter().map(|lb| lb.address.clone()).collect() };
+        // The declared ones by address, then the existing ones by ARN: gathering reads those from AWS.
+        let addresses = |lbs: &[PlannedLb], existing: &[String]| -> Vec<String> {
+            lbs.iter().map(|lb| lb.address.clone()).chain(existing.iter().cloned()).collect()
+        };
         VpcFacts {
             provider_view: Observed::Seen(Some(ServiceConfigFacts {
                 service_id: self.address.clone(),
@@ -50,8 +57,8 @@ impl PlannedService {
                 service_state: None,
                 availability_zones: zones.into_iter().collect(),
                 acceptance_required: self.acceptance_required,
-                network_load_balancer_arns: addresses(&self.network_lbs),
-                gateway_load_balancer_arns: addresses(&self.gateway_lbs),
+                network_load_balancer_arns: addresses(&self.network_lbs, &self.existing_network_lbs),
+                gateway_load_balancer_arns: addresses(&self.gateway_lbs, &self.existing_gateway_lbs),
                 supported_ip_address_types: self.ip_address_types.clone(),
                 private_dns_name: self.private_dns_name.clone(),
                 private_dns_verification: None,

@@ -306,6 +306,10 @@ impl<'a> Plan<'a> {
     }
 
     fn service(&self, service: &Change) -> PlannedService {
+        // The ARNs written in the list, not worked out from a planned aws_lb (those are unknown yet).
+        let existing = |attribute: &str| -> Vec<String> {
+            strings(service.after.get(attribute)).into_iter().filter(|arn| arn.starts_with("arn:")).collect()
+        };
         let lbs = |attribute: &str| -> Vec<PlannedLb> {
             // A list known to be empty or null names no load balancer, whatever its expression refers to.
             let known_empty = !service.is_unknown(&[attribute])
@@ -328,6 +332,8 @@ impl<'a> Plan<'a> {
             ip_address_types: strings(service.after.get("supported_ip_address_types")),
             network_lbs: lbs("network_load_balancer_arns"),
             gateway_lbs: lbs("gateway_load_balancer_arns"),
+            existing_network_lbs: existing("network_load_balancer_arns"),
+            existing_gateway_lbs: existing("gateway_load_balancer_arns"),
             principals,
         }
     }

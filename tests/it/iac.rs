@@ -174,26 +174,8 @@ fn the_plans_own_secret_signs_the_proxy_calls() {
     let setup = crate::proxy_checks::proxy(crate::support::xks_proxy::Variant::Faithful);
     let dns = crate::support::dns_server();
     let file = format!("{TF}/signs/plan.json");
-    let args = [
-        "check",
-        "--output",
-        "json",
-        "--no-aws",
-        "--terraform-plan",
-        &file,
-        "--region",
-        "us-east-1",
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
+    let mut args = vec!["check", "--output", "json", "--no-aws", "--terraform-plan", &file, "--region", "us-east-1"];
+    args.extend(setup.probe_flags(&dns));
     let out = run(command(None), &args);
     let report = out.json();
     let store = target(&report, "aws_kms_custom_key_store.signed");
@@ -235,6 +217,43 @@ fn a_service_the_plan_names_that_aws_does_not_have_fails_iac_service_resolved() 
     assert_eq!(resolved["status"], "fail", "{resolved:#}");
     assert!(resolved["evidence"].as_str().unwrap().contains("nor found in AWS in us-east-1"), "{resolved:#}");
     assert_eq!(report["exit_code"], 1);
+}
+
+const EXISTING_LB: &str =
+    "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/xks-proxy/0123456789abcdef";
+
+#[test]
+fn a_load_balancer_the_plan_names_by_arn_is_not_read_with_no_aws() {
+    let report = plan("existing_lb", &[]).json();
+    let store = target(&report, "aws_kms_custom_key_store.existing_lb");
+    for id in ["vpc.acceptance_required", "vpc.service_type", "vpc.allowed_principal", "vpc.private_dns_name"] {
+        assert_eq!(check(store, id)["status"], "pass", "{id}: {:#}", check(store, id));
+    }
+    // What the plan cannot say about a load balancer that exists already is not guessed.
+    for id in ["vpc.load_balancer_type", "vpc.availability_zones", "vpc.nlb_listener"] {
+        let outcome = check(store, id);
+        assert_eq!(outcome["status"], "skipped", "{id}: {outcome:#}");
+        assert!(outcome["evidence"].as_str().unwrap().contains("--no-aws"), "{id}: {outcome:#}");
+    }
+}
+
+#[tokio::test]
+async fn a_load_balancer_the_plan_names_by_arn_is_read_from_aws() {
+    let built = crate::support::moto::build(crate::support::moto::VpcSpec::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = std::fs::read_to_string(format!("{TF}/existing_lb/plan.json")).unwrap();
+    let file = crate::support::write(dir.path(), "plan.json", &recorded.replace(EXISTING_LB, &built.nlb_arn));
+    let aws = crate::support::fake_aws::FakeAws::start(Some(&crate::support::moto::url()));
+    let args = ["check", "--output", "json", "--no-monitor", "--region", "us-east-1", "--terraform-plan", &file];
+    let out = run(command(Some(&aws.url)), &args);
+    assert_no_canary(&out);
+    let report = out.json();
+    let store = target(&report, "aws_kms_custom_key_store.existing_lb");
+    for id in ["vpc.load_balancer_type", "vpc.availability_zones", "vpc.nlb_scheme", "vpc.nlb_listener"] {
+        assert_eq!(check(store, id)["status"], "pass", "{id}: {:#}", check(store, id));
+    }
+    let zones = check(store, "vpc.availability_zones")["evidence"].as_str().unwrap().to_string();
+    assert!(zones.contains("us-east-1a") && zones.contains("us-east-1b"), "{zones}");
 }
 
 fn refused(file: &str) -> Run {
