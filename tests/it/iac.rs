@@ -130,6 +130,27 @@ fn each_mistake_made_in_hcl_fails_its_own_check_with_the_terraform_address() {
     assert_eq!(report["targets"].as_array().unwrap().len(), expected.len() + 1);
 }
 
+/// The facts of a plan keep the secret's shape (its length, its characters' classes), never the secret;
+/// replayed, they give the same verdict.
+#[test]
+fn facts_saved_from_a_plan_hold_no_secret_and_replay_to_the_same_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("facts.json");
+    let saved = saved.to_str().unwrap();
+    let first = plan("good", &["--save-facts", saved]);
+    let facts = std::fs::read_to_string(saved).unwrap();
+    assert!(!facts.contains(CANARY), "the plan's secret reached the facts file");
+    assert!(facts.contains("module.good.aws_kms_custom_key_store.this"), "{facts}");
+    let replayed = run(command(None), &["check", "--output", "json", "--facts", saved]);
+    assert_no_canary(&replayed);
+    assert_eq!(replayed.code, first.code);
+    let statuses = |report: &Value| -> Vec<(String, String)> {
+        let store = target(report, "module.good.aws_kms_custom_key_store.this");
+        store["checks"].as_array().unwrap().iter().map(|c| (c["id"].to_string(), c["status"].to_string())).collect()
+    };
+    assert_eq!(statuses(&replayed.json()), statuses(&first.json()));
+}
+
 #[test]
 fn a_plan_that_only_rotates_the_credential_is_an_update_of_a_connected_store() {
     let out = plan("credential_update", &[]);
