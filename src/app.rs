@@ -13,7 +13,7 @@ use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SC
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
 use xks_preflight::user_input::{read_next_secret, read_proxy_config, read_secret, Secret, SecretSource};
-use xks_preflight::{report, verdict};
+use xks_preflight::{iac, report, verdict};
 
 use crate::cli::{AlarmFormat, AlarmsArgs, CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
 use crate::{files, progress, terminal};
@@ -54,6 +54,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
         Output::Junit => report::render_junit(&report),
         Output::Prometheus => report::render_prometheus(&report),
         Output::Markdown => report::render_markdown(&report),
+        Output::Github => report::render_github(&report),
     };
     // The files are written even when standard output cannot be: a full log disk must not cost the
     // metrics file too. The first problem is reported.
@@ -95,8 +96,12 @@ fn validate_patterns(flag: &str, patterns: &[String]) -> Result<(), InputError> 
 }
 
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
-    let way_in = way_in(args)?;
-    let (regions, roles) = scopes(args)?;
+    let (way_in, file_region) = way_in(args)?;
+    let (mut regions, roles) = scopes(args)?;
+    // A plan's provider names the Region its stores are created in; --region still wins.
+    if regions.is_empty() {
+        regions.extend(file_region);
+    }
     let (proxy_config, secret, proxy_secret) = proxy_inputs(args)?;
     Ok(Request {
         way_in,
@@ -121,8 +126,30 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
     })
 }
 
-/// What to check: a store by ID or name, every store, or planned settings.
-fn way_in(args: &CheckArgs) -> Result<WayIn, InputError> {
+/// What to check: a store by ID or name, every store, planned settings, or the stores of a plan or the
+/// services of a template; with the Region a plan's provider names.
+fn way_in(args: &CheckArgs) -> Result<(WayIn, Option<String>), InputError> {
+    if let Some(path) = &args.terraform_plan {
+        let file = iac::read_plan(path)?;
+        return Ok((WayIn::Iac(file.targets), file.region.filter(|r| is_region_code(r))));
+    }
+    let way_in = way_in_flags(args)?;
+    if let Some(path) = &args.cloudformation {
+        let WayIn::Planned(planned) = &way_in else {
+            return Err(InputError::Missing {
+                what: "planned settings to judge the template against",
+                how: "give the store's planned settings with --endpoint, --path, --access-key-id or --proxy-config"
+                    .into(),
+            });
+        };
+        // AWS::Region in the template stands for the Region the run checks.
+        let file = iac::read_template(path, planned, args.region.first().map(String::as_str))?;
+        return Ok((WayIn::Iac(file.targets), None));
+    }
+    Ok((way_in, None))
+}
+
+fn way_in_flags(args: &CheckArgs) -> Result<WayIn, InputError> {
     Ok(if let Some(id) = &args.custom_key_store_id {
         if !is_store_id(id) {
             return Err(InputError::value(
@@ -146,6 +173,7 @@ fn way_in(args: &CheckArgs) -> Result<WayIn, InputError> {
         || args.proxy_config.is_some()
     {
         WayIn::Planned(PlannedSettings {
+            connectivity: None,
             uri_endpoint: args.endpoint.clone(),
             uri_path: args.path.clone(),
             vpc_endpoint_service_name: args.vpc_endpoint_service_name.clone(),

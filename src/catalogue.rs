@@ -24,10 +24,11 @@ pub enum Section {
     Proxy,
     Key,
     Monitor,
+    Iac,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Config,
         Section::Vpc,
         Section::Dns,
@@ -36,6 +37,7 @@ impl Section {
         Section::Proxy,
         Section::Key,
         Section::Monitor,
+        Section::Iac,
     ];
 
     pub fn heading(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Section {
             Section::Proxy => "Proxy API",
             Section::Key => "External keys",
             Section::Monitor => "What KMS has seen",
+            Section::Iac => "Infrastructure as code",
         }
     }
 
@@ -61,6 +64,7 @@ impl Section {
             Section::Proxy => "proxy",
             Section::Key => "key",
             Section::Monitor => "monitor",
+            Section::Iac => "iac",
         }
     }
 }
@@ -857,6 +861,40 @@ macro_rules! requirements {
         answers [],
         after [ConfigStoreFound, ConfigStoreType, ConfigConnectionState],
         check monitor::alarms;
+
+    IacStoreConnected = "iac.store_connected", Iac, Warn, "Something connects the created store",
+        "A store the plan creates is connected afterwards: Terraform's aws_kms_custom_key_store creates it \
+         DISCONNECTED and never connects it, so its keys stay unusable until ConnectCustomKeyStore is called.",
+        says [],
+        answers [
+            (CreateKey, "CustomKeyStoreInvalidStateException while the store is DISCONNECTED"),
+            (Cryptographic, "KMSInvalidStateException (the keys are Unavailable)"),
+        ],
+        after [],
+        check iac::store_connected;
+    IacSecretInPlan = "iac.secret_in_plan", Iac, Warn, "Proxy secret not in clear in the plan",
+        "The plan does not hold the proxy secret access key in clear. With raw_secret_access_key it always does, \
+         and so does the state: treat both as secrets, never attach them to a pull request.",
+        says [],
+        answers [],
+        after [],
+        check iac::secret_in_plan;
+    IacServiceResolved = "iac.service_resolved", Iac, Fail, "Planned endpoint service exists",
+        "The VPC endpoint service the store names is created in the same plan or template, or already exists in AWS.",
+        says ["XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
+        ],
+        after [],
+        check iac::service_resolved;
+    IacKeySettings = "iac.key_settings", Iac, Fail, "Planned KMS keys fit the store",
+        "Each KMS key the plan creates in the store has key_usage ENCRYPT_DECRYPT and customer_master_key_spec \
+         SYMMETRIC_DEFAULT, is not multi-Region, and its xks_key_id is 1 to 128 letters, digits, '-', '_' or '.'.",
+        says ["ValidationException", "UnsupportedOperationException"],
+        answers [(CreateKey, "ValidationException or UnsupportedOperationException")],
+        after [],
+        check iac::key_settings;
     } };
 }
 pub(crate) use requirements;

@@ -180,6 +180,15 @@ pub struct CheckArgs {
         conflicts_with = "existing"
     )]
     pub access_key_id: Option<String>,
+    /// Check the stores a Terraform plan creates or updates: the JSON of `terraform show -json PLANFILE`.
+    /// Each aws_kms_custom_key_store of type EXTERNAL_KEY_STORE is a target, named by its address.
+    #[arg(long, value_name = "FILE", help_heading = "Infrastructure as code",
+        conflicts_with_all = ["existing", "planned", "cloudformation"])]
+    pub terraform_plan: Option<PathBuf>,
+    /// Check the VPC endpoint services of a CloudFormation template (JSON or YAML; a CDK synth output)
+    /// against the planned settings given by flags or --proxy-config.
+    #[arg(long, value_name = "FILE", help_heading = "Infrastructure as code", conflicts_with = "existing")]
+    pub cloudformation: Option<PathBuf>,
     /// The proxy's JSON configuration file (XksProxyUriPath and credential), for planned settings or to
     /// compare with an existing store.
     #[arg(long, value_name = "FILE")]
@@ -229,8 +238,8 @@ pub struct CheckArgs {
     /// The longest one attempt of an AWS call may take, in seconds (at most three attempts are made).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "AWS")]
     pub aws_timeout: u64,
-    /// Judge planned settings without asking AWS.
-    #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with_all = ["existing", "all_regions", "role_arn"])]
+    /// Judge planned settings (flags, a plan or a template) without asking AWS.
+    #[arg(long, help_heading = "AWS", conflicts_with_all = ["existing", "all_regions", "role_arn"])]
     pub no_aws: bool,
 
     /// An external key ID to call GetKeyMetadata, Encrypt and Decrypt with (repeatable). For an existing
@@ -321,7 +330,7 @@ pub struct CheckArgs {
     pub save_facts: Option<PathBuf>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "next_access_key_id", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
+        "secret_access_key_stdin", "next_access_key_id", "terraform_plan", "cloudformation", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
         "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
         "timeout", "since", "no_monitor"])]
     pub facts: Option<PathBuf>,
@@ -358,6 +367,9 @@ pub enum Output {
     Prometheus,
     /// Markdown, for a ticket or a pull request.
     Markdown,
+    /// GitHub Actions workflow commands: an annotation per problem, on the Terraform address or template
+    /// logical ID it concerns.
+    Github,
 }
 
 /// The formats of `explain` and `list-checks`: they judge nothing, so they have no CI or metrics form.

@@ -58,7 +58,7 @@ pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String
 }
 
 /// What a JSON value is, never what it holds.
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -29,6 +29,18 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Nothing, or the outcome for a setting a plan leaves unknown until it is applied (named by its
+    /// Terraform attribute): it is reported as such, never guessed.
+    pub fn known(&self, attribute: &str) -> Result<(), Outcome> {
+        match &self.target.iac {
+            Some(iac) if iac.known_after_apply.iter().any(|a| a == attribute) => {
+                let why = words(&Why::KnownAfterApply { address: iac.address.clone() });
+                Err(Outcome::skipped(format!("{attribute} is {why}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A fact read from AWS, or the outcome that stands in for it: an error naming the call and whose
     /// permission it needs, or why it was not read.
     pub fn aws<'f, T>(&self, observed: &'f Observed<T>) -> Result<&'f T, Outcome> {
@@ -112,6 +124,7 @@ pub fn words(why: &Why) -> String {
                              --connect-to HOST:PORT reaches the load balancer or a proxy node from here"
             .into(),
         Why::EndlessPages { action } => format!("{action} kept answering with another page"),
+        Why::KnownAfterApply { address } => format!("known only after {address} is applied"),
         Why::OlderFacts => "not gathered by the version of xks-preflight that wrote these facts".into(),
         Why::Recorded { text } => text.clone(),
         Why::Needs { fact } => match fact {

@@ -66,7 +66,9 @@ fn vpc_facts<'a>(ctx: &'a Ctx) -> Result<(&'a Settings, &'a VpcFacts), Outcome> 
 
 fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
     let (settings, vpc) = vpc_facts(ctx)?;
-    if settings.vpc_endpoint_service_name.as_deref().is_none_or(|name| ServiceName::parse(name).is_err()) {
+    // A service the plan creates has its name only after apply; the plan still describes it.
+    let named = settings.vpc_endpoint_service_name.as_deref().is_some_and(|name| ServiceName::parse(name).is_ok());
+    if !named && vpc.planned.is_none() {
         return Err(Outcome::blocked(CheckId::VpcServiceFound, "no usable VPC endpoint service name"));
     }
     if let Observed::Seen(Some(service)) = &vpc.provider_view {
@@ -82,6 +84,15 @@ fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
         (Observed::NotGathered(why), _) => missing(why),
         _ => Outcome::blocked(CheckId::VpcServiceFound, "the VPC endpoint service was not found"),
     })
+}
+
+/// What exists only once a planned service is applied (its state, target health, routes), or nothing
+/// for a service read from AWS.
+fn after_apply(ctx: &Ctx) -> Result<(), Outcome> {
+    match vpc_facts(ctx)?.1.planned.as_ref() {
+        Some(address) => Err(missing(&Why::KnownAfterApply { address: address.clone() })),
+        None => Ok(()),
+    }
 }
 
 /// The owner's view, with the load balancers read from it.
@@ -109,6 +120,9 @@ fn lb_label(lb: &LoadBalancerFacts) -> String {
 pub(super) fn service_found(ctx: &Ctx) -> Outcome {
     let (settings, vpc) = need!(vpc_facts(ctx));
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
+        if let Some(address) = &vpc.planned {
+            return Outcome::pass(format!("{address}, created by the same plan (its name is known after apply)"));
+        }
         return Outcome::fail(
             "VPC_ENDPOINT_SERVICE connectivity without a VPC endpoint service name",
             "Set XksProxyVpcEndpointServiceName to the service's name (com.amazonaws.vpce.<region>.vpce-svc-…).",
@@ -163,7 +177,10 @@ pub(super) fn service_found(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn service_region(ctx: &Ctx) -> Outcome {
-    let (settings, _) = need!(vpc_facts(ctx));
+    let (settings, vpc) = need!(vpc_facts(ctx));
+    if let (None, Some(address)) = (&settings.vpc_endpoint_service_name, &vpc.planned) {
+        return missing(&Why::KnownAfterApply { address: address.clone() });
+    }
     let Some(Ok(parsed)) = settings.vpc_endpoint_service_name.as_deref().map(ServiceName::parse) else {
         // A missing or malformed name is vpc.service_found's failure, judged there.
         return Outcome::skipped("no usable VPC endpoint service name; vpc.service_found judges it");
@@ -181,6 +198,7 @@ pub(super) fn service_region(ctx: &Ctx) -> Outcome {
 
 pub(super) fn service_state(ctx: &Ctx) -> Outcome {
     let (service, _) = need!(owner_view(ctx));
+    need!(after_apply(ctx));
     match service.service_state.as_deref() {
         Some("Available") => Outcome::pass("Available"),
         state => Outcome::fail(
@@ -234,25 +252,31 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let remedy = "Map the load balancer to subnets in at least two Availability Zones \
                   (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
-    if let Ok(lbs) = network_load_balancers(ctx) {
-        let zones: BTreeSet<&str> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .filter(|z| z.subnet_id.is_some())
-            .filter_map(|z| z.zone.as_deref())
-            .collect();
-        let placed: Vec<String> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .map(|z| {
-                format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
-            })
-            .collect();
-        return if zones.len() >= 2 {
-            Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
-        } else {
-            Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
-        };
+    let planned = need!(vpc_facts(ctx)).1.planned.is_some();
+    match network_load_balancers(ctx) {
+        // A planned service's zones are worked out from its load balancers: they cannot stand in.
+        Err(unknown) if planned => return unknown,
+        Err(_) => {}
+        Ok(lbs) => {
+            let zones: BTreeSet<&str> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .filter(|z| z.subnet_id.is_some())
+                .filter_map(|z| z.zone.as_deref())
+                .collect();
+            let placed: Vec<String> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .map(|z| {
+                    format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
+                })
+                .collect();
+            return if zones.len() >= 2 {
+                Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
+            } else {
+                Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
+            };
+        }
     }
     // Without the load balancer's own description, the service's zones are the same zones.
     let zones = view.availability_zones();
@@ -359,6 +383,7 @@ pub(super) fn nlb_listener(ctx: &Ctx) -> Outcome {
 
 pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
+    need!(after_apply(ctx));
     let mut healthy = Vec::new();
     let mut unhealthy = Vec::new();
     let mut groups = 0;
@@ -430,11 +455,19 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
         View::Owner(service) => service.service_id.clone(),
         View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
     };
+    // A service not created yet is fixed where it is declared, not with a command.
+    let remedy = match &need!(vpc_facts(ctx)).1.planned {
+        Some(address) => format!(
+            "Declare {address} without acceptance: acceptance_required = false (Terraform), AcceptanceRequired: \
+             false (CloudFormation), acceptanceRequired: false (the CDK's VpcEndpointService, whose default is true)."
+        ),
+        None => format!("aws ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"),
+    };
     match view.acceptance_required() {
         Some(false) => Outcome::pass("AcceptanceRequired is false"),
         Some(true) => Outcome::fail(
             "AcceptanceRequired is true: KMS's endpoint connection would wait for a manual acceptance",
-            format!("aws ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"),
+            remedy,
         ),
         None => Outcome::warn(
             "the service does not report AcceptanceRequired",
@@ -449,10 +482,16 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
     let principals: Vec<String> = permissions.iter().filter_map(|p| p.principal.clone()).collect();
     let has = |wanted: &str| principals.iter().any(|p| p.eq_ignore_ascii_case(wanted));
-    let add = format!(
-        "aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --add-allowed-principals {expected}",
-        service.service_id
-    );
+    let add = match &vpc.planned {
+        Some(address) => format!(
+            "Allow {expected} on {address}: an aws_vpc_endpoint_service_allowed_principal (Terraform) or the \
+             AllowedPrincipals of an AWS::EC2::VPCEndpointServicePermissions (CloudFormation)"
+        ),
+        None => format!(
+            "aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --add-allowed-principals {expected}",
+            service.service_id
+        ),
+    };
     if has("*") {
         return Outcome::warn(
             format!(
@@ -499,6 +538,7 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
     let Some(name) = view.private_dns_name() else {
         return Outcome::blocked(CheckId::VpcPrivateDnsName, "no private DNS name");
     };
+    need!(after_apply(ctx));
     let (state, record) = match &view {
         View::Owner(service) => (
             service.private_dns_verification.as_ref().and_then(|v| v.state.as_deref()),

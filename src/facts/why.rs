@@ -31,6 +31,8 @@ pub enum Why {
     PrivateName,
     /// An AWS listing kept answering with another page past the bound the tool sets.
     EndlessPages { action: String },
+    /// A plan or template declares this; its value exists only once it is applied.
+    KnownAfterApply { address: String },
     /// The version of xks-preflight that wrote these facts did not gather this.
     OlderFacts,
     /// An older facts file, written before reasons were typed, said this in words.

@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod catalogue;
+mod github;
 mod json;
 mod junit;
 mod markdown;
@@ -12,6 +13,7 @@ mod prometheus;
 mod sparkline;
 mod table;
 
+pub use github::render as render_github;
 pub use json::render as render_json;
 pub use junit::render as render_junit;
 pub use markdown::render as render_markdown;

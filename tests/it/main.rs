@@ -13,6 +13,7 @@ mod diagnosis;
 mod docs_commands;
 mod explain;
 mod healthy;
+mod iac;
 mod iam_policy;
 mod key_checks;
 mod load;

@@ -335,23 +335,8 @@ fn a_timed_out_store_whose_live_proxy_answers_now_is_diagnosed_from_what_kms_saw
     cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url)
         .env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url)
         .env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
-    let args = [
-        "check",
-        "--output",
-        "json",
-        "--custom-key-store-id",
-        STORE,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
+    let mut args = vec!["check", "--output", "json", "--custom-key-store-id", STORE];
+    args.extend(setup.probe_flags(&dns));
     let run = run(cmd, &args);
     assert_eq!(run.status("config.connection_state"), "fail", "{}", run.stdout);
     for now in ["proxy.health", "proxy.latency", "net.rtt"] {

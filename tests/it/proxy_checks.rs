@@ -61,6 +61,22 @@ impl Setup {
     pub fn connect_to(&self) -> &str {
         &self.connect_to
     }
+
+    /// The flags that probe this proxy through the test resolver `dns`, trusting its CA, quickly.
+    pub fn probe_flags<'a>(&'a self, dns: &'a str) -> [&'a str; 10] {
+        [
+            "--dns-server",
+            dns,
+            "--connect-to",
+            &self.connect_to,
+            "--ca-file",
+            &self.ca_file,
+            "--rtt-samples",
+            "3",
+            "--probe-timeout",
+            "2",
+        ]
+    }
 }
 
 pub fn check(setup: &Setup, secret: Option<&str>, path: &str) -> Run {
