@@ -395,11 +395,14 @@ pub(super) fn credential_age(ctx: &Ctx) -> Outcome {
         Outcome::warn(
             format!("{evidence}, more than {limit:.0}"),
             format!(
-                "Rotate it without an outage: give the proxy the new credential beside the old one, then aws kms \
+                "Rotate it without an outage: give the proxy the new credential beside the old one, and rehearse \
+                 with xks-preflight check --custom-key-store-id {id} --region {region} --next-access-key-id \
+                 <new ID> --next-secret-access-key-file <its file> until proxy.credential_rotation passes; then \
+                 put the new credential in next-credential.json, a file only you can read, run aws kms \
                  update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
-                 AccessKeyId=<new ID>,RawSecretAccessKey=<new secret> --region {}, check that the store stays \
-                 CONNECTED, and only then retire the old credential on the proxy.",
-                ctx.facts.region
+                 file://next-credential.json --region {region}, check that the store stays CONNECTED, and only \
+                 then retire the old credential on the proxy.",
+                region = ctx.facts.region
             ),
         )
     } else {

@@ -169,6 +169,19 @@ fn a_window_with_gaps_judges_what_is_there() {
 }
 
 #[test]
+fn an_old_credential_warns_with_a_rotation_rehearsed_first_and_no_secret_on_the_command_line() {
+    let aws = store_aws(&[STORE]);
+    let mut series = healthy_but(STORE, |_| 40.0, &["XksProxyCredentialAge"]);
+    series.push(Series::new("XksProxyCredentialAge", &dims(STORE, &[])).stat("Maximum", &every_minute(180, |_| 400.0)));
+    let monitor = FakeMonitor::start().with_series(series);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.credential_age"), "warn", "{}", run.stdout);
+    let remedy = run.remedy("monitor.credential_age");
+    assert!(remedy.contains("--next-access-key-id") && remedy.contains("file://next-credential.json"), "{remedy}");
+    assert!(!remedy.contains("RawSecretAccessKey"), "a remedy must not put a secret on a command line: {remedy}");
+}
+
+#[test]
 fn many_stores_cost_cloudwatch_calls_by_the_queries_one_call_carries_not_by_the_metrics() {
     let ids: Vec<String> = (0..60).map(|n| format!("cks-{n:017x}")).collect();
     let aws = FakeAws::start(None)
