@@ -23,6 +23,21 @@ fn store_aws(ids: &[&str]) -> FakeAws {
     FakeAws::start(None).with_stores(ids.iter().map(|id| Store::public(id, "https://xks.example.com").json()).collect())
 }
 
+/// The store with one enabled KMS key, `arn`, on its external key `xks_key_id`.
+fn store_with_key(arn: &str, xks_key_id: &str) -> FakeAws {
+    let key_id = arn.rsplit('/').next().unwrap();
+    FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
+        json!({
+            "KeyId": key_id,
+            "Arn": arn,
+            "KeyState": "Enabled",
+            "Origin": "EXTERNAL_KEY_STORE",
+            "CustomKeyStoreId": STORE,
+            "XksKeyConfiguration": {"Id": xks_key_id},
+        }),
+    ])
+}
+
 fn monitor_statuses(run: &Run) -> Vec<String> {
     run.json()["targets"][0]["checks"]
         .as_array()
@@ -290,17 +305,7 @@ fn an_insights_alarm_over_an_hour_is_read_with_its_period_and_does_not_count() {
 #[test]
 fn a_busy_key_with_more_events_than_are_read_says_what_was_left() {
     const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-4000-8000-00000000a0b1";
-    let aws =
-        FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
-            json!({
-                "KeyId": "1234abcd-0000-4000-8000-00000000a0b1",
-                "Arn": ARN,
-                "KeyState": "Enabled",
-                "Origin": "EXTERNAL_KEY_STORE",
-                "CustomKeyStoreId": STORE,
-                "XksKeyConfiguration": {"Id": "busy-key"},
-            }),
-        ]);
+    let aws = store_with_key(ARN, "busy-key");
     let decrypts: Vec<Value> = (0..260)
         .map(|n| {
             json!({
@@ -454,17 +459,7 @@ fn a_cloudtrail_slower_than_the_run_leaves_the_metrics_read_in_time() {
 #[test]
 fn failed_calls_are_told_apart_from_the_callers_own_and_a_long_list_is_capped() {
     const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-4000-8000-00000000a0c1";
-    let aws =
-        FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
-            json!({
-                "KeyId": "1234abcd-0000-4000-8000-00000000a0c1",
-                "Arn": ARN,
-                "KeyState": "Enabled",
-                "Origin": "EXTERNAL_KEY_STORE",
-                "CustomKeyStoreId": STORE,
-                "XksKeyConfiguration": {"Id": "payments-key"},
-            }),
-        ]);
+    let aws = store_with_key(ARN, "payments-key");
     let failure = |n: i64, code: &str, message: &str| {
         json!({
             "eventVersion": "1.08",
