@@ -3,7 +3,6 @@
 //! specification's AAD construction with ciphertextMetadata bound in; and the misbehaving variants real
 //! proxies show.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -128,7 +127,32 @@ pub enum Variant {
     Aes128,
     /// Reports its key as `RSA_2048`, with ENCRYPT and DECRYPT usage.
     Rsa2048,
+    /// Holds every call that arrives in the first this-many milliseconds of a wall-clock second until
+    /// they have passed: a proxy (or its HSM) that stalls once a second.
+    StallsEverySecond(u64),
+    /// Serves at most `concurrent` calls at once, each taking `ms`: a capacity of `concurrent * 1000 / ms`
+    /// calls a second, past which calls queue.
+    LimitedTo { concurrent: usize, ms: u64 },
+    /// Of every ten calls, from the first: five faithful, then 401 AuthenticationFailedException, 500
+    /// InternalException, 503 DependencyTimeoutException, a 200 whose body is not a health report, and
+    /// a connection closed with no answer.
+    Mixed,
 }
+
+/// What `Variant::Mixed` does with the calls of each ten, in order.
+pub const MIXED_FAITHFUL: u64 = 5;
+
+/// Ends the connection with no answer: hyper closes a connection whose service fails.
+#[derive(Debug)]
+pub struct Reset;
+
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the test proxy drops this connection")
+    }
+}
+
+impl std::error::Error for Reset {}
 
 /// One request as the test proxy received it, for the tests that prove what the tool sends.
 #[derive(Clone, Debug)]
@@ -152,11 +176,23 @@ pub struct XksProxy {
     seen: std::sync::Mutex<Vec<SeenRequest>>,
     /// The external keys it holds: KEY_ID, and any CreatesOnCreateKey created.
     keys: std::sync::Mutex<Vec<String>>,
+    /// The calls served at once (`LimitedTo`).
+    gate: tokio::sync::Semaphore,
 }
 
 impl XksProxy {
     pub fn new(prefixes: Vec<String>, variant: Variant) -> XksProxy {
-        XksProxy { prefixes, variant, seen: Default::default(), keys: std::sync::Mutex::new(vec![KEY_ID.to_string()]) }
+        let concurrent = match variant {
+            Variant::LimitedTo { concurrent, .. } => concurrent,
+            _ => tokio::sync::Semaphore::MAX_PERMITS,
+        };
+        XksProxy {
+            prefixes,
+            variant,
+            seen: Default::default(),
+            keys: std::sync::Mutex::new(vec![KEY_ID.to_string()]),
+            gate: tokio::sync::Semaphore::new(concurrent),
+        }
     }
 
     /// Every request received so far.
@@ -278,15 +314,46 @@ const KNOWN_OPERATIONS: &[&str] = &[
 ];
 
 impl XksProxy {
-    pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Reset> {
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        self.seen.lock().unwrap().push(SeenRequest {
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_string(),
-            kms_operation: request["requestMetadata"]["kmsOperation"].as_str().map(str::to_string),
-        });
+        let number = {
+            let mut seen = self.seen.lock().unwrap();
+            seen.push(SeenRequest {
+                method: parts.method.to_string(),
+                path: parts.uri.path().to_string(),
+                kms_operation: request["requestMetadata"]["kmsOperation"].as_str().map(str::to_string),
+            });
+            seen.len() as u64 - 1
+        };
+        // After the body is read: an answer before it would make hyper close the connection.
+        match self.variant {
+            Variant::StallsEverySecond(ms) => {
+                let into_second = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().subsec_millis();
+                if u64::from(into_second) < ms {
+                    tokio::time::sleep(Duration::from_millis(ms - u64::from(into_second))).await;
+                }
+            }
+            Variant::LimitedTo { ms, .. } => {
+                let _served = self.gate.acquire().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            Variant::Mixed => {
+                let error = |status: u16, name: &str| {
+                    Ok(json(status, serde_json::json!({"errorName": name, "errorMessage": "mixed"}), Duration::ZERO))
+                };
+                match number % 10 {
+                    n if n < MIXED_FAITHFUL => {}
+                    5 => return error(401, "AuthenticationFailedException"),
+                    6 => return error(500, "InternalException"),
+                    7 => return error(503, "DependencyTimeoutException"),
+                    8 => return Ok(json(200, serde_json::json!({"xksProxyFleetSize": 2}), Duration::ZERO)),
+                    _ => return Err(Reset),
+                }
+            }
+            _ => {}
+        }
         let offset = if matches!(self.variant, Variant::ClockAhead | Variant::ClockAheadRefuses) {
             Duration::from_secs(3600)
         } else {
