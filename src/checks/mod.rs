@@ -6,9 +6,9 @@
 //! section files (`config` … `key`, one per catalogue section, never using each other), over `gates`
 //! (the preconditions they share), over `context`, `outcome` and the helpers for text and bodies.
 
-mod answers;
+pub(crate) mod answers;
 pub mod aws_call;
-mod body;
+pub(crate) mod body;
 mod chain;
 mod config;
 mod context;

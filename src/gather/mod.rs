@@ -18,6 +18,7 @@ mod vpc;
 
 pub use network::NetworkOptions;
 pub use progress::{Progress, Watch};
+pub use proxy::load;
 pub use proxy::sign_at as sigv4_sign_at;
 pub use tasks::bounded;
 
@@ -248,4 +249,29 @@ fn kms_operation(facts: &Facts, target: &TargetFacts) -> &'static str {
         (_, Some(store)) if store.connection_state.as_deref() == Some("FAILED") => "ConnectCustomKeyStore",
         _ => "KmsHealthCheck",
     }
+}
+
+/// The proxy settings of one existing store, for `load`: kms:DescribeCustomKeyStores in the Region (or
+/// what it could not read, in a sentence).
+pub async fn store_settings(
+    query: &StoreQuery,
+    region: Option<String>,
+    profile: Option<String>,
+    timeout: std::time::Duration,
+) -> Result<XksProxySettings, String> {
+    if let Some(profile) = &profile {
+        aws::known_profile(profile).await.map_err(|e| e.to_string())?;
+    }
+    let config = aws::load_config(region, profile, timeout).await;
+    let clients = aws::Clients::new(&config);
+    // At most three attempts, each within the timeout.
+    let listed = tokio::time::timeout(timeout * 3, kms::list_stores(&clients.kms)).await;
+    let stores = match listed {
+        Ok(Observed::Seen(stores)) => stores,
+        Ok(Observed::Failed(failure)) => return Err(format!("{}: {}", failure.action, failure.message)),
+        Ok(Observed::NotGathered(why)) => return Err(format!("kms:DescribeCustomKeyStores not called ({why:?})")),
+        Err(_) => return Err("kms:DescribeCustomKeyStores: no answer in time".into()),
+    };
+    let store = stores.into_iter().find(|store| query.matches(store)).ok_or(format!("no store with {query}"))?;
+    store.xks.ok_or(format!("the store with {query} is not an external key store"))
 }

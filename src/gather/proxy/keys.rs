@@ -62,6 +62,31 @@ pub fn encrypt_call<'a>(
     Call::post(key_uri(base, xks_key_id, "encrypt"), signature, body, Some(requests::crypto("Encrypt", &arn)))
 }
 
+/// An Encrypt of `plaintext` under `aad` for the KMS key `kms_key_arn`, as KMS sends one.
+pub fn encrypt_with<'a>(
+    base: &str,
+    xks_key_id: &str,
+    signature: Signature<'a>,
+    kms_key_arn: &str,
+    (plaintext, aad): (&[u8], &[u8]),
+) -> Call<'a> {
+    let body = encrypt_fields(plaintext, aad, false);
+    Call::post(key_uri(base, xks_key_id, "encrypt"), signature, body, Some(requests::crypto("Encrypt", kms_key_arn)))
+}
+
+/// A Decrypt of what an Encrypt answered, under the same `aad`, as KMS sends one.
+pub fn decrypt_of<'a>(
+    base: &str,
+    xks_key_id: &str,
+    signature: Signature<'a>,
+    kms_key_arn: &str,
+    sealed: &Sealed,
+    aad: &[u8],
+) -> Call<'a> {
+    let body = sealed.decrypt_fields(aad);
+    Call::post(key_uri(base, xks_key_id, "decrypt"), signature, body, Some(requests::crypto("Decrypt", kms_key_arn)))
+}
+
 /// The ARN sent for an external key named on the command line, which no KMS key uses yet.
 pub fn probe_key_arn(region: &str) -> String {
     format!("arn:aws:kms:{region}:111122223333:key/{}", uuid::Uuid::new_v4())
@@ -69,7 +94,7 @@ pub fn probe_key_arn(region: &str) -> String {
 
 /// What an Encrypt answered, as the fields a Decrypt of it sends back.
 #[derive(Clone)]
-struct Sealed {
+pub struct Sealed {
     ciphertext: Vec<u8>,
     iv: Value,
     tag: Value,
@@ -77,7 +102,7 @@ struct Sealed {
 }
 
 impl Sealed {
-    fn of(encrypt: &Probed<ProxyExchange>) -> Option<Sealed> {
+    pub fn of(encrypt: &Probed<ProxyExchange>) -> Option<Sealed> {
         let exchange = encrypt.seen().filter(|e| e.status == 200 && e.body_problem.is_none())?;
         let answer: Value = serde_json::from_str(&exchange.body).ok()?;
         Some(Sealed {

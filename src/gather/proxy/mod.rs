@@ -4,6 +4,7 @@
 //! the rest are not sent.
 
 mod keys;
+pub mod load;
 mod pool;
 mod requests;
 mod sign;

@@ -82,6 +82,9 @@ pub struct Pool {
     stopped: Mutex<Option<String>>,
     /// The client certificate the connections present when asked (`--client-cert`), if any.
     client: tls::Client,
+    /// Whether a call with no answer in time stops the calls after it (a check's probes), or not (a load
+    /// run, where a stall is a figure to measure, not a reason to stop).
+    stops_on_timeout: bool,
 }
 
 /// Connections one target keeps to its proxy: enough for the independent calls to overlap, few enough
@@ -90,6 +93,19 @@ const CONNECTIONS: usize = 3;
 
 impl Pool {
     pub fn new(address: SocketAddr, host: &str, timeout: Duration, budget: Arc<Budget>, client: tls::Client) -> Pool {
+        Pool::sized(address, host, timeout, budget, client, CONNECTIONS, true)
+    }
+
+    /// A pool of at most `connections` connections; `stops_on_timeout` as the field says.
+    pub fn sized(
+        address: SocketAddr,
+        host: &str,
+        timeout: Duration,
+        budget: Arc<Budget>,
+        client: tls::Client,
+        connections: usize,
+        stops_on_timeout: bool,
+    ) -> Pool {
         Pool {
             client,
             address,
@@ -100,8 +116,9 @@ impl Pool {
             open: Mutex::new(0),
             returned: Notify::new(),
             version: Mutex::new(None),
-            slots: Semaphore::new(CONNECTIONS),
+            slots: Semaphore::new(connections),
             stopped: Mutex::new(None),
+            stops_on_timeout,
         }
     }
 
@@ -244,7 +261,9 @@ impl Pool {
             Err(_) => {
                 self.lose(connection);
                 let message = format!("no answer within {} ms", self.timeout.as_millis());
-                lock(&self.stopped).get_or_insert(format!("{label}: {message}"));
+                if self.stops_on_timeout {
+                    lock(&self.stopped).get_or_insert(format!("{label}: {message}"));
+                }
                 Err(Unanswered { message, timed_out: true })
             }
         }
