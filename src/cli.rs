@@ -7,6 +7,13 @@ use xks_preflight::exit;
 
 const PLANNED: &str = "Planned settings (before CreateCustomKeyStore)";
 
+const LOAD_EXAMPLES: &str = "\
+Examples:
+  XKS_PROXY_SECRET_ACCESS_KEY=… xks-preflight load --endpoint https://xks.example.com --path /kms/xks/v1 \\
+    --access-key-id AKIA… --rate 1800 --duration 30s --plot load.svg
+  xks-preflight load --custom-key-store-id cks-1234567890abcdef0 --xks-key-id key-2026-01 --ramp 200..3600
+  xks-preflight load merge host-a.json host-b.json";
+
 const EXAMPLES: &str = "\
 Examples:
   xks-preflight check --facts fixtures/examples/failed-vpc-store.json
@@ -27,7 +34,8 @@ fn exit_codes(command: exit::Command) -> String {
 }
 
 fn after_top_help() -> String {
-    let codes = [exit::Command::Check, exit::Command::Explain, exit::Command::Alarms].map(exit_codes);
+    let codes =
+        [exit::Command::Check, exit::Command::Explain, exit::Command::Alarms, exit::Command::Load].map(exit_codes);
     format!("{EXAMPLES}\n\n{}", codes.join("\n\n"))
 }
 
@@ -64,6 +72,9 @@ pub enum Command {
     /// Print the four CloudWatch alarms AWS recommends for a store, as aws CLI commands, CloudFormation or
     /// Terraform (no AWS call is made).
     Alarms(AlarmsArgs),
+    /// Send signed calls at KMS's rate on a fixed schedule and measure whether the proxy answers within
+    /// 250 ms; `--ramp` finds where it breaks; `load merge` adds runs made on several hosts.
+    Load(Box<LoadArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -334,6 +345,165 @@ pub struct CheckArgs {
         "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
         "timeout", "since", "no_monitor"])]
     pub facts: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = format!("{LOAD_EXAMPLES}\n\n{}", exit_codes(exit::Command::Load)))]
+#[command(args_conflicts_with_subcommands = true)]
+#[command(group(ArgGroup::new("existing").args(["custom_key_store_id", "custom_key_store_name"])))]
+#[command(group(ArgGroup::new("planned").multiple(true).args(["endpoint", "path", "access_key_id"])))]
+pub struct LoadArgs {
+    #[command(subcommand)]
+    pub merge: Option<LoadCommand>,
+
+    /// An existing store, by ID (cks-…): its endpoint, path and access key ID are read from KMS.
+    #[arg(long, value_name = "ID", help_heading = "Which store")]
+    pub custom_key_store_id: Option<String>,
+    /// An existing store, by name.
+    #[arg(long, value_name = "NAME", help_heading = "Which store")]
+    pub custom_key_store_name: Option<String>,
+    /// AWS Region of the existing store (else the SDK's usual chain).
+    #[arg(long, value_name = "REGION", help_heading = "Which store")]
+    pub region: Option<String>,
+    /// AWS profile name, to read the existing store.
+    #[arg(long, value_name = "NAME", help_heading = "Which store")]
+    pub profile: Option<String>,
+    /// Planned XksProxyUriEndpoint, e.g. https://xks.example.com.
+    #[arg(long, value_name = "URL", help_heading = PLANNED, conflicts_with = "existing")]
+    pub endpoint: Option<String>,
+    /// Planned XksProxyUriPath, e.g. /example-prefix/kms/xks/v1.
+    #[arg(long, value_name = "PATH", help_heading = PLANNED, conflicts_with = "existing")]
+    pub path: Option<String>,
+    /// Planned proxy access key ID.
+    #[arg(long, value_name = "ID", help_heading = PLANNED, conflicts_with = "existing")]
+    pub access_key_id: Option<String>,
+    /// The proxy's JSON configuration file (XksProxyUriPath and credential).
+    #[arg(long, value_name = "FILE", help_heading = PLANNED)]
+    pub proxy_config: Option<PathBuf>,
+    /// Read the proxy secret access key from this file (else XKS_PROXY_SECRET_ACCESS_KEY, else the proxy
+    /// configuration file). Never given on the command line.
+    #[arg(long, value_name = "FILE", help_heading = "Secret", conflicts_with = "secret_access_key_stdin")]
+    pub secret_access_key_file: Option<PathBuf>,
+    /// Read the proxy secret access key from standard input.
+    #[arg(long, help_heading = "Secret")]
+    pub secret_access_key_stdin: bool,
+    /// Send the connections to HOST:PORT instead, keeping the endpoint's name for SNI and Host: one proxy
+    /// node behind a load balancer.
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Network")]
+    pub connect_to: Option<String>,
+    /// The longest one request may wait for its answer, in seconds; the run waits this long for the last.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
+    pub probe_timeout: u64,
+
+    /// An external key ID (repeatable): the run sends the Encrypt and Decrypt KMS sends, to each in turn.
+    #[arg(long, value_name = "ID", help_heading = "Load")]
+    pub xks_key_id: Vec<String>,
+    /// The operations to send, in turn (default: health alone, or encrypt,decrypt with --xks-key-id).
+    #[arg(long, value_name = "LIST", value_enum, value_delimiter = ',', help_heading = "Load")]
+    pub operations: Vec<LoadOperation>,
+    /// Requests per second.
+    #[arg(long, value_name = "N", default_value_t = 1800.0, help_heading = "Load")]
+    pub rate: f64,
+    /// How long to send: a number and a unit (ms, s, m), at most 10m; with --ramp, each step's.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, help_heading = "Load")]
+    pub duration: std::time::Duration,
+    /// Step the rate from FROM to TO (e.g. 200..3600) and report the highest rate the proxy held.
+    #[arg(long, value_name = "FROM..TO", conflicts_with = "rate", help_heading = "Load")]
+    pub ramp: Option<String>,
+    /// How many rates a ramp tries, evenly spaced from FROM to TO.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=100), requires = "ramp", help_heading = "Load")]
+    pub ramp_steps: u32,
+    /// Kept-alive TLS connections (default: enough for the rate at 50 ms a call, at least 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=4096), help_heading = "Load")]
+    pub connections: Option<u64>,
+    /// The highest rate any run or step may ask for.
+    #[arg(long, value_name = "N", default_value_t = 10_000.0, help_heading = "Load")]
+    pub max_rate: f64,
+    /// The share of requests that may fail before the verdict fails: a fraction (0.001) or a percentage (0.1%).
+    #[arg(long, value_name = "RATE", default_value = "0.1%", value_parser = parse_share, help_heading = "Load")]
+    pub max_error_rate: f64,
+    /// Start at this time (RFC 3339, e.g. 2026-12-03T15:00:00Z), so that runs on several hosts begin together.
+    #[arg(long, value_name = "TIME", help_heading = "Load")]
+    pub start_at: Option<String>,
+
+    /// Output format of standard output.
+    #[arg(long, value_enum, default_value_t = LoadOutput::Table, help_heading = "Report")]
+    pub output: LoadOutput,
+    /// Also write the JSON report to this file (for `load merge`).
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub json: Option<PathBuf>,
+    /// Also draw the latency percentiles and the latency over time into this SVG file.
+    #[arg(long, value_name = "FILE.svg", help_heading = "Report")]
+    pub plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LoadCommand {
+    /// Add the JSON reports of runs made at once on several hosts into one report and one verdict.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `load --output json` or `--json`.
+    #[arg(value_name = "REPORT.json", required = true, num_args = 1..)]
+    pub reports: Vec<PathBuf>,
+    /// Output format of standard output.
+    #[arg(long, value_enum, default_value_t = LoadOutput::Table)]
+    pub output: LoadOutput,
+    /// Also draw the merged figures into this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadOperation {
+    /// GetHealthStatus, as KMS's health checks send it.
+    Health,
+    /// Encrypt of a data key, with AAD.
+    Encrypt,
+    /// Decrypt of what an Encrypt returned, with the same AAD.
+    Decrypt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadOutput {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// `--duration`: a number and a unit (ms, s, m), from 100 ms to 10 minutes.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    const EXPECTED: &str = "a duration such as 500ms, 10s or 2m, from 100ms to 10m";
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| EXPECTED.to_string())?;
+    let millis = match unit {
+        "ms" => number,
+        "s" | "" => number.saturating_mul(1000),
+        "m" => number.saturating_mul(60_000),
+        _ => return Err(EXPECTED.to_string()),
+    };
+    if !(100..=600_000).contains(&millis) {
+        return Err(EXPECTED.to_string());
+    }
+    Ok(std::time::Duration::from_millis(millis))
+}
+
+/// `--max-error-rate`: a fraction from 0 to 1, or a percentage from 0% to 100%.
+fn parse_share(text: &str) -> Result<f64, String> {
+    const EXPECTED: &str = "a fraction such as 0.001 or a percentage such as 0.1%";
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(number) => (number, 100.0),
+        None => (text, 1.0),
+    };
+    let value: f64 = number.trim().parse().map_err(|_| EXPECTED.to_string())?;
+    let share = value / scale;
+    if !(0.0..=1.0).contains(&share) {
+        return Err(EXPECTED.to_string());
+    }
+    Ok(share)
 }
 
 /// `--since`: a whole number and a unit (s, m, h, d), from a minute to 14 days: CloudWatch keeps

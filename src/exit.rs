@@ -2,10 +2,10 @@
 //! What each code means is written once, in [`Command::codes`], for `--help`, the Prometheus HELP line
 //! and the README (a test keeps the README equal to it).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "i32")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "i32", try_from = "i32")]
 pub enum ExitCode {
     Ok = 0,
     Failed = 1,
@@ -24,6 +24,18 @@ impl ExitCode {
 impl From<ExitCode> for i32 {
     fn from(code: ExitCode) -> i32 {
         code as i32
+    }
+}
+
+/// A code read back from a report (`load merge`).
+impl TryFrom<i32> for ExitCode {
+    type Error = String;
+
+    fn try_from(code: i32) -> Result<ExitCode, String> {
+        [ExitCode::Ok, ExitCode::Failed, ExitCode::Usage, ExitCode::Incomplete]
+            .into_iter()
+            .find(|known| i32::from(*known) == code)
+            .ok_or(format!("{code} is not an exit code of xks-preflight"))
     }
 }
 
@@ -46,6 +58,7 @@ pub enum Command {
     Check,
     Explain,
     Alarms,
+    Load,
 }
 
 impl Command {
@@ -54,6 +67,7 @@ impl Command {
             Command::Check => "check",
             Command::Explain => "explain",
             Command::Alarms => "alarms",
+            Command::Load => "load",
         }
     }
 
@@ -79,6 +93,20 @@ impl Command {
                 (ExitCode::Ok, "recognised"),
                 (ExitCode::Failed, "not recognised (the closest known texts are shown)"),
                 (ExitCode::Usage, "bad invocation, or no text to explain"),
+            ],
+            Command::Load => &[
+                (ExitCode::Ok, "the proxy held the rate: p99 within 250 ms and errors within --max-error-rate"),
+                (
+                    ExitCode::Failed,
+                    "it did not: p99 over 250 ms or errors over --max-error-rate (for --ramp: at a rate at or below \
+                     KMS's 1,800/s)",
+                ),
+                (ExitCode::Usage, "bad invocation or input (no target, a rate over --max-rate, an unreadable report)"),
+                (
+                    ExitCode::Incomplete,
+                    "could not run: the proxy could not be reached, or answered nothing, or an Encrypt to Decrypt \
+                     did not succeed",
+                ),
             ],
             Command::Alarms => &[
                 (ExitCode::Ok, "printed"),

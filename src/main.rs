@@ -1,6 +1,7 @@
 mod app;
 mod cli;
 mod files;
+mod load_app;
 mod progress;
 mod terminal;
 
@@ -15,6 +16,7 @@ async fn main() {
         cli::Command::Explain(args) => app::explain(args, color),
         cli::Command::ListChecks(args) => app::list_checks(args, color),
         cli::Command::Alarms(args) => app::alarms(args, color),
+        cli::Command::Load(args) => load_app::load(*args, color).await,
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cli::Cli::command(), "xks-preflight", &mut script);

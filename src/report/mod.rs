@@ -10,7 +10,7 @@ mod junit;
 mod markdown;
 mod preamble;
 mod prometheus;
-mod sparkline;
+pub mod sparkline;
 mod table;
 
 pub use github::render as render_github;

@@ -343,13 +343,13 @@ fn prometheus_output_is_read_by_prometheus_client_with_the_gauges_a_dashboard_wa
 }
 
 /// The README's exit codes, as `exit.rs` describes them: a table for `check`, a line for `explain` and
-/// for `alarms`.
+/// for `alarms` and `load`.
 fn readme_exit_codes() -> String {
     let mut text = String::from("For `check`:\n\n| code | meaning |\n|---|---|\n");
     for (code, meaning) in Command::Check.codes() {
         text.push_str(&format!("| {} | {meaning} |\n", i32::from(*code)));
     }
-    for command in [Command::Explain, Command::Alarms] {
+    for command in [Command::Explain, Command::Alarms, Command::Load] {
         text.push_str(&format!("\nFor `{}`: {}.\n", command.name(), command.listed(|_| true)));
     }
     text
@@ -372,7 +372,7 @@ fn readme_exit_codes_are_the_ones_exit_rs_describes() {
 
 #[test]
 fn check_explain_and_alarms_help_end_with_their_exit_codes() {
-    for command in [Command::Check, Command::Explain, Command::Alarms] {
+    for command in [Command::Check, Command::Explain, Command::Alarms, Command::Load] {
         let out = run(crate::support::command(None), &[command.name(), "--help"]);
         let words = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
         let codes = format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true));

@@ -17,6 +17,7 @@ mod iac;
 mod iam_policy;
 mod key_checks;
 mod load;
+mod load_command;
 mod modules;
 mod monitor_checks;
 mod monitor_standin;

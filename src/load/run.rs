@@ -1,0 +1,210 @@
+//! The open loop: requests leave on a fixed schedule whatever the answers do, each one's latency is
+//! counted from the moment it was due (so a stall shows in the latencies, not as a lower send rate),
+//! and the run says when the generator itself fell behind.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::figures::Recorder;
+use super::judge::judge;
+use super::report::{Capacity, Figures, Step, Target, Whole, KMS_RATE};
+use super::LoadReport;
+use crate::gather::load::{Caller, Operation};
+
+/// How often the stop flag is looked at while waiting: Ctrl-C ends the run within this.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+/// A run, ready to go.
+pub struct Plan {
+    pub target: Target,
+    pub operations: Vec<Operation>,
+    /// One rate for a run; the rates of a ramp, lowest first.
+    pub rates: Vec<f64>,
+    pub ramp: bool,
+    /// Of the run, or of each step of a ramp.
+    pub duration: Duration,
+    pub connections: usize,
+    pub max_error_rate: f64,
+    /// The longest a request may wait for its answer; the run waits this long for the last ones.
+    pub timeout: Duration,
+    pub start_at: Option<SystemTime>,
+}
+
+/// What the live line shows, once a second.
+pub struct Live {
+    pub elapsed_s: u64,
+    pub rate: f64,
+    pub sent_last_second: u64,
+    pub p99_ms: f64,
+    pub errors: u64,
+}
+
+/// Runs the plan; `stop` (set by Ctrl-C) ends it at once, with the figures so far.
+pub async fn run(plan: Plan, caller: Caller, stop: &AtomicBool, live: &(dyn Fn(&Live) + Sync)) -> LoadReport {
+    if let Some(at) = plan.start_at {
+        if let Ok(wait) = at.duration_since(SystemTime::now()) {
+            let until = Instant::now() + wait;
+            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep_until(until.min(Instant::now() + STOP_POLL)).await;
+            }
+        }
+    }
+    let started_at = crate::dates::now();
+    let caller = Arc::new(caller);
+    let mut total = Recorder::new();
+    let mut steps = Vec::new();
+    let mut elapsed_s = 0.0;
+    let mut capacity = None;
+    let mut interrupted = false;
+    // The rate of the last step run: a ramp that stopped early did not reach the last one planned.
+    let mut last_rate = 0.0;
+    for &rate in &plan.rates {
+        last_rate = rate;
+        let (recorder, step_s, stopped) = step(&plan, &caller, rate, stop, live).await;
+        interrupted = stopped;
+        elapsed_s += step_s;
+        let figures = Figures::of(&recorder, step_s);
+        let held = figures.held(plan.max_error_rate);
+        total.absorb(recorder);
+        if plan.ramp && !stopped {
+            steps.push(Step {
+                rate,
+                requests: figures.requests,
+                achieved_rate: figures.achieved_rate,
+                latency_ms: figures.latency,
+                error_rate: figures.error_rate,
+                held,
+            });
+            let found = capacity.get_or_insert(Capacity { rate: None, bounded: false, kms_rate: KMS_RATE });
+            if held {
+                found.rate = Some(rate);
+            } else {
+                // Higher rates would only queue more: the step that did not hold bounds the capacity.
+                found.bounded = true;
+                break;
+            }
+        }
+        if stopped {
+            break;
+        }
+    }
+    Whole {
+        target: plan.target,
+        started_at,
+        rate: last_rate,
+        duration_s: elapsed_s,
+        connections: plan.connections,
+        max_error_rate: plan.max_error_rate,
+        interrupted,
+        recorder: &total,
+        steps,
+        capacity,
+    }
+    .report()
+}
+
+/// One rate for the plan's duration, then the answers still awaited for at most the timeout: the figures,
+/// the seconds it took to send, and whether it was stopped.
+async fn step(
+    plan: &Plan,
+    caller: &Arc<Caller>,
+    rate: f64,
+    stop: &AtomicBool,
+    live: &(dyn Fn(&Live) + Sync),
+) -> (Recorder, f64, bool) {
+    let recorder = Arc::new(Mutex::new(Recorder::new()));
+    let total = (rate * plan.duration.as_secs_f64()).round() as u64;
+    let keys = caller.key_count().max(1);
+    let mut tasks = JoinSet::new();
+    let start = Instant::now();
+    let mut next_second = start + Duration::from_secs(1);
+    let mut seconds = 0;
+    let mut sent = 0;
+    let mut stopped = false;
+    let tick = |seconds: &mut u64, next_second: &mut Instant, recorder: &Mutex<Recorder>| {
+        let mut recorder = lock(recorder);
+        let last = recorder.current().sent;
+        recorder.close_second(*seconds, rate);
+        *seconds += 1;
+        *next_second += Duration::from_secs(1);
+        let p99_ms = recorder.latency.value_at_quantile(0.99) as f64 / 1000.0;
+        let errors = recorder.error_count();
+        drop(recorder);
+        live(&Live { elapsed_s: *seconds, rate, sent_last_second: last, p99_ms, errors });
+    };
+    while sent < total {
+        if stop.load(Ordering::Relaxed) {
+            stopped = true;
+            break;
+        }
+        let now = Instant::now();
+        if now >= next_second {
+            tick(&mut seconds, &mut next_second, &recorder);
+        }
+        // Every request due by now leaves now; each keeps its own due time.
+        while sent < total {
+            let due = start + Duration::from_secs_f64(sent as f64 / rate);
+            if due > now {
+                break;
+            }
+            lock(&recorder).sent(micros(now - due));
+            let operation = plan.operations[(sent as usize) % plan.operations.len()];
+            let key = (sent as usize / plan.operations.len()) % keys;
+            let (caller, recorder) = (caller.clone(), recorder.clone());
+            tasks.spawn(async move {
+                let exchange = caller.send(operation, key).await;
+                let latency = micros(due.elapsed());
+                let judged = judge(operation, &exchange);
+                lock(&recorder).answered(latency, judged);
+            });
+            sent += 1;
+        }
+        while tasks.try_join_next().is_some() {}
+        let next_due = start + Duration::from_secs_f64(sent as f64 / rate);
+        tokio::time::sleep_until(next_due.min(next_second).min(Instant::now() + STOP_POLL)).await;
+    }
+    // A run that kept its schedule took its duration; one that fell behind, or was stopped, what it took.
+    let elapsed = start.elapsed().as_secs_f64();
+    let sending_s = if stopped { elapsed } else { elapsed.max(plan.duration.as_secs_f64()) };
+    // The answers still on their way, for at most one timeout; Ctrl-C ends the wait at once.
+    let drain_until = Instant::now() + plan.timeout;
+    while !tasks.is_empty() && !stopped {
+        if stop.load(Ordering::Relaxed) {
+            stopped = true;
+            break;
+        }
+        if Instant::now() >= drain_until {
+            break;
+        }
+        if Instant::now() >= next_second {
+            tick(&mut seconds, &mut next_second, &recorder);
+        }
+        let wake = drain_until.min(next_second).min(Instant::now() + STOP_POLL);
+        tokio::select! {
+            _ = tasks.join_next() => {}
+            _ = tokio::time::sleep_until(wake) => {}
+        }
+    }
+    let unfinished = tasks.len() as u64;
+    tasks.abort_all();
+    // The last part of a second counts as a second of its own, when anything happened in it.
+    let mut recorder = lock(&recorder);
+    if recorder.current().sent + recorder.current().answered > 0 {
+        recorder.close_second(seconds, rate);
+    }
+    recorder.unfinished += unfinished;
+    let recorder = std::mem::take(&mut *recorder);
+    (recorder, sending_s, stopped)
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+fn lock(recorder: &Mutex<Recorder>) -> std::sync::MutexGuard<'_, Recorder> {
+    recorder.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
