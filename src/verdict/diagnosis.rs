@@ -72,6 +72,13 @@ fn what_kms_saw_and_what_is_seen_now(explained_by: &[CheckId], results: &[(Check
         "probes find nothing wrong now: the failure is intermittent, so look at what changes over the day \
          (load, the external key manager, the network). ",
     );
+    // Latency that comes and goes is most often latency under traffic, which one call at a time cannot show.
+    if explained_by.contains(&CheckId::MonitorLatency) {
+        text.push_str(
+            "`xks-preflight load` sends KMS's rate to the proxy and shows whether it answers within 250 ms, \
+             and at what rate it stops. ",
+        );
+    }
     text
 }
 

@@ -157,7 +157,7 @@ fn the_state_check_is_never_listed_as_unjudged() {
 }
 
 /// A store FAILED with XKS_PROXY_TIMED_OUT whose proxy answers well now is explained by what KMS saw,
-/// and said to be intermittent, never "nothing fails".
+/// and said to be intermittent, never "nothing fails", with `load` named for the latency under traffic.
 #[test]
 fn a_timed_out_store_whose_proxy_answers_now_is_explained_by_what_kms_saw() {
     let results =
@@ -167,6 +167,8 @@ fn a_timed_out_store_whose_proxy_answers_now_is_explained_by_what_kms_saw() {
     assert_eq!(diagnosis.explained_by, vec![CheckId::MonitorLatency]);
     assert!(diagnosis.summary.contains("intermittent"), "{}", diagnosis.summary);
     assert!(!diagnosis.summary.contains("No check of this run fails"), "{}", diagnosis.summary);
+    // Latency under traffic is what `load` measures: the operator is pointed at it.
+    assert!(diagnosis.summary.contains("`xks-preflight load`"), "{}", diagnosis.summary);
 
     // Without the probes that would have seen it (--no-network), this run cannot call it intermittent.
     let results = vec![fail("config.connection_state"), fail("monitor.latency")];
