@@ -42,6 +42,9 @@ pub struct Recorder {
     pub errors: BTreeMap<String, u64>,
     pub connection_failures: u64,
     pub sent: u64,
+    /// When the last request left, in microseconds since the step began: a generator that fell behind
+    /// sends after its schedule has ended.
+    pub last_sent_us: u64,
     pub over_kms_timeout: u64,
     /// Requests still unanswered when the run ended (cut off after the drain time, or interrupted).
     pub unfinished: u64,
@@ -59,6 +62,7 @@ impl Recorder {
             errors: BTreeMap::new(),
             connection_failures: 0,
             sent: 0,
+            last_sent_us: 0,
             over_kms_timeout: 0,
             unfinished: 0,
             seconds: Vec::new(),
@@ -67,8 +71,10 @@ impl Recorder {
         }
     }
 
-    pub fn sent(&mut self, lateness_us: u64) {
+    /// A request leaving `lateness_us` after it was due, `at_us` after the step began.
+    pub fn sent(&mut self, lateness_us: u64, at_us: u64) {
         self.sent += 1;
+        self.last_sent_us = self.last_sent_us.max(at_us);
         self.this_second.sent += 1;
         self.lateness.saturating_record(lateness_us.max(1));
     }

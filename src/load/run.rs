@@ -123,7 +123,7 @@ async fn step(
     let start = Instant::now();
     let mut next_second = start + Duration::from_secs(1);
     let mut seconds = 0;
-    let mut sent = 0;
+    let mut scheduled = 0;
     let mut stopped = false;
     let tick = |seconds: &mut u64, next_second: &mut Instant, recorder: &Mutex<Recorder>| {
         let mut recorder = lock(recorder);
@@ -136,7 +136,7 @@ async fn step(
         drop(recorder);
         live(&Live { elapsed_s: *seconds, rate, sent_last_second: last, p99_ms, errors });
     };
-    while sent < total {
+    while scheduled < total {
         if stop.load(Ordering::Relaxed) {
             stopped = true;
             break;
@@ -146,30 +146,32 @@ async fn step(
             tick(&mut seconds, &mut next_second, &recorder);
         }
         // Every request due by now leaves now; each keeps its own due time.
-        while sent < total {
-            let due = start + Duration::from_secs_f64(sent as f64 / rate);
+        while scheduled < total {
+            let due = start + Duration::from_secs_f64(scheduled as f64 / rate);
             if due > now {
                 break;
             }
-            lock(&recorder).sent(micros(now - due));
-            let operation = plan.operations[(sent as usize) % plan.operations.len()];
-            let key = (sent as usize / plan.operations.len()) % keys;
+            let operation = plan.operations[(scheduled as usize) % plan.operations.len()];
+            let key = (scheduled as usize / plan.operations.len()) % keys;
             let (caller, recorder) = (caller.clone(), recorder.clone());
             tasks.spawn(async move {
+                // Counted as sent when the request starts on its way, not when it was queued to: a
+                // client too busy to start its requests on time is the generator falling behind.
+                lock(&recorder).sent(micros(due.elapsed()), micros(start.elapsed()));
                 let exchange = caller.send(operation, key).await;
                 let latency = micros(due.elapsed());
                 let judged = judge(operation, &exchange);
                 lock(&recorder).answered(latency, judged);
             });
-            sent += 1;
+            scheduled += 1;
         }
         while tasks.try_join_next().is_some() {}
-        let next_due = start + Duration::from_secs_f64(sent as f64 / rate);
+        let next_due = start + Duration::from_secs_f64(scheduled as f64 / rate);
         tokio::time::sleep_until(next_due.min(next_second).min(Instant::now() + STOP_POLL)).await;
     }
-    // A run that kept its schedule took its duration; one that fell behind, or was stopped, what it took.
-    let elapsed = start.elapsed().as_secs_f64();
-    let sending_s = if stopped { elapsed } else { elapsed.max(plan.duration.as_secs_f64()) };
+    // A run that kept its schedule took its duration; one that was stopped, what it took; one that fell
+    // behind, until its last request left (read once the answers are in, below).
+    let scheduled_s = if stopped { start.elapsed().as_secs_f64() } else { plan.duration.as_secs_f64() };
     // The answers still on their way, for at most one timeout; Ctrl-C ends the wait at once.
     let drain_until = Instant::now() + plan.timeout;
     while !tasks.is_empty() && !stopped {
@@ -197,6 +199,7 @@ async fn step(
         recorder.close_second(seconds, rate);
     }
     recorder.unfinished += unfinished;
+    let sending_s = if stopped { scheduled_s } else { scheduled_s.max(recorder.last_sent_us as f64 / 1e6) };
     let recorder = std::mem::take(&mut *recorder);
     (recorder, sending_s, stopped)
 }
