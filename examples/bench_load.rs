@@ -1,0 +1,133 @@
+//! Benchmark: how fast `xks-preflight load` sends signed calls, against the tests' XKS proxy on loopback.
+//!
+//! `cargo run --release --example bench_load [RATE] [SECONDS] [CONNECTIONS]` starts the proxy (its
+//! faithful variant, which verifies every SigV4 signature) on 127.0.0.1, runs the binary of the same
+//! build's `load` at RATE (default 5000) for SECONDS (default 10) and prints its achieved rate, its p99, the
+//! requests it counted beside those the proxy saw, and its resident memory once a second. When `oha` is
+//! on the PATH, it then runs `oha` against the same proxy for as long with as many connections,
+//! unsigned (the proxy answers each with 401), and prints its rate.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::TcpListener;
+
+// The tests' proxy; the benchmark uses its faithful variant only.
+#[allow(dead_code)]
+#[path = "../tests/it/support/xks_proxy.rs"]
+mod xks_proxy;
+
+async fn serve(proxy: Arc<xks_proxy::XksProxy>) -> std::net::SocketAddr {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = hyper::service::service_fn(move |request| proxy.clone().handle(request));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    address
+}
+
+/// Resident memory of `pid`, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rate: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let connections: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let proxy = Arc::new(xks_proxy::XksProxy::new(vec![String::new()], xks_proxy::Variant::Faithful));
+    let address = runtime.block_on(serve(proxy.clone()));
+    // The binary of the same build as this example: target/<profile>/xks-preflight.
+    let binary = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("xks-preflight");
+    assert!(binary.exists(), "{} is missing: cargo build --release --bin xks-preflight", binary.display());
+    let mut child = Command::new(&binary)
+        .env("XKS_PROXY_SECRET_ACCESS_KEY", xks_proxy::SECRET)
+        .args(["load", "--endpoint", "https://localhost", "--path", "/kms/xks/v1"])
+        .args(["--access-key-id", xks_proxy::ACCESS_KEY_ID, "--connect-to", &address.to_string()])
+        .args(["--rate", &rate.to_string(), "--duration", &format!("{seconds}s")])
+        .args([
+            "--connections",
+            &connections.to_string(),
+            "--max-rate",
+            &rate.max(10_000).to_string(),
+            "--output",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start xks-preflight");
+    let mut memory = Vec::new();
+    while child.try_wait().unwrap().is_none() {
+        memory.extend(rss_kib(child.id()));
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&out).expect("a JSON report");
+    let requests = report["requests"].as_u64().unwrap();
+    let seen = proxy.seen.load(Ordering::SeqCst);
+    println!(
+        "xks-preflight load: asked {rate}/s for {seconds} s over {connections} connections: achieved {:.0}/s, \
+         p99 {} ms, errors {}, generator fell behind: {}",
+        report["achieved_rate"].as_f64().unwrap(),
+        report["latency_ms"]["p99"],
+        report["errors"],
+        report["generator"]["fell_behind"]
+    );
+    println!("requests counted {requests} (+1 before the run), the proxy saw {seen}: equal {}", requests + 1 == seen);
+    println!("resident memory, KiB, once a second: {memory:?}");
+    let url = format!("https://{address}/kms/xks/v1/health");
+    let oha = Command::new("oha")
+        .args([
+            "-z",
+            &format!("{seconds}s"),
+            "-c",
+            &connections.to_string(),
+            "--insecure",
+            "--no-tui",
+            "--output-format",
+            "json",
+        ])
+        .args(["-m", "POST", "-d", "{}", &url])
+        .output();
+    match oha {
+        Ok(output) if output.status.success() => {
+            let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+            let oha_rate = summary["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0);
+            let ours = report["achieved_rate"].as_f64().unwrap();
+            println!(
+                "oha (unsigned, answered 401): {oha_rate:.0}/s; signed load's rate is {:.0}% of it",
+                ours / oha_rate * 100.0
+            );
+        }
+        Ok(output) => println!("oha failed: {}", String::from_utf8_lossy(&output.stderr)),
+        Err(_) => println!("oha is not on the PATH: cargo install oha"),
+    }
+}
