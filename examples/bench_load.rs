@@ -13,40 +13,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::net::TcpListener;
-
 // The tests' proxy; the benchmark uses its faithful variant only.
 #[allow(dead_code)]
 #[path = "../tests/it/support/xks_proxy.rs"]
 mod xks_proxy;
 
-async fn serve(proxy: Arc<xks_proxy::XksProxy>) -> std::net::SocketAddr {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
-                let service = hyper::service::service_fn(move |request| proxy.clone().handle(request));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-                    .await;
-            });
-        }
-    });
-    address
-}
+#[path = "shared/loopback.rs"]
+mod loopback;
 
 /// Resident memory of `pid`, in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -62,7 +35,7 @@ fn main() {
     let connections: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(50);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let proxy = Arc::new(xks_proxy::XksProxy::new(vec![String::new()], xks_proxy::Variant::Faithful));
-    let address = runtime.block_on(serve(proxy.clone()));
+    let address = runtime.block_on(loopback::serve(proxy.clone()));
     // The binary of the same build as this example: target/<profile>/xks-preflight.
     let binary = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("xks-preflight");
     assert!(binary.exists(), "{} is missing: cargo build --release --bin xks-preflight", binary.display());

@@ -12,7 +12,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xks_preflight::facts::{NetworkFacts, PlannedSettings, Probed};
@@ -24,32 +23,11 @@ use xks_preflight::user_input::Secret;
 #[path = "../tests/it/support/xks_proxy.rs"]
 mod xks_proxy;
 
+#[path = "shared/loopback.rs"]
+mod loopback;
+
 async fn tls_server() -> std::net::SocketAddr {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let proxy = Arc::new(xks_proxy::XksProxy::new(vec![String::new()], xks_proxy::Variant::Faithful));
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
-                let service = hyper::service::service_fn(move |request| proxy.clone().handle(request));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-                    .await;
-            });
-        }
-    });
-    address
+    loopback::serve(Arc::new(xks_proxy::XksProxy::new(vec![String::new()], xks_proxy::Variant::Faithful))).await
 }
 
 /// Copies one direction, holding every chunk for `delay`.

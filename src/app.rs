@@ -368,7 +368,7 @@ fn once_each(values: &[String]) -> Vec<String> {
 }
 
 /// External key IDs as KMS takes them: 1 to 128 letters, digits, hyphens, periods and underscores.
-fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputError> {
+pub(crate) fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputError> {
     for id in ids {
         let valid = (1..=128).contains(&id.len())
             && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));

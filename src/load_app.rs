@@ -39,7 +39,7 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
     let rates = rates(&args)?;
     let start_at = args.start_at.as_deref().map(start_at).transpose()?;
     let operations = operations(&args)?;
-    validate_key_ids(&args.xks_key_id)?;
+    crate::app::validated_key_ids(&args.xks_key_id)?;
     let (endpoint, host, uri_path, access_key_id) = match target(&args).await? {
         Ok(target) => target,
         Err(problem) => return could_not_run(&problem),
@@ -252,22 +252,6 @@ fn operations(args: &LoadArgs) -> Result<Vec<Operation>, InputError> {
         (true, true) => vec![Operation::Health],
         (true, false) => vec![Operation::Encrypt, Operation::Decrypt],
     })
-}
-
-/// External key IDs as KMS takes them: 1 to 128 letters, digits, hyphens, periods and underscores.
-fn validate_key_ids(ids: &[String]) -> Result<(), InputError> {
-    for id in ids {
-        let valid = (1..=128).contains(&id.len())
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
-        if !valid {
-            return Err(InputError::value(
-                "--xks-key-id",
-                id,
-                "an external key ID: 1 to 128 letters, digits, '-', '.' or '_'",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The endpoint, its host, the path and the access key ID: given, from the proxy configuration file, or

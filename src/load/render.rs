@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use hdrhistogram::Histogram;
 
-use super::report::{decode, LoadReport, Outcome, Target, KMS_RATE};
+use super::report::{decode, LoadReport, Outcome, Step, Target, KMS_RATE};
 use crate::checks::Series;
 use crate::report::sparkline;
 
@@ -136,15 +136,8 @@ pub fn table(report: &LoadReport, width: usize) -> String {
     if !report.steps.is_empty() {
         let _ = writeln!(out, "\n{:>10}  {:>10}  {:>10}  {:>8}  held", "rate/s", "achieved", "p99 ms", "errors");
         for step in &report.steps {
-            let _ = writeln!(
-                out,
-                "{:>10}  {:>10.1}  {:>10}  {:>8}  {}",
-                step.rate,
-                step.achieved_rate,
-                step.latency_ms.p99,
-                percent(step.error_rate),
-                if step.held { "yes" } else { "no" }
-            );
+            let [rate, achieved, p99, errors, held] = step_cells(step);
+            let _ = writeln!(out, "{rate:>10}  {achieved:>10}  {p99:>10}  {errors:>8}  {held}");
         }
     }
     if let Some(capacity) = &report.capacity {
@@ -152,6 +145,17 @@ pub fn table(report: &LoadReport, width: usize) -> String {
     }
     let _ = writeln!(out, "\n{}: {}", outcome(report.verdict.outcome), report.verdict.reasons.join("; "));
     out
+}
+
+/// A ramp step's rate, achieved rate, p99, error share and whether it held, as the tables show them.
+fn step_cells(step: &Step) -> [String; 5] {
+    [
+        step.rate.to_string(),
+        format!("{:.1}", step.achieved_rate),
+        step.latency_ms.p99.to_string(),
+        percent(step.error_rate),
+        (if step.held { "yes" } else { "no" }).to_string(),
+    ]
 }
 
 fn capacity_sentence(capacity: &super::report::Capacity) -> String {
@@ -207,15 +211,7 @@ pub fn markdown(report: &LoadReport) -> String {
     if !report.steps.is_empty() {
         let _ = writeln!(out, "\n| Rate/s | Achieved | p99 ms | Errors | Held |\n|---|---|---|---|---|");
         for step in &report.steps {
-            let _ = writeln!(
-                out,
-                "| {} | {:.1} | {} | {} | {} |",
-                step.rate,
-                step.achieved_rate,
-                step.latency_ms.p99,
-                percent(step.error_rate),
-                if step.held { "yes" } else { "no" }
-            );
+            let _ = writeln!(out, "| {} |", step_cells(step).join(" | "));
         }
     }
     out

@@ -12,7 +12,7 @@ use rustls::version::{TLS12, TLS13};
 use serde_json::Value;
 
 use crate::support::pki::Ca;
-use crate::support::readers::python;
+use crate::support::readers::{python, schema_errors_against};
 use crate::support::servers::{closed_port, Speaks, TlsServer};
 use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, SECRET};
 use crate::support::{command, process, run, Run};
@@ -79,15 +79,7 @@ fn f(report: &Value, pointer: &str) -> f64 {
 
 /// Validates a load report with Python's jsonschema against docs/load.schema.json.
 fn schema_errors(report: &str) -> Result<(), String> {
-    let script = "import json, sys, jsonschema\n\
-                  schema = json.load(open(sys.argv[1]))\n\
-                  jsonschema.Draft202012Validator.check_schema(schema)\n\
-                  jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
-    let output = python(&["-c", script, LOAD_SCHEMA], report);
-    match output.status.success() {
-        true => Ok(()),
-        false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
-    }
+    schema_errors_against(LOAD_SCHEMA, report)
 }
 
 /// The histograms (base64 V2 compressed) as the PyPI hdrhistogram package decodes them, added up: its

@@ -65,11 +65,16 @@ pub fn prometheus_parsed(exposition: &str) -> String {
 
 /// Validates `report` with Python's jsonschema against the kept schema; the validator's complaint if any.
 pub fn schema_errors(report: &str) -> Result<(), String> {
+    schema_errors_against(REPORT_SCHEMA, report)
+}
+
+/// Validates `document` with Python's jsonschema against the schema in the file `schema`.
+pub fn schema_errors_against(schema: &str, document: &str) -> Result<(), String> {
     let script = "import json, sys, jsonschema\n\
                   schema = json.load(open(sys.argv[1]))\n\
                   jsonschema.Draft202012Validator.check_schema(schema)\n\
                   jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
-    let output = python(&["-c", script, REPORT_SCHEMA], report);
+    let output = python(&["-c", script, schema], document);
     match output.status.success() {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
