@@ -9,7 +9,6 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,7 +64,7 @@ fn main() {
     child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
     let report: serde_json::Value = serde_json::from_str(&out).expect("a JSON report");
     let requests = report["requests"].as_u64().unwrap();
-    let seen = proxy.seen.load(Ordering::SeqCst);
+    let seen = proxy.seen().len() as u64;
     println!(
         "xks-preflight load: asked {rate}/s for {seconds} s over {connections} connections: achieved {:.0}/s, \
          p99 {} ms, errors {}, generator fell behind: {}",

@@ -300,7 +300,10 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
 
 /// `--client-cert` and `--client-key`: a PEM chain and the key of its first certificate, which must match.
 /// No message quotes the key file's content.
-fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
+pub(crate) fn read_client_identity(
+    cert: &Path,
+    key: &Path,
+) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let unreadable = |what, path: &Path, e: &dyn std::fmt::Display| InputError::Unreadable {

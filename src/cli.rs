@@ -391,6 +391,13 @@ pub struct LoadArgs {
     /// node behind a load balancer.
     #[arg(long, value_name = "HOST:PORT", help_heading = "Network")]
     pub connect_to: Option<String>,
+    /// PEM client certificate (leaf first) to present to a proxy that asks for one (mutual TLS); never
+    /// sent unless given, and then only on a certificate request. Needs --client-key.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// The longest one request may wait for its answer, in seconds; the run waits this long for the last.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
     pub probe_timeout: u64,

@@ -45,6 +45,10 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
         Err(problem) => return could_not_run(&problem),
     };
     let secret = secret(&args)?;
+    let client = match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => Some(crate::app::read_client_identity(cert, key)?),
+        _ => None,
+    };
     let timeout = Duration::from_secs(args.probe_timeout);
     let highest = rates.iter().copied().fold(0.0, f64::max);
     let connections = match args.connections {
@@ -85,6 +89,7 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
             keys: args.xks_key_id.clone(),
             connections,
             timeout,
+            client,
         },
         Arc::new(budget),
     );

@@ -4,7 +4,6 @@
 //! the run within one timeout. The JSON report is read with jsonschema and its histogram with the
 //! PyPI hdrhistogram package: readers that are not ours.
 
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use serde_json::Value;
 use crate::support::pki::Ca;
 use crate::support::readers::{python, schema_errors_against};
 use crate::support::servers::{closed_port, Speaks, TlsServer};
-use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, SECRET};
+use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, KEY_ID, SECRET};
 use crate::support::{command, process, run, Run};
 
 const HOST: &str = "xks.example.test";
@@ -113,12 +112,37 @@ fn load_keeps_a_modest_rate_within_5_percent_and_the_proxy_sees_every_request() 
     assert!((requests - 300.0).abs() <= 15.0, "{report}");
     assert_eq!(report["errors"], serde_json::json!({}));
     // Every request the report counts reached the proxy, and one more: the call before the run.
-    assert_eq!(proxy.proxy.seen.load(Ordering::SeqCst) as f64, requests + 1.0);
+    assert_eq!(proxy.proxy.seen().len() as f64, requests + 1.0);
     assert_eq!(report["verdict"]["outcome"], "held");
     assert!(f(&report, "/latency_ms/p99") < 250.0);
     // --duration ends the run: three seconds and the last answers, not more.
     assert!(took < Duration::from_secs(8), "took {took:?}");
     schema_errors(&run.stdout).unwrap();
+}
+
+/// With a key, the run sends the Encrypt and Decrypt KMS sends, to that key, and nothing else: no
+/// CreateKey, no other path, no other kmsOperation.
+#[test]
+fn with_a_key_only_encrypt_and_decrypt_of_that_key_reach_the_proxy() {
+    let proxy = proxy(Variant::Faithful);
+    let run = load(&proxy, &["--xks-key-id", KEY_ID, "--rate", "50", "--duration", "2s", "--output", "json"]);
+    let report = json(&run);
+    assert_eq!(report["errors"], serde_json::json!({}), "{report}");
+    assert_eq!(report["target"]["operations"], serde_json::json!(["Encrypt", "Decrypt"]));
+    let seen = proxy.proxy.seen();
+    // The run's requests, and the Encrypt before it whose ciphertext the Decrypts open.
+    assert_eq!(seen.len() as f64, f(&report, "/requests") + 1.0);
+    for request in &seen {
+        let operation = request.kms_operation.as_deref();
+        let expected = match operation {
+            Some("Encrypt") => format!("{PATH}/keys/{KEY_ID}/encrypt"),
+            Some("Decrypt") => format!("{PATH}/keys/{KEY_ID}/decrypt"),
+            _ => panic!("sent {request:?}"),
+        };
+        assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", expected.as_str()));
+    }
+    let decrypts = seen.iter().filter(|r| r.kms_operation.as_deref() == Some("Decrypt")).count();
+    assert!(decrypts * 2 + 1 >= seen.len() - 1, "half are Decrypts: {decrypts} of {}", seen.len());
 }
 
 #[test]
@@ -301,7 +325,7 @@ fn load_refuses_no_target_too_high_a_rate_and_too_long_a_duration() {
     assert!(fast.stderr.contains("--max-rate"), "{}", fast.stderr);
     let long = load(&proxy, &["--duration", "11m"]);
     assert_eq!(long.code, 2);
-    assert_eq!(proxy.proxy.seen.load(Ordering::SeqCst), 0, "nothing is sent on bad input");
+    assert!(proxy.proxy.seen().is_empty(), "nothing is sent on bad input");
 }
 
 #[test]

@@ -50,6 +50,8 @@ pub struct LoadTarget {
     pub keys: Vec<String>,
     pub connections: usize,
     pub timeout: Duration,
+    /// The client certificate to present when the proxy asks for one (`--client-cert`), if any.
+    pub client: Option<Arc<rustls::sign::CertifiedKey>>,
 }
 
 /// An external key, the made-up ARN of the KMS key KMS would name, and what an Encrypt sealed, for
@@ -77,7 +79,8 @@ impl Caller {
     /// A pool of `target.connections` kept-alive connections. A call with no answer in time does not
     /// stop the calls after it: a stall is what the run measures.
     pub fn new(target: LoadTarget, budget: Arc<Budget>) -> Caller {
-        let pool = Pool::sized(target.address, &target.host, target.timeout, budget, None, target.connections, false);
+        let pool =
+            Pool::sized(target.address, &target.host, target.timeout, budget, target.client, target.connections, false);
         let keys = target
             .keys
             .iter()
