@@ -42,9 +42,10 @@ pub struct Recorder {
     pub errors: BTreeMap<String, u64>,
     pub connection_failures: u64,
     pub sent: u64,
-    /// When the last request left, in microseconds since the step began: a generator that fell behind
-    /// sends after its schedule has ended.
-    pub last_sent_us: u64,
+    /// Requests that left late because every connection was carrying a call when they were due.
+    pub waited_for_connection: u64,
+    /// Requests due in the schedule that had not left when it ended.
+    pub not_sent: u64,
     pub over_kms_timeout: u64,
     /// Requests still unanswered when the run ended (cut off after the drain time, or interrupted).
     pub unfinished: u64,
@@ -62,7 +63,8 @@ impl Recorder {
             errors: BTreeMap::new(),
             connection_failures: 0,
             sent: 0,
-            last_sent_us: 0,
+            waited_for_connection: 0,
+            not_sent: 0,
             over_kms_timeout: 0,
             unfinished: 0,
             seconds: Vec::new(),
@@ -71,10 +73,10 @@ impl Recorder {
         }
     }
 
-    /// A request leaving `lateness_us` after it was due, `at_us` after the step began.
-    pub fn sent(&mut self, lateness_us: u64, at_us: u64) {
+    /// A request leaving `lateness_us` after it was due; `waited` when it waited for a connection.
+    pub fn sent(&mut self, lateness_us: u64, waited: bool) {
         self.sent += 1;
-        self.last_sent_us = self.last_sent_us.max(at_us);
+        self.waited_for_connection += u64::from(waited && lateness_us > LATE_US);
         self.this_second.sent += 1;
         self.lateness.saturating_record(lateness_us.max(1));
     }
@@ -128,6 +130,8 @@ impl Recorder {
         }
         self.connection_failures += step.connection_failures;
         self.sent += step.sent;
+        self.waited_for_connection += step.waited_for_connection;
+        self.not_sent += step.not_sent;
         self.over_kms_timeout += step.over_kms_timeout;
         self.unfinished += step.unfinished;
         self.seconds.extend(step.seconds.into_iter().map(|s| Second { second: s.second + offset, ..s }));

@@ -25,6 +25,36 @@ fn outcome(outcome: Outcome) -> &'static str {
     }
 }
 
+/// Whether the generator kept to its schedule, and whose delay it was when it did not: waiting for a
+/// connection is the proxy answering too slowly for the rate over that many connections; the rest is
+/// this client's own.
+fn generator_sentence(report: &LoadReport) -> String {
+    let g = &report.generator;
+    if !g.fell_behind {
+        return format!("kept to its schedule (worst lateness {} ms)", g.worst_lateness_ms);
+    }
+    let mut sentence = format!(
+        "FELL BEHIND: {} requests left more than 10 ms late (worst {} ms)",
+        g.late_requests, g.worst_lateness_ms
+    );
+    if g.waited_for_connection > 0 {
+        let _ = write!(
+            sentence,
+            ", {} of them waiting because all {} connections carried a call (the proxy is too slow for this rate \
+             over them: more --connections, or a slower rate)",
+            g.waited_for_connection, report.connections
+        );
+    }
+    if g.not_sent > 0 {
+        let _ = write!(sentence, "; {} due requests had not left when the schedule ended", g.not_sent);
+    }
+    let client_late = g.late_requests.saturating_sub(g.waited_for_connection);
+    if client_late > 0 {
+        let _ = write!(sentence, "; {client_late} were this client's own delay, in the latencies");
+    }
+    sentence
+}
+
 /// What was aimed at and how hard, as the run says before it starts.
 pub fn plan_line(target: &Target, rate: &str, duration_s: f64, total: u64, connections: usize) -> String {
     let via = target.connect_to.as_deref().map(|c| format!(" via {c}")).unwrap_or_default();
@@ -110,17 +140,7 @@ pub fn table(report: &LoadReport, width: usize) -> String {
     if report.unfinished > 0 {
         let _ = writeln!(out, "unfinished    {} still unanswered when the run ended", report.unfinished);
     }
-    let g = &report.generator;
-    let _ = if g.fell_behind {
-        writeln!(
-            out,
-            "generator     FELL BEHIND: {} requests left more than 10 ms late (worst {} ms); the latencies include \
-             this client's delay",
-            g.late_requests, g.worst_lateness_ms
-        )
-    } else {
-        writeln!(out, "generator     kept to its schedule (worst lateness {} ms)", g.worst_lateness_ms)
-    };
+    let _ = writeln!(out, "generator     {}", generator_sentence(report));
     if let Ok(histogram) = decode(&report.histogram) {
         let rows = rows(&histogram);
         let most = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
@@ -194,11 +214,7 @@ pub fn markdown(report: &LoadReport) -> String {
     );
     let _ = writeln!(out, "| Over 250 ms | {} ({}) |", report.over_250ms, percent(report.over_250ms_share));
     let _ = writeln!(out, "| Errors | {} ({}) |", report.requests - report.succeeded, percent(report.error_rate));
-    let _ = writeln!(
-        out,
-        "| Generator | {} |",
-        if report.generator.fell_behind { "fell behind its schedule" } else { "kept to its schedule" }
-    );
+    let _ = writeln!(out, "| Generator | {} |", generator_sentence(report));
     if let Some(capacity) = &report.capacity {
         let _ = writeln!(out, "| Capacity | {} |", capacity_sentence(capacity));
     }

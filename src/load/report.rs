@@ -37,12 +37,18 @@ impl Latency {
     }
 }
 
-/// Whether the load generator kept to its schedule: when it did not, the latencies include its own
-/// delay, which is the client's, not the proxy's.
+/// Whether the load generator kept to its schedule, and why not: a request waits for a connection
+/// when every one carries a call (at most one each), which is the proxy answering too slowly for the
+/// rate over that many connections; any other late request is this client's own delay.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Generator {
     /// Requests sent more than 10 ms after they were due.
     pub late_requests: u64,
+    /// Of those, the ones that waited because every connection was carrying a call.
+    pub waited_for_connection: u64,
+    /// Requests due in the schedule that had not left when it ended (every connection still busy, or
+    /// the client too slow): not in the figures.
+    pub not_sent: u64,
     /// How late the latest request left, in milliseconds.
     pub worst_lateness_ms: f64,
     pub fell_behind: bool,
@@ -196,13 +202,16 @@ impl Figures {
     }
 }
 
-pub fn generator(lateness: &Histogram<u64>) -> Generator {
+pub fn generator(recorder: &Recorder) -> Generator {
+    let lateness = &recorder.lateness;
     let late_requests = lateness.count_between(LATE_US + 1, lateness.high());
     Generator {
         late_requests,
+        waited_for_connection: recorder.waited_for_connection,
+        not_sent: recorder.not_sent,
         worst_lateness_ms: lateness.max() as f64 / 1000.0,
         // A few late sends (a scheduler hiccup) are noise; one in a hundred is a generator that cannot keep up.
-        fell_behind: ratio(late_requests, lateness.len()) > 0.01,
+        fell_behind: ratio(late_requests, lateness.len()) > 0.01 || recorder.not_sent > 0,
     }
 }
 
@@ -285,7 +294,7 @@ impl Whole<'_> {
             error_rate: figures.error_rate,
             connection_failures: recorder.connection_failures,
             unfinished: recorder.unfinished,
-            generator: generator(&recorder.lateness),
+            generator: generator(recorder),
             interrupted: self.interrupted,
             per_second: recorder.seconds.clone(),
             steps: self.steps,
@@ -335,6 +344,8 @@ pub fn merge(reports: Vec<LoadReport>) -> Result<LoadReport, String> {
         merged.connection_failures += report.connection_failures;
         merged.unfinished += report.unfinished;
         merged.generator.late_requests += report.generator.late_requests;
+        merged.generator.waited_for_connection += report.generator.waited_for_connection;
+        merged.generator.not_sent += report.generator.not_sent;
         merged.generator.worst_lateness_ms = merged.generator.worst_lateness_ms.max(report.generator.worst_lateness_ms);
         merged.generator.fell_behind |= report.generator.fell_behind;
         merged.interrupted |= report.interrupted;

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::figures::Recorder;
+use super::figures::{Recorder, LATE_US};
 use super::judge::judge;
 use super::report::{Capacity, Figures, Step, Target, Whole, KMS_RATE};
 use super::LoadReport;
@@ -109,6 +109,12 @@ pub async fn run(plan: Plan, caller: Caller, stop: &AtomicBool, live: &(dyn Fn(&
 
 /// One rate for the plan's duration, then the answers still awaited for at most the timeout: the figures,
 /// the seconds it took to send, and whether it was stopped.
+///
+/// At most one call per connection is on its way at once (HTTP/1.1, as KMS sends), so what the run
+/// holds stays the same however far the proxy lags, as wrk2 does it. A request due while every
+/// connection carries a call is not queued anywhere: it is a place in the schedule, and leaves as soon as
+/// a connection comes back, its latency still counted from when it was due. What had not left when the
+/// schedule ended is counted as not sent.
 async fn step(
     plan: &Plan,
     caller: &Arc<Caller>,
@@ -119,11 +125,16 @@ async fn step(
     let recorder = Arc::new(Mutex::new(Recorder::new()));
     let total = (rate * plan.duration.as_secs_f64()).round() as u64;
     let keys = caller.key_count().max(1);
+    let in_flight = plan.connections.max(1);
     let mut tasks = JoinSet::new();
     let start = Instant::now();
+    // A request due just before the end, sent a scheduler tick late, is still on time.
+    let schedule_end = start + plan.duration + Duration::from_micros(LATE_US);
     let mut next_second = start + Duration::from_secs(1);
     let mut seconds = 0;
     let mut scheduled = 0;
+    // When a due request last found every connection busy.
+    let mut every_connection_busy: Option<Instant> = None;
     let mut stopped = false;
     let tick = |seconds: &mut u64, next_second: &mut Instant, recorder: &Mutex<Recorder>| {
         let mut recorder = lock(recorder);
@@ -145,19 +156,26 @@ async fn step(
         if now >= next_second {
             tick(&mut seconds, &mut next_second, &recorder);
         }
-        // Every request due by now leaves now; each keeps its own due time.
+        if now >= schedule_end {
+            break;
+        }
+        while tasks.try_join_next().is_some() {}
+        // Every request due by now leaves now, while a connection is free; each keeps its own due time.
         while scheduled < total {
             let due = start + Duration::from_secs_f64(scheduled as f64 / rate);
             if due > now {
                 break;
             }
+            if tasks.len() >= in_flight {
+                every_connection_busy = Some(now);
+                break;
+            }
+            let waited = every_connection_busy.is_some_and(|busy| busy >= due);
+            lock(&recorder).sent(micros(now - due), waited);
             let operation = plan.operations[(scheduled as usize) % plan.operations.len()];
             let key = (scheduled as usize / plan.operations.len()) % keys;
             let (caller, recorder) = (caller.clone(), recorder.clone());
             tasks.spawn(async move {
-                // Counted as sent when the request starts on its way, not when it was queued to: a
-                // client too busy to start its requests on time is the generator falling behind.
-                lock(&recorder).sent(micros(due.elapsed()), micros(start.elapsed()));
                 let exchange = caller.send(operation, key).await;
                 let latency = micros(due.elapsed());
                 let judged = judge(operation, &exchange);
@@ -165,13 +183,21 @@ async fn step(
             });
             scheduled += 1;
         }
-        while tasks.try_join_next().is_some() {}
         let next_due = start + Duration::from_secs_f64(scheduled as f64 / rate);
-        tokio::time::sleep_until(next_due.min(next_second).min(Instant::now() + STOP_POLL)).await;
+        let wake = next_second.min(schedule_end).min(Instant::now() + STOP_POLL);
+        if tasks.len() >= in_flight {
+            // A due request waits for a connection to come back.
+            tokio::select! {
+                _ = tasks.join_next() => {}
+                _ = tokio::time::sleep_until(wake) => {}
+            }
+        } else {
+            tokio::time::sleep_until(next_due.min(wake)).await;
+        }
     }
-    // A run that kept its schedule took its duration; one that was stopped, what it took; one that fell
-    // behind, until its last request left (read once the answers are in, below).
-    let scheduled_s = if stopped { start.elapsed().as_secs_f64() } else { plan.duration.as_secs_f64() };
+    let not_sent = total - scheduled;
+    // A run that was stopped took what it took; any other, its duration.
+    let sending_s = if stopped { start.elapsed().as_secs_f64() } else { plan.duration.as_secs_f64() };
     // The answers still on their way, for at most one timeout; Ctrl-C ends the wait at once.
     let drain_until = Instant::now() + plan.timeout;
     while !tasks.is_empty() && !stopped {
@@ -199,7 +225,10 @@ async fn step(
         recorder.close_second(seconds, rate);
     }
     recorder.unfinished += unfinished;
-    let sending_s = if stopped { scheduled_s } else { scheduled_s.max(recorder.last_sent_us as f64 / 1e6) };
+    // A run stopped by Ctrl-C was not behind for what it never reached.
+    if !stopped {
+        recorder.not_sent += not_sent;
+    }
     let recorder = std::mem::take(&mut *recorder);
     (recorder, sending_s, stopped)
 }

@@ -98,6 +98,8 @@ pub enum Variant {
     Silent,
     /// Answers GetHealthStatus, but never answers a key API call.
     SilentOnKeys,
+    /// Answers its first call, then never another: a proxy that hangs once a run has begun.
+    SilentAfterFirst,
     /// Takes this many milliseconds to answer every call: an external key manager that is slow to work.
     AnswersAfter(u64),
     /// Checks the signature before the method, as many HTTP stacks do: a badly signed GET gets 401.
@@ -365,6 +367,7 @@ impl XksProxy {
         let silent = match self.variant {
             Variant::Silent => true,
             Variant::SilentOnKeys => parts.uri.path().contains("/keys/"),
+            Variant::SilentAfterFirst => number > 0,
             _ => false,
         };
         if silent {
