@@ -291,19 +291,23 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
         rtt_samples: usize::from(args.rtt_samples),
         timeout: std::time::Duration::from_secs(args.probe_timeout),
         extra_roots,
-        client: match (&args.client_cert, &args.client_key) {
-            (Some(cert), Some(key)) => Some(read_client_identity(cert, key)?),
-            _ => None,
-        },
+        client: client_identity(&args.client)?,
     })
+}
+
+/// The client certificate to present when asked, when `--client-cert` and `--client-key` are given.
+pub(crate) fn client_identity(
+    args: &crate::cli::ClientCertArgs,
+) -> Result<Option<std::sync::Arc<rustls::sign::CertifiedKey>>, InputError> {
+    match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => read_client_identity(cert, key).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// `--client-cert` and `--client-key`: a PEM chain and the key of its first certificate, which must match.
 /// No message quotes the key file's content.
-pub(crate) fn read_client_identity(
-    cert: &Path,
-    key: &Path,
-) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
+fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let unreadable = |what, path: &Path, e: &dyn std::fmt::Display| InputError::Unreadable {

@@ -270,13 +270,8 @@ pub struct CheckArgs {
     /// PEM certificates of a private CA, to follow a chain that ends there (KMS still refuses it).
     #[arg(long, value_name = "PEM", help_heading = "Network")]
     pub ca_file: Option<PathBuf>,
-    /// PEM client certificate (leaf first) to present to a proxy that asks for one; never sent unless given,
-    /// and then only on a certificate request. Needs --client-key.
-    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
-    pub client_cert: Option<PathBuf>,
-    /// PEM private key of --client-cert.
-    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
-    pub client_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub client: ClientCertArgs,
     /// TCP handshakes to measure the round-trip time with.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100), help_heading = "Network")]
     pub rtt_samples: u16,
@@ -391,13 +386,8 @@ pub struct LoadArgs {
     /// node behind a load balancer.
     #[arg(long, value_name = "HOST:PORT", help_heading = "Network")]
     pub connect_to: Option<String>,
-    /// PEM client certificate (leaf first) to present to a proxy that asks for one (mutual TLS); never
-    /// sent unless given, and then only on a certificate request. Needs --client-key.
-    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
-    pub client_cert: Option<PathBuf>,
-    /// PEM private key of --client-cert.
-    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
-    pub client_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub client: ClientCertArgs,
     /// The longest one request may wait for its answer, in seconds; the run waits this long for the last.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "Network")]
     pub probe_timeout: u64,
@@ -560,4 +550,16 @@ pub enum TextOutput {
 pub enum FailOn {
     Fail,
     Warn,
+}
+
+/// The client certificate `check` and `load` present to a proxy that asks for one (mutual TLS).
+#[derive(Debug, Args)]
+pub struct ClientCertArgs {
+    /// PEM client certificate (leaf first) to present to a proxy that asks for one; never sent unless given,
+    /// and then only on a certificate request. Needs --client-key.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }

@@ -45,10 +45,7 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
         Err(problem) => return could_not_run(&problem),
     };
     let secret = secret(&args)?;
-    let client = match (&args.client_cert, &args.client_key) {
-        (Some(cert), Some(key)) => Some(crate::app::read_client_identity(cert, key)?),
-        _ => None,
-    };
+    let client = crate::app::client_identity(&args.client)?;
     let timeout = Duration::from_secs(args.probe_timeout);
     let highest = rates.iter().copied().fold(0.0, f64::max);
     let connections = match args.connections {

@@ -11,7 +11,7 @@ use rustls::version::{TLS12, TLS13};
 use serde_json::Value;
 
 use crate::support::pki::Ca;
-use crate::support::readers::{python, schema_errors_against};
+use crate::support::readers::{kept_schema_is_derived, python, schema_errors_against};
 use crate::support::servers::{closed_port, Speaks, TlsServer};
 use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, KEY_ID, SECRET};
 use crate::support::{command, process, run, Run};
@@ -383,17 +383,8 @@ fn the_table_shows_a_histogram_and_a_sparkline_and_the_plot_is_svg_xml() {
     assert!(parsed.starts_with("{http://www.w3.org/2000/svg}svg"), "{parsed}");
 }
 
-fn generated_schema() -> String {
-    let schema = schemars::schema_for!(xks_preflight::load::LoadReport);
-    serde_json::to_string_pretty(&schema).unwrap() + "\n"
-}
-
 /// `XKS_UPDATE_DERIVED=1` rewrites docs/load.schema.json from the types.
 #[test]
 fn load_schema_in_docs_is_the_one_the_types_give() {
-    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
-        std::fs::write(LOAD_SCHEMA, generated_schema()).unwrap();
-    }
-    let kept = std::fs::read_to_string(LOAD_SCHEMA).unwrap();
-    assert_eq!(kept, generated_schema(), "docs/load.schema.json is out of date: rerun with XKS_UPDATE_DERIVED=1");
+    kept_schema_is_derived::<xks_preflight::load::LoadReport>(LOAD_SCHEMA);
 }

@@ -4,23 +4,14 @@
 
 use crate::proxy_checks::{check, proxy, PATH};
 use crate::replay::EXAMPLE;
-use crate::support::readers::{schema_errors as validate, REPORT_SCHEMA as SCHEMA};
+use crate::support::readers::{kept_schema_is_derived, schema_errors as validate, REPORT_SCHEMA as SCHEMA};
 use crate::support::xks_proxy::{Variant, SECRET};
 use crate::support::{command, run};
-
-fn generated() -> String {
-    let schema = schemars::schema_for!(xks_preflight::verdict::Verdict);
-    serde_json::to_string_pretty(&schema).unwrap() + "\n"
-}
 
 /// `XKS_UPDATE_DERIVED=1` rewrites the file from the types.
 #[test]
 fn report_schema_in_docs_is_the_one_the_types_give() {
-    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
-        std::fs::write(SCHEMA, generated()).unwrap();
-    }
-    let kept = std::fs::read_to_string(SCHEMA).unwrap();
-    assert_eq!(kept, generated(), "docs/report.schema.json is out of date: rerun with XKS_UPDATE_DERIVED=1");
+    kept_schema_is_derived::<xks_preflight::verdict::Verdict>(SCHEMA);
 }
 
 #[test]

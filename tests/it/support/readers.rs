@@ -68,6 +68,17 @@ pub fn schema_errors(report: &str) -> Result<(), String> {
     schema_errors_against(REPORT_SCHEMA, report)
 }
 
+/// Asserts that the JSON Schema kept in the file `path` is the one schemars derives for `T`;
+/// `XKS_UPDATE_DERIVED=1` rewrites the file first.
+pub fn kept_schema_is_derived<T: schemars::JsonSchema>(path: &str) {
+    let derived = serde_json::to_string_pretty(&schemars::schema_for!(T)).unwrap() + "\n";
+    if std::env::var("XKS_UPDATE_DERIVED").is_ok() {
+        std::fs::write(path, &derived).unwrap();
+    }
+    let kept = std::fs::read_to_string(path).unwrap();
+    assert_eq!(kept, derived, "{path} is out of date: rerun with XKS_UPDATE_DERIVED=1");
+}
+
 /// Validates `document` with Python's jsonschema against the schema in the file `schema`.
 pub fn schema_errors_against(schema: &str, document: &str) -> Result<(), String> {
     let script = "import json, sys, jsonschema\n\
