@@ -57,6 +57,12 @@ fn main() {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start xks-preflight");
+    // Read while it runs: a long run's report is larger than the pipe holds, and the run would wait on it.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).map(|_| out)
+    });
     let mut memory = Vec::new();
     let mut next_sample = std::time::Instant::now() + every;
     // Looked at often, so that the run's end is not waited for; sampled every `every`.
@@ -67,8 +73,7 @@ fn main() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let out = reader.join().unwrap().unwrap();
     let report: serde_json::Value = serde_json::from_str(&out).expect("a JSON report");
     let requests = report["requests"].as_u64().unwrap();
     let seen = proxy.seen().len() as u64;
