@@ -10,6 +10,8 @@
 //! `data/catalogue.tsv` holds the IDs and KMS error names of the project's reference catalogue; a test
 //! keeps this table and that file in step.
 
+pub mod guide;
+
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
@@ -176,6 +178,18 @@ impl CheckId {
 
     pub fn parse(text: &str) -> Option<CheckId> {
         CheckId::ALL.iter().copied().find(|id| id.as_str() == text)
+    }
+
+    /// The IDs and `section.*` patterns nearest to a mistyped one, nearest first (at most three, and
+    /// only those a typo away: within a third of the text's length).
+    pub fn nearest(text: &str) -> Vec<String> {
+        let sections = Section::ALL.iter().map(|s| format!("{}.*", s.prefix()));
+        let known = CheckId::ALL.iter().map(|id| id.as_str().to_string()).chain(sections);
+        let limit = (text.chars().count() / 3).max(2);
+        let mut close: Vec<(usize, String)> =
+            known.map(|k| (strsim::damerau_levenshtein(text, &k), k)).filter(|(d, _)| *d <= limit).collect();
+        close.sort();
+        close.into_iter().take(3).map(|(_, k)| k).collect()
     }
 }
 

@@ -78,7 +78,7 @@ impl Command {
             Command::Explain => &[
                 (ExitCode::Ok, "recognised"),
                 (ExitCode::Failed, "not recognised (the closest known texts are shown)"),
-                (ExitCode::Usage, "bad invocation, or no text to explain"),
+                (ExitCode::Usage, "bad invocation, no text to explain, or a check ID that does not exist"),
             ],
             Command::Alarms => &[
                 (ExitCode::Ok, "printed"),

@@ -1,10 +1,12 @@
 mod app;
 mod cli;
+mod completions;
 mod files;
+mod manual;
 mod progress;
 mod terminal;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 #[tokio::main]
 async fn main() {
@@ -16,16 +18,10 @@ async fn main() {
         cli::Command::ListChecks(args) => app::list_checks(args, color),
         cli::Command::Alarms(args) => app::alarms(args, color),
         cli::Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cli::Cli::command(), "xks-preflight", &mut script);
-            terminal::print(&String::from_utf8_lossy(&script), cli::ColorWhen::Never)
-                .map(|()| xks_preflight::exit::ExitCode::Ok)
+            terminal::print(&completions::script(shell), cli::ColorWhen::Never).map(|()| xks_preflight::exit::ExitCode::Ok)
         }
         cli::Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(cli::Cli::command()).render(&mut page).expect("rendering into memory");
-            terminal::print(&String::from_utf8_lossy(&page), cli::ColorWhen::Never)
-                .map(|()| xks_preflight::exit::ExitCode::Ok)
+            terminal::print(&manual::page(), cli::ColorWhen::Never).map(|()| xks_preflight::exit::ExitCode::Ok)
         }
     };
     let code = result.unwrap_or_else(|error| {

@@ -96,6 +96,27 @@ pub enum SecretSource<'a> {
     Stdin,
 }
 
+/// A line typed at the terminal with echo off, after a prompt on standard error: the secret is
+/// neither shown nor left on the screen, and Enter ends it as a person expects.
+fn read_hidden_line() -> std::io::Result<String> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    let stdin = std::io::stdin();
+    let original = tcgetattr(&stdin)?;
+    let mut hidden = original.clone();
+    hidden.local_modes.remove(LocalModes::ECHO);
+    // The newline typed is still shown, so that what follows starts on a line of its own.
+    hidden.local_modes.insert(LocalModes::ECHONL);
+    tcsetattr(&stdin, OptionalActions::Flush, &hidden)?;
+    eprint!("Proxy secret access key (not shown as typed): ");
+    let mut line = String::new();
+    let read = std::io::BufRead::read_line(&mut stdin.lock(), &mut line);
+    // Echo comes back whatever the read gave.
+    let restored = tcsetattr(&stdin, OptionalActions::Flush, &original);
+    read?;
+    restored?;
+    Ok(line)
+}
+
 /// Finds the secret access key: an explicit file or standard input, else the environment, else the
 /// proxy configuration file. The facts keep only its shape.
 pub fn read_secret(
@@ -112,12 +133,18 @@ pub fn read_secret(
             (text, format!("file {}", path.display()))
         }
         Some(SecretSource::Stdin) => {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| InputError::Unreadable {
+            let unreadable = |e: std::io::Error| InputError::Unreadable {
                 what: "secret access key from standard input",
                 path: None,
                 cause: e.to_string(),
-            })?;
+            };
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                read_hidden_line().map_err(unreadable)?
+            } else {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).map_err(unreadable)?;
+                text
+            };
             (text, "standard input".to_string())
         }
         None => match std::env::var(SECRET_ENV) {

@@ -394,14 +394,14 @@ pub(super) fn credential_age(ctx: &Ctx) -> Outcome {
         let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("<store ID>");
         Outcome::warn(
             format!("{evidence}, more than {limit:.0}"),
-            format!(
-                "Rotate it without an outage: give the proxy the new credential beside the old one, then aws kms \
-                 update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
-                 AccessKeyId=<new ID>,RawSecretAccessKey=<new secret> --region {}, check that the store stays \
-                 CONNECTED, and only then retire the old credential on the proxy.",
-                ctx.facts.region
-            ),
+            "Rotate it without an outage: give the proxy the new credential beside the old one, update the \
+             store with it (below), check that the store stays CONNECTED, and only then retire the old \
+             credential on the proxy.",
         )
+        .run([ctx.aws_command(&format!(
+            "kms update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
+             AccessKeyId=<new ID>,RawSecretAccessKey=<new secret>"
+        ))])
     } else {
         Outcome::pass(format!("{evidence}, within {limit:.0}"))
     };
@@ -649,10 +649,8 @@ pub(super) fn alarms(ctx: &Ctx) -> Outcome {
     }
     Outcome::warn(
         evidence,
-        format!(
-            "Create them with the aws cloudwatch put-metric-alarm commands that xks-preflight alarms \
-             --custom-key-store-id {} --region {} prints (--format cloudformation or terraform for those tools).",
-            store.id, ctx.facts.region
-        ),
+        "Create them with the aws cloudwatch put-metric-alarm commands this prints (--format cloudformation or \
+         terraform for those tools):",
     )
+    .run([format!("xks-preflight alarms --custom-key-store-id {} --region {} | sh", store.id, ctx.facts.region)])
 }

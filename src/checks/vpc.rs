@@ -434,8 +434,11 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
         Some(false) => Outcome::pass("AcceptanceRequired is false"),
         Some(true) => Outcome::fail(
             "AcceptanceRequired is true: KMS's endpoint connection would wait for a manual acceptance",
-            format!("aws ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"),
-        ),
+            "Turn acceptance off:",
+        )
+        .run([ctx.aws_command(&format!(
+            "ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"
+        ))]),
         None => Outcome::warn(
             "the service does not report AcceptanceRequired",
             "Check in the VPC console that acceptance is not required.",
@@ -449,18 +452,22 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
     let principals: Vec<String> = permissions.iter().filter_map(|p| p.principal.clone()).collect();
     let has = |wanted: &str| principals.iter().any(|p| p.eq_ignore_ascii_case(wanted));
-    let add = format!(
-        "aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --add-allowed-principals {expected}",
-        service.service_id
-    );
+    let permissions_command = |change: &str| {
+        ctx.aws_command(&format!(
+            "ec2 modify-vpc-endpoint-service-permissions --service-id {} {change}",
+            service.service_id
+        ))
+    };
+    let add = permissions_command(&format!("--add-allowed-principals {expected}"));
     if has("*") {
         return Outcome::warn(
             format!(
                 "the allowed principals ({}) include *: KMS may connect, and so may every AWS account",
                 list(&principals)
             ),
-            format!("Replace * with KMS's principal: {add}, then remove *."),
-        );
+            "Replace * with KMS's principal:",
+        )
+        .run([add, permissions_command("--remove-allowed-principals '*'")]);
     }
     if has(&expected) {
         return Outcome::pass(format!("{expected} is allowed"));
@@ -471,7 +478,11 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     } else {
         format!(" ({} is KMS of another Region)", list(&other_regions))
     };
-    Outcome::fail(format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)), add)
+    Outcome::fail(
+        format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)),
+        "Allow KMS's principal:",
+    )
+    .run([add])
 }
 
 pub(super) fn private_dns_name(ctx: &Ctx) -> Outcome {
@@ -511,8 +522,7 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
             let parent = name.split_once('.').map(|(_, parent)| parent).unwrap_or(name);
             format!(
                 "Publish a {} record named {record}.{parent} (or {record} at a higher public domain) with the value \
-                 {value} in public DNS, then start the verification again \
-                 (aws ec2 start-vpc-endpoint-service-private-dns-verification).",
+                 {value} in public DNS, then start the verification again.",
                 record_type.as_deref().unwrap_or("TXT")
             )
         }
@@ -520,17 +530,25 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
               start the verification again."
             .to_string(),
     };
+    let service_id = match &view {
+        View::Owner(service) => service.service_id.clone(),
+        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
+    };
+    let verify =
+        [ctx.aws_command(&format!("ec2 start-vpc-endpoint-service-private-dns-verification --service-id {service_id}"))];
     match state {
         Some("verified") => Outcome::pass(format!("the domain of {name} is verified")),
         Some("pendingVerification") => Outcome::fail(
             format!("the domain of {name} is pendingVerification: AWS has not yet found its TXT record"),
             publish,
-        ),
+        )
+        .run(verify),
         Some("failed") => Outcome::fail(
             format!("the verification of {name}'s domain failed"),
             format!("{publish} The name must lie under a public domain with public name servers."),
-        ),
-        Some(other) => Outcome::fail(format!("the domain of {name} has verification state {other}"), publish),
+        )
+        .run(verify),
+        Some(other) => Outcome::fail(format!("the domain of {name} has verification state {other}"), publish).run(verify),
         None => Outcome::warn(
             format!("EC2 does not report the verification state of {name}'s domain"),
             "Check the domain verification status of the endpoint service in the owner account's VPC console.",

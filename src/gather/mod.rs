@@ -76,7 +76,10 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
     let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout, progress).await;
     let plans = accounts.iter().map(|account| scopes::plans(account, &regions, deadline, run_timeout, progress));
     let plans: Vec<scopes::Plan> = join_all(plans).await.into_iter().flatten().collect();
-    let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
+    let reads = plans
+        .iter()
+        .map(|plan| aws::CALLING_REGION.scope(plan.region.clone(), read_aws(plan, &request, deadline, progress)));
+    let mut scopes = join_all(reads).await;
 
     // What KMS saw is read beside the probes: both wait mostly on answers.
     let monitored = monitored::read(monitored::plan(&scopes, &request), deadline, progress);

@@ -39,7 +39,11 @@ pub fn render(report: &Verdict) -> String {
 }
 
 fn test_case(check: &CheckVerdict) -> TestCase {
-    let remedy = check.remedy.clone().unwrap_or_default();
+    // The commands follow the prose on lines of their own, as the description keeps line breaks.
+    let remedy = std::iter::once(check.remedy.clone().unwrap_or_default())
+        .chain(check.commands.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
     let failing = |kind: NonSuccessKind, message: String| {
         let mut status = TestCaseStatus::non_success(kind);
         status.set_message(message).set_description(remedy.clone());

@@ -11,6 +11,7 @@ mod preamble;
 mod prometheus;
 mod sparkline;
 mod table;
+pub mod wrap;
 
 pub use json::render as render_json;
 pub use junit::render as render_junit;

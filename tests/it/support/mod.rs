@@ -7,6 +7,7 @@ pub mod fleet;
 pub mod loopback;
 pub mod moto;
 pub mod netns;
+pub mod pty;
 pub mod pki;
 pub mod readers;
 pub mod servers;
@@ -58,7 +59,7 @@ pub fn process_with_open_files(files: u32, endpoint: Option<&str>) -> std::proce
     shell
 }
 
-fn isolate(command: &mut std::process::Command, endpoint: Option<&str>) {
+pub fn isolate(command: &mut std::process::Command, endpoint: Option<&str>) {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
