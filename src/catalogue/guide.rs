@@ -86,6 +86,7 @@ pub fn fix(id: CheckId) -> &'static str {
         TlsValidity => "Renew the certificate before it expires and install it on the proxy.",
         TlsChainComplete => "Configure the proxy to send the intermediate certificates with its own.",
         TlsTrustedCa => "Use a certificate from a public CA on KMS's list of trusted roots.",
+        TlsHttp11 => "Serve the proxy API over HTTP/1.1 on the TLS connection (offer http/1.1 in ALPN, or none).",
         TlsClientCertificate => "Stop asking for client certificates: KMS does not send one.",
         ProxyHealth => "Make GetHealthStatus answer 200 with the fields the proxy API specification lists.",
         ProxyEkmAvailable => "Bring an external key manager behind the proxy back to Active.",

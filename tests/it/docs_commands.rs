@@ -189,3 +189,13 @@ fn every_command_in_the_readme_runs_as_written() {
     }
     assert!(ran >= 10, "{ran} commands ran");
 }
+
+#[test]
+fn the_readme_gives_the_report_schema_version_in_force() {
+    let stated = README
+        .split("`schema_version` (now ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("the README no longer says which schema_version reports carry"));
+    assert_eq!(stated, xks_preflight::verdict::REPORT_SCHEMA_VERSION.to_string());
+}
