@@ -318,8 +318,7 @@ fn parse_facts(text: &str, path: &Path) -> Result<Vec<Facts>, InputError> {
     // A report (--json, --output json) has a summary and an exit code, which facts never have.
     if value.get("summary").is_some() && value.get("exit_code").is_some() {
         return Err(malformed(
-            "is a JSON report, not facts: write the facts with --save-facts FILE and give that file to --facts"
-                .into(),
+            "is a JSON report, not facts: write the facts with --save-facts FILE and give that file to --facts".into(),
         ));
     }
     let scopes = match value {
@@ -381,7 +380,7 @@ pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputErr
     let answer = xks_preflight::explain::explain(&text);
     let rendered = match args.output {
         TextOutput::Json => report::answer::json(&answer),
-        TextOutput::Table => report::answer::text(&answer),
+        TextOutput::Table => report::answer::text(&answer, terminal::width()),
     };
     terminal::print(&rendered, color)?;
     Ok(if answer.sure { ExitCode::Ok } else { ExitCode::Failed })

@@ -28,7 +28,10 @@ fn exit_codes(command: exit::Command) -> String {
 fn after_top_help() -> String {
     let examples: Vec<String> =
         EXAMPLES.iter().map(|(what, command)| format!("  # {what}\n  {}", command.replace('\n', "\n  "))).collect();
-    format!("Examples:\n{}\n\n`xks-preflight <COMMAND> --help` for each command; `xks-preflight man` for the manual.", examples.join("\n"))
+    format!(
+        "Examples:\n{}\n\n`xks-preflight <COMMAND> --help` for each command; `xks-preflight man` for the manual.",
+        examples.join("\n")
+    )
 }
 
 #[derive(Debug, Parser)]
@@ -363,10 +366,30 @@ fn parse_since(text: &str) -> Result<std::time::Duration, String> {
 
 /// What a facts file excludes: everything that gathers.
 /// `--profile` stays: the fix commands name it.
-const FACTS_EXCLUDE: [&str; 22] = ["existing", "planned", "proxy_config", "secret_access_key_file",
-    "secret_access_key_stdin", "region", "all_regions", "role_arn", "no_aws", "aws_timeout", "no_network",
-    "dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections",
-    "max_connections_per_destination", "timeout", "since", "no_monitor"];
+const FACTS_EXCLUDE: [&str; 22] = [
+    "existing",
+    "planned",
+    "proxy_config",
+    "secret_access_key_file",
+    "secret_access_key_stdin",
+    "region",
+    "all_regions",
+    "role_arn",
+    "no_aws",
+    "aws_timeout",
+    "no_network",
+    "dns_server",
+    "connect_to",
+    "ca_file",
+    "rtt_samples",
+    "probe_timeout",
+    "xks_key_id",
+    "max_connections",
+    "max_connections_per_destination",
+    "timeout",
+    "since",
+    "no_monitor",
+];
 
 /// The facts recorded from stores in the tests' emulated AWS, built into the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -381,9 +404,7 @@ impl Example {
     /// The facts file's name (as in the repository's fixtures/examples/) and text.
     pub fn facts(self) -> (&'static str, &'static str) {
         match self {
-            Example::FailedVpc => {
-                ("failed-vpc-store.json", include_str!("../fixtures/examples/failed-vpc-store.json"))
-            }
+            Example::FailedVpc => ("failed-vpc-store.json", include_str!("../fixtures/examples/failed-vpc-store.json")),
             Example::Healthy => ("healthy-stores.json", include_str!("../fixtures/examples/healthy-stores.json")),
         }
     }

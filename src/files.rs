@@ -28,10 +28,11 @@ pub fn write_atomically(path: &Path, what: &'static str, text: &str) -> Result<(
         Ok(_) => return Err(unwritable(format!("{} is not a folder", directory.display()))),
         Err(e) => return Err(unwritable(format!("the folder {}: {e}", directory.display()))),
     }
-    let mut file = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(directory)
-        .map_err(|e| unwritable(format!("cannot create a file in the folder {}: {e}", directory.display())))?;
+    let mut file =
+        tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempfile_in(directory)
+            .map_err(|e| unwritable(format!("cannot create a file in the folder {}: {e}", directory.display())))?;
     file.write_all(text.as_bytes()).and_then(|()| file.as_file().sync_all()).map_err(|e| unwritable(e.to_string()))?;
     file.persist(path).map_err(|e| unwritable(e.error.to_string()))?;
     Ok(())

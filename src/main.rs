@@ -17,9 +17,8 @@ async fn main() {
         cli::Command::Explain(args) => app::explain(args, color),
         cli::Command::ListChecks(args) => app::list_checks(args, color),
         cli::Command::Alarms(args) => app::alarms(args, color),
-        cli::Command::Completions { shell } => {
-            terminal::print(&completions::script(shell), cli::ColorWhen::Never).map(|()| xks_preflight::exit::ExitCode::Ok)
-        }
+        cli::Command::Completions { shell } => terminal::print(&completions::script(shell), cli::ColorWhen::Never)
+            .map(|()| xks_preflight::exit::ExitCode::Ok),
         cli::Command::Man => {
             terminal::print(&manual::page(), cli::ColorWhen::Never).map(|()| xks_preflight::exit::ExitCode::Ok)
         }

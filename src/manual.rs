@@ -10,11 +10,17 @@ use crate::cli::{Cli, EXAMPLES};
 
 /// The variables the tool reads, and what for.
 const ENVIRONMENT: &[(&str, &str)] = &[
-    (SECRET_ENV, "The proxy secret access key, when neither --secret-access-key-file nor --secret-access-key-stdin is given."),
+    (
+        SECRET_ENV,
+        "The proxy secret access key, when neither --secret-access-key-file nor --secret-access-key-stdin is given.",
+    ),
     ("AWS_REGION", "The Region when --region is not given (else the profile's)."),
     ("AWS_PROFILE", "The AWS profile when --profile is not given."),
     ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "AWS credentials, as the AWS SDK reads them."),
-    ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "Other endpoints for the AWS services read (an emulator, a VPC endpoint)."),
+    (
+        "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+        "Other endpoints for the AWS services read (an emulator, a VPC endpoint).",
+    ),
     ("NO_COLOR, CLICOLOR_FORCE", "Turn colours off, or on when standard output is not a terminal (--color auto)."),
     ("COLUMNS", "The width the report and help are filled to (else the terminal's, else 100)."),
 ];

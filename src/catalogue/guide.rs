@@ -105,7 +105,9 @@ pub fn fix(id: CheckId) -> &'static str {
         KeyRoundTrip => "Make Encrypt and Decrypt with the same key, AAD and metadata give the plaintext back.",
         KeyTamperRejected => "Make Decrypt verify the tag and AAD and refuse with InvalidCiphertextException.",
         KeyNotFound => "Answer 404 KeyNotFoundException for a key ID no key manager holds.",
-        KeyCiphertextShape => "Answer Encrypt with a 12- or 16-byte IV, a 16-byte tag and ciphertext of the plaintext's length.",
+        KeyCiphertextShape => {
+            "Answer Encrypt with a 12- or 16-byte IV, a 16-byte tag and ciphertext of the plaintext's length."
+        }
         KeyUnique => "Give each KMS key its own external key.",
         KeyKmsKeyState => "Enable the KMS key, or cancel its deletion.",
         MonitorMetricsPresent => "Connect the store, or read the account and Region that hold it.",

@@ -303,7 +303,8 @@ pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
         return Outcome::pass(format!("{} agrees with {against}", file.file));
     }
     let evidence = format!("{}: {}", file.file, differences.join("; "));
-    const WHY: &str = "A wrong path shows as XKS_PROXY_INVALID_CONFIGURATION, a wrong credential as INVALID_CREDENTIALS.";
+    const WHY: &str =
+        "A wrong path shows as XKS_PROXY_INVALID_CONFIGURATION, a wrong credential as INVALID_CREDENTIALS.";
     let Some(store) = ctx.store else {
         return Outcome::fail(evidence, format!("Plan the settings the proxy expects, or get a current file. {WHY}"));
     };

@@ -535,7 +535,9 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
         View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
     };
     let verify =
-        [ctx.aws_command(&format!("ec2 start-vpc-endpoint-service-private-dns-verification --service-id {service_id}"))];
+        [ctx.aws_command(&format!(
+            "ec2 start-vpc-endpoint-service-private-dns-verification --service-id {service_id}"
+        ))];
     match state {
         Some("verified") => Outcome::pass(format!("the domain of {name} is verified")),
         Some("pendingVerification") => Outcome::fail(
@@ -548,7 +550,9 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
             format!("{publish} The name must lie under a public domain with public name servers."),
         )
         .run(verify),
-        Some(other) => Outcome::fail(format!("the domain of {name} has verification state {other}"), publish).run(verify),
+        Some(other) => {
+            Outcome::fail(format!("the domain of {name} has verification state {other}"), publish).run(verify)
+        }
         None => Outcome::warn(
             format!("EC2 does not report the verification state of {name}'s domain"),
             "Check the domain verification status of the endpoint service in the owner account's VPC console.",

@@ -122,8 +122,8 @@ impl Regions {
                 .map(|name| name.region),
             _ => None,
         };
-        let region = base.region().map(|r| r.as_ref().to_string()).or_else(from_service).ok_or_else(|| {
-            InputError::Missing {
+        let region =
+            base.region().map(|r| r.as_ref().to_string()).or_else(from_service).ok_or_else(|| InputError::Missing {
                 what: "AWS Region",
                 how: if request.use_aws {
                     "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into()
@@ -133,8 +133,7 @@ impl Regions {
                      or give --vpc-endpoint-service-name, whose name holds it"
                         .into()
                 },
-            }
-        })?;
+            })?;
         if !is_region_code(&region) {
             return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
         }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::wrap::fill;
+use super::wrap::{fill, hanging};
 use crate::catalogue::{guide, CheckId, Section, Severity};
 
 #[derive(Serialize)]
@@ -116,7 +116,7 @@ pub fn explained(ids: &[CheckId], width: usize) -> String {
         }
         let _ = writeln!(out, "{}", fill(&format!("{}: {}", entry.id.as_str(), entry.title), width));
         let mut paragraph = |label: &str, text: &str| {
-            let _ = writeln!(out, "\n{label}:\n{}", indented(&fill(text, width - 2)));
+            let _ = writeln!(out, "\n{label}:\n{}", hanging("  ", text, width));
         };
         paragraph("Requirement", entry.requirement);
         paragraph("Severity", severity(entry.severity));
@@ -134,8 +134,4 @@ pub fn explained(ids: &[CheckId], width: usize) -> String {
         }
     }
     out
-}
-
-fn indented(text: &str) -> String {
-    text.lines().map(|line| format!("  {line}")).collect::<Vec<_>>().join("\n")
 }

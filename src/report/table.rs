@@ -141,9 +141,14 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
                         false => format!("{}: {reason}", ids.join(", ")),
                     };
                     last_reason = Some(reason);
-                    let mark = styled(status_style(Status::Skipped), &format!("{:<MARK_WIDTH$}", mark(Status::Skipped)));
+                    let mark =
+                        styled(status_style(Status::Skipped), &format!("{:<MARK_WIDTH$}", mark(Status::Skipped)));
                     let text = wrap(&said, width.saturating_sub(1 + MARK_WIDTH + 2));
-                    let _ = writeln!(out, " {mark}  {}", text.replace('\n', &format!("\n{:w$}", "", w = 1 + MARK_WIDTH + 2)));
+                    let _ = writeln!(
+                        out,
+                        " {mark}  {}",
+                        text.replace('\n', &format!("\n{:w$}", "", w = 1 + MARK_WIDTH + 2))
+                    );
                     continue;
                 }
             };
@@ -222,7 +227,8 @@ fn not_checked(out: &mut String, target: &TargetVerdict, width: usize) {
 fn named(group: &[&CheckVerdict], target: &TargetVerdict) -> String {
     let mut names: Vec<String> = Vec::new();
     for check in group {
-        let whole = target.checks.iter().filter(|c| c.section == check.section).all(|c| group.iter().any(|g| g.id == c.id));
+        let whole =
+            target.checks.iter().filter(|c| c.section == check.section).all(|c| group.iter().any(|g| g.id == c.id));
         let name = match whole {
             true => format!("{}.*", check.section.prefix()),
             false => check.id.as_str().to_string(),

@@ -8,13 +8,24 @@ pub fn fill(text: &str, width: usize) -> String {
     let width = width.max(1);
     let prepared: String = text
         .split('\n')
-        .map(|line| {
-            line.split(' ').map(|word| split_long(word, width)).collect::<Vec<_>>().join(" ")
-        })
+        .map(|line| line.split(' ').map(|word| split_long(word, width)).collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join("\n");
     let options = textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation).break_words(false);
     textwrap::fill(&prepared, options)
+}
+
+/// `text` filled to `width` columns after `lead`, its later lines indented to start under the first's
+/// text.
+pub fn hanging(lead: &str, text: &str, width: usize) -> String {
+    let pad = " ".repeat(lead.chars().count());
+    let body = fill(text, width.saturating_sub(pad.len()));
+    let lines: Vec<String> = body
+        .lines()
+        .enumerate()
+        .map(|(index, line)| format!("{}{line}", if index == 0 { lead } else { pad.as_str() }))
+        .collect();
+    lines.join("\n")
 }
 
 /// A word no wider than `width` as it is; a longer one as pieces, each as long as the width allows

@@ -59,10 +59,7 @@ fn zsh_lists(script: &str, line: &str) -> String {
     std::fs::copy(script, functions.join("_xks-preflight")).unwrap();
     std::fs::write(
         home.path().join(".zshrc"),
-        format!(
-            "fpath=({} $fpath)\nautoload -U compinit && compinit -u -D\nPS1='READY> '\n",
-            functions.display()
-        ),
+        format!("fpath=({} $fpath)\nautoload -U compinit && compinit -u -D\nPS1='READY> '\n", functions.display()),
     )
     .unwrap();
     let binary = assert_cmd::cargo::cargo_bin("xks-preflight");

@@ -155,7 +155,8 @@ fn every_command_in_the_readme_runs_as_written() {
         }
         let mut line = command_line.replace("cargo run -- ", "xks-preflight ");
         line = line.trim_end_matches(" | sh").to_string();
-        let probes = line.starts_with("xks-preflight check") && !line.contains("--example") && !line.contains("--facts");
+        let probes =
+            line.starts_with("xks-preflight check") && !line.contains("--example") && !line.contains("--facts");
         if probes {
             line = line.replacen("xks-preflight check", "xks-preflight check --no-network", 1);
         }

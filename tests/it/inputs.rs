@@ -19,7 +19,16 @@ fn no_aws_without_a_region_says_why_one_is_needed_or_takes_it_from_the_service_n
     let service = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0";
     let out = run(
         cmd,
-        &["check", "--no-aws", "--endpoint", "https://xks.example.com", "--vpc-endpoint-service-name", service, "--output", "json"],
+        &[
+            "check",
+            "--no-aws",
+            "--endpoint",
+            "https://xks.example.com",
+            "--vpc-endpoint-service-name",
+            service,
+            "--output",
+            "json",
+        ],
     );
     assert_ne!(out.code, 2, "{}", out.stderr);
     assert_eq!(out.json()["scopes"][0]["region"], "eu-west-1");
@@ -41,13 +50,20 @@ fn a_json_report_given_to_facts_is_named_as_a_report() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = run(command(None), &["check", "--facts", report.to_str().unwrap()]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("is a JSON report, not facts") && out.stderr.contains("--save-facts"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is a JSON report, not facts") && out.stderr.contains("--save-facts"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("schema_version"), "{}", out.stderr);
 }
 
 #[test]
 fn two_regions_without_all_are_said_plainly() {
-    let out = run(command(None), &["check", "--custom-key-store-id", "cks-1234567890abcdef0", "--region", "eu-west-1", "--region", "us-east-1"]);
+    let out = run(
+        command(None),
+        &["check", "--custom-key-store-id", "cks-1234567890abcdef0", "--region", "eu-west-1", "--region", "us-east-1"],
+    );
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--region is given 2 times (eu-west-1, us-east-1)"), "{}", out.stderr);
     assert!(out.stderr.contains("needs --all"), "{}", out.stderr);
@@ -67,7 +83,8 @@ fn an_aws_endpoint_that_refuses_connections_is_named_in_the_evidence() {
     // A port just freed: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
-    let out = run(command(Some(&url)), &["check", "--custom-key-store-id", "cks-1234567890abcdef0", "--output", "json"]);
+    let out =
+        run(command(Some(&url)), &["check", "--custom-key-store-id", "cks-1234567890abcdef0", "--output", "json"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     let text = out.stdout.clone();
     assert!(text.contains(&format!("could not connect to {url}")), "{text}");
@@ -105,8 +122,16 @@ fn a_secret_typed_at_a_terminal_is_prompted_for_not_echoed_and_ends_at_enter() {
     let screen = crate::support::pty::on_terminal(
         100,
         &[
-            "check", "--no-aws", "--region", "eu-west-1", "--endpoint", "https://xks.example.com", "--no-network",
-            "--secret-access-key-stdin", "--json", json.to_str().unwrap(),
+            "check",
+            "--no-aws",
+            "--region",
+            "eu-west-1",
+            "--endpoint",
+            "https://xks.example.com",
+            "--no-network",
+            "--secret-access-key-stdin",
+            "--json",
+            json.to_str().unwrap(),
         ],
         Some(("Proxy secret access key", &format!("{secret}\n"))),
     );

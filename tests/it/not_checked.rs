@@ -14,11 +14,8 @@ fn the_default_report_ends_with_what_was_not_checked_and_how_to_check_it() {
     let out = example(&[]);
     let at = out.find("\nNot checked\n").unwrap_or_else(|| panic!("{out}"));
     let section = &out[at..];
-    let entries: Vec<String> = section
-        .lines()
-        .skip(2)
-        .take_while(|l| l.starts_with("  "))
-        .fold(Vec::new(), |mut entries, line| {
+    let entries: Vec<String> =
+        section.lines().skip(2).take_while(|l| l.starts_with("  ")).fold(Vec::new(), |mut entries, line| {
             match line.starts_with("    ") {
                 true => entries.last_mut().map(|e: &mut String| e.push_str(&format!(" {}", line.trim()))).unwrap_or(()),
                 false => entries.push(line.trim().to_string()),
@@ -29,7 +26,8 @@ fn the_default_report_ends_with_what_was_not_checked_and_how_to_check_it() {
     let unreachable = entries.iter().find(|e| e.contains("tls.*")).unwrap_or_else(|| panic!("{entries:#?}"));
     assert!(unreachable.contains("proxy.*") && unreachable.contains("--connect-to"), "{unreachable}");
     // The missing secret is its own line, naming the environment variable.
-    let secret = entries.iter().find(|e| e.starts_with("config.secret_format")).unwrap_or_else(|| panic!("{entries:#?}"));
+    let secret =
+        entries.iter().find(|e| e.starts_with("config.secret_format")).unwrap_or_else(|| panic!("{entries:#?}"));
     assert!(secret.contains("XKS_PROXY_SECRET_ACCESS_KEY"), "{secret}");
     // Each reason once.
     let reasons: std::collections::HashSet<&str> = entries.iter().map(|e| e.split_once(": ").unwrap().1).collect();

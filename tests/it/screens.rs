@@ -2,7 +2,7 @@
 //! `--help`, at 80 and 120 columns of a real pseudo-terminal (COLUMNS unset). Only a command to paste
 //! may run past the edge, on a line of its own, so that it is never broken.
 
-use crate::support::pty::on_terminal;
+use crate::support::pty::{on_terminal, strip_styles};
 
 /// A line that is a command to paste, as the report prints one (indented, on its own).
 fn is_command(line: &str) -> bool {
@@ -38,12 +38,12 @@ fn the_report_explain_and_list_checks_fit_80_and_120_columns() {
 
 #[test]
 fn a_report_follows_the_terminal_width_not_a_default() {
-    let narrow = on_terminal(80, &["check", "--example", "failed-vpc"], None);
-    let wide = on_terminal(120, &["check", "--example", "failed-vpc"], None);
+    let narrow = strip_styles(&on_terminal(80, &["check", "--example", "failed-vpc"], None).drawn);
+    let wide = strip_styles(&on_terminal(120, &["check", "--example", "failed-vpc"], None).drawn);
     // Below 100 columns a row is stacked: its text starts under the mark, not beside the ID.
-    assert!(narrow.drawn.lines().any(|l| l.trim_end().ends_with("FAIL   vpc.acceptance_required")), "{}", narrow.drawn);
-    assert!(wide.drawn.lines().any(|l| l.contains("vpc.acceptance_required") && l.contains("AcceptanceRequired")));
-    assert!(narrow.drawn.lines().count() > wide.drawn.lines().count());
+    assert!(narrow.lines().any(|l| l.trim_end().ends_with("FAIL   vpc.acceptance_required")), "{narrow}");
+    assert!(wide.lines().any(|l| l.contains("vpc.acceptance_required") && l.contains("AcceptanceRequired")), "{wide}");
+    assert!(narrow.lines().count() > wide.lines().count());
 }
 
 #[test]

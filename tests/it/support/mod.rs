@@ -7,8 +7,8 @@ pub mod fleet;
 pub mod loopback;
 pub mod moto;
 pub mod netns;
-pub mod pty;
 pub mod pki;
+pub mod pty;
 pub mod readers;
 pub mod servers;
 pub mod terraform;
@@ -147,8 +147,9 @@ impl Run {
 /// (`--dns-server`) and replays no facts file runs with `--no-network`.
 pub fn run(mut command: Command, args: &[&str]) -> Run {
     command.args(args);
-    let probes_network = args.contains(&"--dns-server") || args.contains(&"--facts");
-    if args.first() == Some(&"check") && !probes_network {
+    // Facts from a file or a built-in example are judged with no network: the flag is refused with them.
+    let gathers = !["--dns-server", "--facts", "--example"].iter().any(|flag| args.contains(flag));
+    if args.first() == Some(&"check") && gathers {
         command.arg("--no-network");
     }
     let output = command.output().unwrap();
