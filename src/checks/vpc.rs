@@ -117,8 +117,9 @@ pub(super) fn service_found(ctx: &Ctx) -> Outcome {
     if let Err(problem) = ServiceName::parse(name) {
         return Outcome::fail(
             format!("{name}: {problem}"),
-            "Copy the service name from the VPC console or from aws ec2 describe-vpc-endpoint-service-configurations.",
-        );
+            "Copy the service name from the VPC console, or from the ServiceName this lists:",
+        )
+        .run([ctx.aws_command("ec2 describe-vpc-endpoint-service-configurations")]);
     }
     let configured_owner = settings.vpc_endpoint_service_owner.as_deref();
     if let Some(owner) = configured_owner.filter(|o| o.len() != 12 || !o.chars().all(|c| c.is_ascii_digit())) {
@@ -232,8 +233,7 @@ pub(super) fn load_balancer_type(ctx: &Ctx) -> Outcome {
 
 pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
-    let remedy = "Map the load balancer to subnets in at least two Availability Zones \
-                  (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
+    let remedy = "Map the load balancer to subnets in at least two Availability Zones:";
     if let Ok(lbs) = network_load_balancers(ctx) {
         let zones: BTreeSet<&str> = lbs
             .iter()
@@ -251,7 +251,16 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
         return if zones.len() >= 2 {
             Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
         } else {
-            Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
+            // Each load balancer keeps its subnets and gains one in another zone, which only the user knows.
+            let commands = lbs.iter().map(|lb| {
+                let subnets: Vec<&str> = lb.zones.iter().filter_map(|z| z.subnet_id.as_deref()).collect();
+                ctx.aws_command(&format!(
+                    "elbv2 set-subnets --load-balancer-arn {} --subnets {} <a subnet in another zone>",
+                    lb.arn,
+                    subnets.join(" ")
+                ))
+            });
+            Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy).run(commands)
         };
     }
     // Without the load balancer's own description, the service's zones are the same zones.
@@ -259,7 +268,10 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     if zones.len() >= 2 {
         Outcome::pass(format!("the service is offered in {}", list(zones)))
     } else {
-        Outcome::fail(format!("the service is offered in only {}", list(zones)), remedy)
+        Outcome::fail(
+            format!("the service is offered in only {}", list(zones)),
+            "Map the load balancer behind the service to subnets in at least two Availability Zones.",
+        )
     }
 }
 

@@ -91,8 +91,9 @@ where
     let message = match (error.message(), code.as_deref()) {
         (_, Some(code)) if EXPIRED_CODES.contains(&code) => "the AWS session token has expired".to_string(),
         (Some(message), _) => message.to_string(),
-        // No connection: said with the address tried, and the cause without the SDK's layers.
-        (None, _) if matches!(error, SdkError::DispatchFailure(_)) => {
+        // No connection (missing credentials are a dispatch failure too, said below): the address tried,
+        // and the cause without the SDK's layers.
+        (None, _) if matches!(error, SdkError::DispatchFailure(f) if f.is_io() || f.is_timeout()) => {
             format!("could not connect to {}: {}", endpoint_of(action), root_cause(error))
         }
         (None, _) => without_answer(error),

@@ -95,6 +95,12 @@ pub fn render(report: &Verdict) -> String {
         } else {
             out.push_str("| Status | Check | Seen | What to do | KMS answers |\n|---|---|---|---|---|\n");
             for check in &attention {
+                let remedy = check.remedy.as_deref().unwrap_or_default();
+                // The remedy leads into its commands, which follow the table.
+                let remedy = match check.commands.is_empty() {
+                    true => remedy.to_string(),
+                    false => format!("{} (the commands follow the table).", remedy.trim_end_matches([':', '.'])),
+                };
                 let answers: Vec<String> =
                     check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
                 let _ = writeln!(
@@ -104,7 +110,7 @@ pub fn render(report: &Verdict) -> String {
                     check.id,
                     cell(check.title),
                     seen(check),
-                    cell(check.remedy.as_deref().unwrap_or_default()),
+                    cell(&remedy),
                     cell(&answers.join("; "))
                 );
             }

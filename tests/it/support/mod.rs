@@ -105,6 +105,12 @@ impl Run {
         self.check(id)["evidence"].as_str().unwrap().to_string()
     }
 
+    /// The commands of one check's fix, each whole.
+    pub fn commands(&self, id: &str) -> Vec<String> {
+        let commands = self.check(id)["commands"].as_array().cloned().unwrap_or_default();
+        commands.iter().map(|c| c.as_str().unwrap().to_string()).collect()
+    }
+
     pub fn remedy(&self, id: &str) -> String {
         self.check(id)["remedy"].as_str().unwrap_or_default().to_string()
     }
