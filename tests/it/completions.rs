@@ -51,8 +51,10 @@ fn bash_completes_subcommands_flags_values_and_check_ids() {
     assert_eq!(bash_offers(&script, &["xks-preflight", "alarms", "--format", "terr"]), ["terraform"]);
 }
 
-/// What zsh lists for `line` (typed at an interactive zsh on a terminal, then Tab): the listing drawn.
-fn zsh_lists(script: &str, line: &str) -> String {
+/// What zsh lists for `line` (typed at an interactive zsh on a terminal, then Tab): the listing drawn,
+/// once `offer` has been drawn (zsh draws the listing under the line being edited and draws no prompt
+/// again: the offer expected is the sign that it is done; without it the shell is stopped after 30 s).
+fn zsh_lists(script: &str, line: &str, offer: &str) -> String {
     let home = tempfile::tempdir().unwrap();
     let functions = home.path().join("functions");
     std::fs::create_dir_all(&functions).unwrap();
@@ -69,24 +71,23 @@ fn zsh_lists(script: &str, line: &str) -> String {
         .env("ZDOTDIR", home.path())
         .env("HOME", home.path())
         .env("PATH", format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default()));
-    // Tab, then (once zsh has drawn the prompt again under its listing) the line is cleared and the
-    // shell left; what was drawn in between is the listing.
+    // Tab, then (once the offer is drawn) the line is cleared and the shell left.
     let typed = format!("{line}\t");
-    let screen = crate::support::pty::drive(zsh, 200, &[("READY> ", &typed), ("READY> ", "\x15exit\n")]);
+    let screen = crate::support::pty::drive(zsh, 200, &[("READY> ", &typed), (offer, "\x15exit\n")]);
     crate::support::pty::strip_styles(&screen.drawn)
 }
 
 #[test]
 fn zsh_completes_subcommands_flags_values_and_check_ids() {
     let (_dir, script) = script("zsh");
-    let subcommands = zsh_lists(&script, "xks-preflight ");
-    assert!(subcommands.contains("list-checks") && subcommands.contains("completions"), "{subcommands}");
-    let flags = zsh_lists(&script, "xks-preflight check --s");
-    assert!(flags.contains("--skip") && flags.contains("--since") && flags.contains("--save-facts"), "{flags}");
-    let ids = zsh_lists(&script, "xks-preflight check --only proxy.");
-    assert!(ids.contains("proxy.latency") && ids.contains("proxy.health"), "{ids}");
-    let formats = zsh_lists(&script, "xks-preflight check --output ");
-    assert!(formats.contains("prometheus") && formats.contains("markdown"), "{formats}");
+    let subcommands = zsh_lists(&script, "xks-preflight ", "list-checks");
+    assert!(subcommands.contains("completions"), "{subcommands}");
+    let flags = zsh_lists(&script, "xks-preflight check --s", "--save-facts");
+    assert!(flags.contains("--skip") && flags.contains("--since"), "{flags}");
+    let ids = zsh_lists(&script, "xks-preflight check --only proxy.", "proxy.latency");
+    assert!(ids.contains("proxy.health"), "{ids}");
+    let formats = zsh_lists(&script, "xks-preflight check --output ", "prometheus");
+    assert!(formats.contains("markdown"), "{formats}");
 }
 
 #[test]
