@@ -26,7 +26,8 @@ pub struct Outcome {
     /// What to do, for anything but a pass.
     pub remedy: Option<String>,
     /// The commands the remedy asks to run, each whole (an `aws` command names its Region), in order.
-    pub commands: Vec<String>,
+    /// A boxed slice: every check returns an Outcome, so it stays small.
+    pub commands: Box<[String]>,
     /// The check whose subject explains this outcome: the one that judged the fact this check lacked
     /// (or that made it fail). The verdict marks this outcome blocked only if that check failed.
     pub because: Option<CheckId>,
@@ -76,7 +77,7 @@ impl Outcome {
             status: Status::Pass,
             evidence: evidence.into(),
             remedy: None,
-            commands: Vec::new(),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -87,7 +88,7 @@ impl Outcome {
             status: Status::Warn,
             evidence: evidence.into(),
             remedy: Some(remedy.into()),
-            commands: Vec::new(),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -98,7 +99,7 @@ impl Outcome {
             status: Status::Fail,
             evidence: evidence.into(),
             remedy: Some(remedy.into()),
-            commands: Vec::new(),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -109,7 +110,7 @@ impl Outcome {
             status: Status::Skipped,
             evidence: why.into(),
             remedy: None,
-            commands: Vec::new(),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -120,7 +121,7 @@ impl Outcome {
             status: Status::Error,
             evidence: why.into(),
             remedy: Some(remedy.into()),
-            commands: Vec::new(),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -146,7 +147,7 @@ impl Outcome {
 
     /// Adds the commands the remedy asks to run, in order.
     pub fn run(mut self, commands: impl IntoIterator<Item = String>) -> Self {
-        self.commands.extend(commands);
+        self.commands = std::mem::take(&mut self.commands).into_vec().into_iter().chain(commands).collect();
         self
     }
 

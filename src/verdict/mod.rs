@@ -312,7 +312,7 @@ fn judge_target(
                 status: outcome.status,
                 evidence: outcome.evidence,
                 remedy: outcome.remedy,
-                commands: outcome.commands.into_iter().map(|c| with_profile(c, profile)).collect(),
+                commands: outcome.commands.into_vec().into_iter().map(|c| with_profile(c, profile)).collect(),
                 blocked_by,
                 fails_run: fail_on.fails_run(outcome.status, blocked_by.is_some()),
                 kms_says: requirement.kms_says,

@@ -3,6 +3,7 @@
 //! list, completions and the man page, files written whole after the report, and a reader that leaves.
 
 use crate::replay::EXAMPLE;
+use crate::support::pty::strip_styles;
 use crate::support::{command, run, Run};
 
 const HEALTHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
@@ -107,25 +108,6 @@ fn coloured_report_at_120_columns_keeps_its_status_column() {
         plain.iter().filter(|l| l.starts_with(" FAIL") || l.starts_with(" WARN")).map(|l| text_column(l)).collect();
     assert!(starts.len() >= 5 && starts.iter().all(|s| *s == starts[0]), "{starts:?}");
     insta::assert_snapshot!("example_colour_120", out.stdout);
-}
-
-/// A line without its ANSI styles (ESC [ … m).
-fn strip_styles(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // A style ends at its 'm'; the line is finite.
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Where a row's text begins: after the status and the ID.
