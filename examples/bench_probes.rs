@@ -36,7 +36,7 @@ async fn tls_server() -> std::net::SocketAddr {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let proxy = Arc::new(xks_proxy::XksProxy { prefixes: vec![String::new()], variant: xks_proxy::Variant::Faithful });
+    let proxy = Arc::new(xks_proxy::XksProxy::new(vec![String::new()], xks_proxy::Variant::Faithful));
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let (acceptor, proxy) = (acceptor.clone(), proxy.clone());
@@ -166,6 +166,7 @@ fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<S
         proxy_config: None,
         secret: None,
         proxy_secret: secret,
+        next_credential: None,
         xks_key_ids: keys,
         use_aws: false,
         aws_timeout: Duration::from_secs(5),
@@ -177,6 +178,7 @@ fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<S
             rtt_samples: 10,
             timeout: Duration::from_secs(5),
             extra_roots: Vec::new(),
+            client: None,
         }),
         // Planned settings: KMS has seen nothing of them.
         monitor: None,

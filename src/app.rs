@@ -12,8 +12,8 @@ use xks_preflight::exit::ExitCode;
 use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
-use xks_preflight::user_input::{read_proxy_config, read_secret, Secret, SecretSource};
-use xks_preflight::{report, verdict};
+use xks_preflight::user_input::{read_next_secret, read_proxy_config, read_secret, Secret, SecretSource};
+use xks_preflight::{iac, report, verdict};
 
 use crate::cli::{AlarmFormat, AlarmsArgs, CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
 use crate::{files, progress, terminal};
@@ -59,6 +59,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
         Output::Junit => report::render_junit(&report),
         Output::Prometheus => report::render_prometheus(&report),
         Output::Markdown => report::render_markdown(&report),
+        Output::Github => report::render_github(&report),
     };
     // The files are written even when standard output cannot be: a full log disk must not cost the
     // metrics file too. The first problem is reported.
@@ -104,8 +105,12 @@ fn unknown_check(what: &str, text: &str) -> InputError {
 }
 
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
-    let way_in = way_in(args)?;
-    let (regions, roles) = scopes(args)?;
+    let (way_in, file_region) = way_in(args)?;
+    let (mut regions, roles) = scopes(args)?;
+    // A plan's provider names the Region its stores are created in; --region still wins.
+    if regions.is_empty() {
+        regions.extend(file_region);
+    }
     let (proxy_config, secret, proxy_secret) = proxy_inputs(args)?;
     Ok(Request {
         way_in,
@@ -116,6 +121,7 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
         proxy_config,
         secret,
         proxy_secret,
+        next_credential: next_credential(args)?,
         use_aws: !args.no_aws,
         xks_key_ids: validated_key_ids(&args.xks_key_id)?,
         aws_timeout: std::time::Duration::from_secs(args.aws_timeout),
@@ -129,8 +135,30 @@ fn request(args: &CheckArgs) -> Result<Request, InputError> {
     })
 }
 
-/// What to check: a store by ID or name, every store, or planned settings.
-fn way_in(args: &CheckArgs) -> Result<WayIn, InputError> {
+/// What to check: a store by ID or name, every store, planned settings, or the stores of a plan or the
+/// services of a template; with the Region a plan's provider names.
+fn way_in(args: &CheckArgs) -> Result<(WayIn, Option<String>), InputError> {
+    if let Some(path) = &args.terraform_plan {
+        let file = iac::read_plan(path)?;
+        return Ok((WayIn::Iac(file.targets), file.region.filter(|r| is_region_code(r))));
+    }
+    let way_in = way_in_flags(args)?;
+    if let Some(path) = &args.cloudformation {
+        let WayIn::Planned(planned) = &way_in else {
+            return Err(InputError::Missing {
+                what: "planned settings to judge the template against",
+                how: "give the store's planned settings with --endpoint, --path, --access-key-id or --proxy-config"
+                    .into(),
+            });
+        };
+        // AWS::Region in the template stands for the Region the run checks.
+        let file = iac::read_template(path, planned, args.region.first().map(String::as_str))?;
+        return Ok((WayIn::Iac(file.targets), None));
+    }
+    Ok((way_in, None))
+}
+
+fn way_in_flags(args: &CheckArgs) -> Result<WayIn, InputError> {
     Ok(if let Some(id) = &args.custom_key_store_id {
         if !is_custom_key_store_id(id) {
             return Err(InputError::value(
@@ -154,6 +182,7 @@ fn way_in(args: &CheckArgs) -> Result<WayIn, InputError> {
         || args.proxy_config.is_some()
     {
         WayIn::Planned(PlannedSettings {
+            connectivity: None,
             uri_endpoint: args.endpoint.clone(),
             uri_path: args.path.clone(),
             vpc_endpoint_service_name: args.vpc_endpoint_service_name.clone(),
@@ -228,6 +257,25 @@ fn proxy_inputs(args: &CheckArgs) -> Result<ProxyInputs, InputError> {
     Ok((proxy_config, secret, proxy_secret))
 }
 
+/// `--next-access-key-id` and its secret, for the rotation rehearsal.
+fn next_credential(args: &CheckArgs) -> Result<Option<(String, Secret)>, InputError> {
+    let Some(id) = &args.next_access_key_id else { return Ok(None) };
+    let shaped =
+        (20..=30).contains(&id.len()) && id.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    if !shaped {
+        return Err(InputError::value(
+            "--next-access-key-id",
+            id,
+            "an access key ID: 20 to 30 characters of A-Z and 2-7",
+        ));
+    }
+    let source = match &args.next_secret_access_key_file {
+        Some(path) => SecretSource::File(path),
+        None => SecretSource::Stdin,
+    };
+    Ok(Some((id.clone(), read_next_secret(source)?)))
+}
+
 fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
     let dns_server = args
         .dns_server
@@ -257,6 +305,53 @@ fn network_options(args: &CheckArgs) -> Result<NetworkOptions, InputError> {
         rtt_samples: usize::from(args.rtt_samples),
         timeout: std::time::Duration::from_secs(args.probe_timeout),
         extra_roots,
+        client: match (&args.client_cert, &args.client_key) {
+            (Some(cert), Some(key)) => Some(read_client_identity(cert, key)?),
+            _ => None,
+        },
+    })
+}
+
+/// `--client-cert` and `--client-key`: a PEM chain and the key of its first certificate, which must match.
+/// No message quotes the key file's content.
+fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls::sign::CertifiedKey>, InputError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let unreadable = |what, path: &Path, e: &dyn std::fmt::Display| InputError::Unreadable {
+        what,
+        path: Some(path.to_path_buf()),
+        cause: e.to_string(),
+    };
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| unreadable("client certificate file", cert, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| InputError::Malformed {
+            what: "client certificate file",
+            path: cert.to_path_buf(),
+            problem: format!("is not PEM: {e}"),
+        })?;
+    if chain.is_empty() {
+        return Err(InputError::Malformed {
+            what: "client certificate file",
+            path: cert.to_path_buf(),
+            problem: "holds no PEM certificate".into(),
+        });
+    }
+    let private_key = PrivateKeyDer::from_pem_file(key).map_err(|e| match e {
+        rustls::pki_types::pem::Error::Io(e) => unreadable("client key file", key, &e),
+        _ => InputError::Malformed {
+            what: "client key file",
+            path: key.to_path_buf(),
+            problem: "holds no PEM private key (PKCS#8, PKCS#1 or SEC1)".into(),
+        },
+    })?;
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    rustls::sign::CertifiedKey::from_der(chain, private_key, &provider).map(std::sync::Arc::new).map_err(|e| {
+        InputError::Malformed {
+            what: "client key file",
+            path: key.to_path_buf(),
+            problem: format!("does not go with the first certificate of {}: {e}", cert.display()),
+        }
     })
 }
 

@@ -26,10 +26,11 @@ pub enum Section {
     Proxy,
     Key,
     Monitor,
+    Iac,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Config,
         Section::Vpc,
         Section::Dns,
@@ -38,6 +39,7 @@ impl Section {
         Section::Proxy,
         Section::Key,
         Section::Monitor,
+        Section::Iac,
     ];
 
     pub fn heading(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Section {
             Section::Proxy => "Proxy API",
             Section::Key => "External keys",
             Section::Monitor => "What KMS has seen",
+            Section::Iac => "Infrastructure as code",
         }
     }
 
@@ -63,6 +66,7 @@ impl Section {
             Section::Proxy => "proxy",
             Section::Key => "key",
             Section::Monitor => "monitor",
+            Section::Iac => "iac",
         }
     }
 }
@@ -510,7 +514,7 @@ macro_rules! requirements {
             (CreateKey, "CustomKeyStoreInvalidStateException"),
             (Cryptographic, "KMSInvalidStateException"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsClientCertificate],
         check tls::version;
     TlsCipherSuite = "tls.cipher_suite", Tls, Fail, "A cipher suite KMS offers",
         "The proxy accepts one of TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, \
@@ -598,7 +602,7 @@ macro_rules! requirements {
                 present"),
             (Cryptographic, "KMSInvalidStateException, once the proxy requires a certificate KMS does not present"),
         ],
-        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect, TlsVersion],
+        after [ConfigStoreFound, ConfigStoreType, ConfigEndpointFormat, DnsResolves, NetTcpConnect],
         check tls::client_certificate;
 
     ProxyHealth = "proxy.health", Proxy, Fail, "GetHealthStatus answers to specification",
@@ -732,6 +736,20 @@ macro_rules! requirements {
         answers [(CreateKey, "CustomKeyStoreInvalidStateException"), (Cryptographic, "KMSInvalidStateException")],
         after [TlsHttp11, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, KeyMetadata],
         check proxy::long_metadata;
+    ProxyCredentialRotation = "proxy.credential_rotation", Proxy, Fail, "Proxy accepts the next credential too",
+        "With a next credential given (--next-access-key-id and its secret), the proxy accepts both the current and \
+         the next one, so that UpdateCustomKeyStore can switch KMS to the next one with no gap (the specification \
+         says a proxy should hold at least two at once).",
+        says ["INVALID_CREDENTIALS"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyIncorrectAuthenticationCredentialException, when UpdateCustomKeyStore \
+                gives a credential the proxy does not accept"),
+            (ConnectStore, "INVALID_CREDENTIALS, once the proxy refuses the credential KMS signs with"),
+            (CreateKey, "CustomKeyStoreInvalidStateException"),
+            (Cryptographic, "KMSInvalidStateException, while the proxy refuses the credential KMS signs with"),
+        ],
+        after [TlsHttp11, ProxyClockSkew, ProxyCredentialAccepted, ProxyUriPath, ProxyAccess, ProxyLatency],
+        check proxy::credential_rotation;
 
     KeyMetadata = "key.metadata", Key, Fail, "External key usable by KMS",
         "GetKeyMetadata reports keySpec AES_256, keyUsage with ENCRYPT and DECRYPT, and keyStatus ENABLED.",
@@ -857,6 +875,40 @@ macro_rules! requirements {
         answers [],
         after [ConfigStoreFound, ConfigStoreType, ConfigConnectionState],
         check monitor::alarms;
+
+    IacStoreConnected = "iac.store_connected", Iac, Warn, "Something connects the created store",
+        "A store the plan creates is connected afterwards: Terraform's aws_kms_custom_key_store creates it \
+         DISCONNECTED and never connects it, so its keys stay unusable until ConnectCustomKeyStore is called.",
+        says [],
+        answers [
+            (CreateKey, "CustomKeyStoreInvalidStateException while the store is DISCONNECTED"),
+            (Cryptographic, "KMSInvalidStateException (the keys are Unavailable)"),
+        ],
+        after [],
+        check iac::store_connected;
+    IacSecretInPlan = "iac.secret_in_plan", Iac, Warn, "Proxy secret not in clear in the plan",
+        "The plan does not hold the proxy secret access key in clear. With raw_secret_access_key it always does, \
+         and so does the state: treat both as secrets, never attach them to a pull request.",
+        says [],
+        answers [],
+        after [],
+        check iac::secret_in_plan;
+    IacServiceResolved = "iac.service_resolved", Iac, Fail, "Planned endpoint service exists",
+        "The VPC endpoint service the store names is created in the same plan or template, or already exists in AWS.",
+        says ["XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"],
+        answers [
+            (CreateOrUpdateStore, "XksProxyVpcEndpointServiceNotFoundException"),
+            (ConnectStore, "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"),
+        ],
+        after [],
+        check iac::service_resolved;
+    IacKeySettings = "iac.key_settings", Iac, Fail, "Planned KMS keys fit the store",
+        "Each KMS key the plan creates in the store has key_usage ENCRYPT_DECRYPT and customer_master_key_spec \
+         SYMMETRIC_DEFAULT, is not multi-Region, and its xks_key_id is 1 to 128 letters, digits, '-', '_' or '.'.",
+        says ["ValidationException", "UnsupportedOperationException"],
+        answers [(CreateKey, "ValidationException or UnsupportedOperationException")],
+        after [],
+        check iac::key_settings;
     } };
 }
 pub(crate) use requirements;

@@ -189,6 +189,15 @@ pub struct CheckArgs {
         conflicts_with = "existing"
     )]
     pub access_key_id: Option<String>,
+    /// Check the stores a Terraform plan creates or updates: the JSON of `terraform show -json PLANFILE`.
+    /// Each aws_kms_custom_key_store of type EXTERNAL_KEY_STORE is a target, named by its address.
+    #[arg(long, value_name = "FILE", help_heading = "Infrastructure as code",
+        conflicts_with_all = ["existing", "planned", "cloudformation"])]
+    pub terraform_plan: Option<PathBuf>,
+    /// Check the VPC endpoint services of a CloudFormation template (JSON or YAML; a CDK synth output)
+    /// against the planned settings given by flags or --proxy-config.
+    #[arg(long, value_name = "FILE", help_heading = "Infrastructure as code", conflicts_with = "existing")]
+    pub cloudformation: Option<PathBuf>,
     /// The proxy's JSON configuration file (XksProxyUriPath and credential), for planned settings or to
     /// compare with an existing store.
     #[arg(long, value_name = "FILE")]
@@ -201,6 +210,24 @@ pub struct CheckArgs {
     /// Read the proxy secret access key from standard input.
     #[arg(long, help_heading = "Secret")]
     pub secret_access_key_stdin: bool,
+    /// Rehearse a credential rotation: the access key ID the store is to move to. Its secret comes from
+    /// --next-secret-access-key-file or --next-secret-access-key-stdin; proxy.credential_rotation then
+    /// checks that the proxy accepts both credentials.
+    #[arg(long, value_name = "ID", help_heading = "Secret", conflicts_with = "all", requires = "next_secret")]
+    pub next_access_key_id: Option<String>,
+    /// Read the next secret access key (of --next-access-key-id) from this file. Never given on the
+    /// command line.
+    #[arg(long, value_name = "FILE", help_heading = "Secret", group = "next_secret", requires = "next_access_key_id")]
+    pub next_secret_access_key_file: Option<PathBuf>,
+    /// Read the next secret access key from standard input.
+    #[arg(
+        long,
+        help_heading = "Secret",
+        group = "next_secret",
+        requires = "next_access_key_id",
+        conflicts_with = "secret_access_key_stdin"
+    )]
+    pub next_secret_access_key_stdin: bool,
 
     /// AWS Region (repeatable; else the SDK's usual chain: AWS_REGION, the profile). Several Regions
     /// need --all.
@@ -220,8 +247,8 @@ pub struct CheckArgs {
     /// The longest one attempt of an AWS call may take, in seconds (at most three attempts are made).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "AWS")]
     pub aws_timeout: u64,
-    /// Judge planned settings without asking AWS.
-    #[arg(long, help_heading = "AWS", requires = "planned", conflicts_with_all = ["existing", "all_regions", "role_arn"])]
+    /// Judge planned settings (flags, a plan or a template) without asking AWS.
+    #[arg(long, help_heading = "AWS", conflicts_with_all = ["existing", "all_regions", "role_arn"])]
     pub no_aws: bool,
 
     /// An external key ID to call GetKeyMetadata, Encrypt and Decrypt with (repeatable). For an existing
@@ -229,7 +256,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ID", help_heading = "Network")]
     pub xks_key_id: Vec<String>,
     /// Do not probe the endpoint: AWS-side checks only.
-    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination"])]
+    #[arg(long, help_heading = "Network", conflicts_with_all = ["dns_server", "connect_to", "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination"])]
     pub no_network: bool,
     /// Resolver for the DNS checks, IP[:PORT] (default: the system's).
     #[arg(long, value_name = "IP[:PORT]", help_heading = "Network")]
@@ -241,6 +268,13 @@ pub struct CheckArgs {
     /// PEM certificates of a private CA, to follow a chain that ends there (KMS still refuses it).
     #[arg(long, value_name = "PEM", help_heading = "Network")]
     pub ca_file: Option<PathBuf>,
+    /// PEM client certificate (leaf first) to present to a proxy that asks for one; never sent unless given,
+    /// and then only on a certificate request. Needs --client-key.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, value_name = "PEM", help_heading = "Network", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// TCP handshakes to measure the round-trip time with.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100), help_heading = "Network")]
     pub rtt_samples: u16,
@@ -366,12 +400,15 @@ fn parse_since(text: &str) -> Result<std::time::Duration, String> {
 
 /// What a facts file excludes: everything that gathers.
 /// `--profile` stays: the fix commands name it.
-const FACTS_EXCLUDE: [&str; 22] = [
+const FACTS_EXCLUDE: [&str; 27] = [
     "existing",
     "planned",
     "proxy_config",
     "secret_access_key_file",
     "secret_access_key_stdin",
+    "next_access_key_id",
+    "terraform_plan",
+    "cloudformation",
     "region",
     "all_regions",
     "role_arn",
@@ -381,6 +418,8 @@ const FACTS_EXCLUDE: [&str; 22] = [
     "dns_server",
     "connect_to",
     "ca_file",
+    "client_cert",
+    "client_key",
     "rtt_samples",
     "probe_timeout",
     "xks_key_id",
@@ -420,6 +459,9 @@ pub enum Output {
     Prometheus,
     /// Markdown, for a ticket or a pull request.
     Markdown,
+    /// GitHub Actions workflow commands: an annotation per problem, on the Terraform address or template
+    /// logical ID it concerns.
+    Github,
 }
 
 /// The formats of `explain` and `list-checks`: they judge nothing, so they have no CI or metrics form.

@@ -17,6 +17,7 @@ pub mod exit;
 pub mod explain;
 pub mod facts;
 pub mod gather;
+pub mod iac;
 pub mod kms_errors;
 pub mod kms_metrics;
 pub mod report;

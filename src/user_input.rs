@@ -58,7 +58,7 @@ pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String
 }
 
 /// What a JSON value is, never what it holds.
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -98,7 +98,7 @@ pub enum SecretSource<'a> {
 
 /// A line typed at the terminal with echo off, after a prompt on standard error: the secret is
 /// neither shown nor left on the screen, and Enter ends it as a person expects.
-fn read_hidden_line() -> std::io::Result<String> {
+fn read_hidden_line(what: &str) -> std::io::Result<String> {
     use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
     let stdin = std::io::stdin();
     let original = tcgetattr(&stdin)?;
@@ -107,7 +107,7 @@ fn read_hidden_line() -> std::io::Result<String> {
     // The newline typed is still shown, so that what follows starts on a line of its own.
     hidden.local_modes.insert(LocalModes::ECHONL);
     tcsetattr(&stdin, OptionalActions::Flush, &hidden)?;
-    eprint!("Proxy secret access key (not shown as typed): ");
+    eprint!("Proxy {what} (not shown as typed): ");
     let mut line = String::new();
     let read = std::io::BufRead::read_line(&mut stdin.lock(), &mut line);
     // Echo comes back whatever the read gave.
@@ -124,29 +124,7 @@ pub fn read_secret(
     from_proxy_config: Option<(String, &str)>,
 ) -> Result<Option<(SecretShape, Secret)>, InputError> {
     let (secret, source) = match explicit {
-        Some(SecretSource::File(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                what: "secret access key file",
-                path: Some(path.to_path_buf()),
-                cause: e.to_string(),
-            })?;
-            (text, format!("file {}", path.display()))
-        }
-        Some(SecretSource::Stdin) => {
-            let unreadable = |e: std::io::Error| InputError::Unreadable {
-                what: "secret access key from standard input",
-                path: None,
-                cause: e.to_string(),
-            };
-            let text = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                read_hidden_line().map_err(unreadable)?
-            } else {
-                let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).map_err(unreadable)?;
-                text
-            };
-            (text, "standard input".to_string())
-        }
+        Some(source) => read_source(source, &CURRENT_SECRET)?,
         None => match std::env::var(SECRET_ENV) {
             Ok(value) => (value, format!("environment variable {SECRET_ENV}")),
             Err(_) => match from_proxy_config {
@@ -155,13 +133,80 @@ pub fn read_secret(
             },
         },
     };
-    // A trailing newline is how files and pipes end, not part of the secret.
-    let secret = secret.trim_end_matches(['\n', '\r']);
+    let secret = trimmed(&secret, &source, CURRENT_SECRET.secret)?;
+    Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
+}
+
+/// How errors name a secret and where it is read from: the current one, or the next one of a rotation.
+struct Named {
+    secret: &'static str,
+    file: &'static str,
+    stdin: &'static str,
+}
+
+const CURRENT_SECRET: Named = Named {
+    secret: "secret access key",
+    file: "secret access key file",
+    stdin: "secret access key from standard input",
+};
+
+const NEXT_SECRET: Named = Named {
+    secret: "next secret access key",
+    file: "next secret access key file",
+    stdin: "next secret access key from standard input",
+};
+
+/// The text of a file or of standard input, and where it came from.
+fn read_source(source: SecretSource<'_>, named: &Named) -> Result<(String, String), InputError> {
+    match source {
+        SecretSource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                what: named.file,
+                path: Some(path.to_path_buf()),
+                cause: e.to_string(),
+            })?;
+            Ok((text, format!("file {}", path.display())))
+        }
+        SecretSource::Stdin => {
+            let unreadable =
+                |e: std::io::Error| InputError::Unreadable { what: named.stdin, path: None, cause: e.to_string() };
+            // On a terminal a person types it: prompt, hide it, and end at Enter rather than Ctrl-D.
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                read_hidden_line(named.secret).map_err(unreadable)?
+            } else {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).map_err(unreadable)?;
+                text
+            };
+            Ok((text, "standard input".to_string()))
+        }
+    }
+}
+
+/// The secret without the line end files and pipes close with; an empty one is refused.
+fn trimmed<'a>(text: &'a str, source: &str, what: &'static str) -> Result<&'a str, InputError> {
+    let secret = text.trim_end_matches(['\n', '\r']);
     if secret.is_empty() {
+        return Err(InputError::Missing { what, how: format!("{source} is empty; give the secret the proxy issued") });
+    }
+    Ok(secret)
+}
+
+/// The secret a rotation moves to, for the rehearsal. Unlike the current one it has no check of its own
+/// shape, so a shape KMS would refuse is refused here, saying how it is wrong and never what it is.
+pub fn read_next_secret(source: SecretSource<'_>) -> Result<Secret, InputError> {
+    let (text, from) = read_source(source, &NEXT_SECRET)?;
+    let secret = trimmed(&text, &from, NEXT_SECRET.secret)?;
+    let shape = SecretShape::of(secret, from.clone());
+    if shape.disallowed_characters > 0 || !(43..=64).contains(&shape.length) {
         return Err(InputError::Missing {
-            what: "secret access key",
-            how: format!("{source} is empty; give the secret the proxy issued"),
+            what: NEXT_SECRET.secret,
+            how: format!(
+                "the one from {from} has {} characters, {} of them outside A-Z a-z 0-9 / + = (value not shown); \
+                 KMS takes 43 to 64 characters of that set",
+                shape.length, shape.disallowed_characters
+            ),
         });
     }
-    Ok(Some((SecretShape::of(secret, source.clone()), Secret(secret.to_string()))))
+    Ok(Secret(secret.to_string()))
 }

@@ -39,6 +39,10 @@ pub fn how_checked(section: Section) -> &'static str {
             "From what KMS recorded about an existing store over --since: its CloudWatch metrics and alarms, \
              and CloudTrail's failed calls."
         }
+        Section::Iac => {
+            "From a Terraform plan (terraform show -json) or a CloudFormation or CDK template, read as a file \
+             before anything is applied: what it creates stands in for the store and its endpoint service."
+        }
     }
 }
 
@@ -100,6 +104,9 @@ pub fn fix(id: CheckId) -> &'static str {
         ProxyClockSkew => "Synchronise the proxy's clock (NTP).",
         ProxyRequestValidation => "Refuse requests without requestMetadata or plaintext with 400 ValidationException.",
         ProxyUnknownOperation => "Serve a request whatever its kmsOperation: KMS adds operations.",
+        ProxyCredentialRotation => {
+            "Give the proxy the next credential beside the current one before the store is updated to it."
+        }
         ProxyLongMetadata => "Accept 2,048-character ARNs and the optional metadata fields.",
         KeyMetadata => "Give KMS an enabled AES_256 external key allowed to ENCRYPT and DECRYPT.",
         KeyRoundTrip => "Make Encrypt and Decrypt with the same key, AAD and metadata give the plaintext back.",
@@ -119,5 +126,11 @@ pub fn fix(id: CheckId) -> &'static str {
         MonitorThrottle => "Spread the load over time or over more stores.",
         MonitorRecentFailures => "Look up each failed call's kmsRequestId in the proxy's log.",
         MonitorAlarms => "Create them with the commands `xks-preflight alarms` prints.",
+        IacStoreConnected => "Connect the store once it is created: aws kms connect-custom-key-store, after apply.",
+        IacSecretInPlan => "Keep the plan and the state as secrets, and feed the secret in from a secret store.",
+        IacServiceResolved => "Create the endpoint service in the same plan, or name one that exists in the Region.",
+        IacKeySettings => {
+            "Declare the keys ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT, single-Region, with a valid xks_key_id."
+        }
     }
 }

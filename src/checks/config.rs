@@ -126,6 +126,7 @@ fn ids(checks: &[CheckId]) -> String {
 }
 
 pub(super) fn endpoint_format(ctx: &Ctx) -> Outcome {
+    need!(ctx.known("xks_proxy_uri_endpoint"));
     judge_shape(
         need!(ctx.settings()).uri_endpoint.as_deref(),
         "no proxy URI endpoint given (--endpoint)",
@@ -149,6 +150,7 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
 }
 
 pub(super) fn path_format(ctx: &Ctx) -> Outcome {
+    need!(ctx.known("xks_proxy_uri_path"));
     judge_shape(
         need!(ctx.settings()).uri_path.as_deref(),
         "no proxy URI path given (--path or --proxy-config)",
@@ -187,6 +189,7 @@ fn path_problem(path: &str) -> Option<String> {
 
 pub(super) fn uri_length(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
+    need!(ctx.known("xks_proxy_uri_endpoint").and(ctx.known("xks_proxy_uri_path")));
     let (Some(endpoint), Some(path)) = (settings.uri_endpoint.as_deref(), settings.uri_path.as_deref()) else {
         return Outcome::skipped("needs both the endpoint and the path");
     };
@@ -210,6 +213,7 @@ pub(super) fn uri_length(ctx: &Ctx) -> Outcome {
 
 pub(super) fn access_key_id_format(ctx: &Ctx) -> Outcome {
     let settings = need!(ctx.settings());
+    need!(ctx.known("xks_proxy_authentication_credential.access_key_id"));
     let Some(id) = settings.access_key_id.as_deref() else {
         return Outcome::skipped("no access key ID given (--access-key-id or --proxy-config)");
     };
@@ -245,6 +249,7 @@ pub(super) fn access_key_id_format(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn secret_format(ctx: &Ctx) -> Outcome {
+    need!(ctx.known("xks_proxy_authentication_credential.raw_secret_access_key"));
     let Some(secret) = &ctx.target.secret else {
         return Outcome::skipped(
             "no secret access key supplied (XKS_PROXY_SECRET_ACCESS_KEY, --secret-access-key-file, \

@@ -29,6 +29,18 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Nothing, or the outcome for a setting a plan leaves unknown until it is applied (named by its
+    /// Terraform attribute): it is reported as such, never guessed.
+    pub fn known(&self, attribute: &str) -> Result<(), Outcome> {
+        match &self.target.iac {
+            Some(iac) if iac.known_after_apply.iter().any(|a| a == attribute) => {
+                let why = words(&Why::KnownAfterApply { address: iac.address.clone() });
+                Err(Outcome::skipped(format!("{attribute} is {why}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A fact read from AWS, or the outcome that stands in for it: an error naming the call and whose
     /// permission it needs, or why it was not read.
     pub fn aws<'f, T>(&self, observed: &'f Observed<T>) -> Result<&'f T, Outcome> {
@@ -72,6 +84,7 @@ fn judged_by(why: &Why) -> Option<CheckId> {
     let fact = match why {
         Why::Needs { fact } => fact,
         Why::PrivateName => return Some(CheckId::DnsResolves),
+        Why::ClientCertificateRequired => return Some(CheckId::TlsClientCertificate),
         _ => return None,
     };
     Some(match fact {
@@ -96,6 +109,13 @@ pub fn words(why: &Why) -> String {
                           --secret-access-key-stdin or the proxy configuration file)"
             .into(),
         Why::NoAccessKeyId => "no access key ID to sign with".into(),
+        Why::ClientCertificateRequired => "the proxy requires a client certificate and none was given: add \
+                                           --client-cert FILE and --client-key FILE to probe behind it"
+            .into(),
+        Why::NoNextCredential => "no credential to rotate to was given: to rehearse a rotation, add \
+                                  --next-access-key-id ID with --next-secret-access-key-file FILE (or \
+                                  --next-secret-access-key-stdin)"
+            .into(),
         Why::AwsUnreadable => "AWS could not be read here (the problem is said at the top)".into(),
         Why::StoreNotCreated => "planned settings: the store has no KMS keys yet".into(),
         Why::OwnerOnly => "only the account that owns the service can read this".into(),
@@ -104,6 +124,7 @@ pub fn words(why: &Why) -> String {
                              --connect-to HOST:PORT reaches the load balancer or a proxy node from here"
             .into(),
         Why::EndlessPages { action } => format!("{action} kept answering with another page"),
+        Why::KnownAfterApply { address } => format!("known only after {address} is applied"),
         Why::OlderFacts => "not gathered by the version of xks-preflight that wrote these facts".into(),
         Why::Recorded { text } => text.clone(),
         Why::Needs { fact } => match fact {

@@ -188,7 +188,7 @@ fn sealed(probed: &Probed<ProxyExchange>) -> Result<Sealed, Fault> {
         return Err(format!("Encrypt answered {} (kmsRequestId {})", answered(encrypt), encrypt.kms_request_id).into());
     }
     let answer: Encrypted = body::read(encrypt).map_err(|problem| format!("Encrypt answered 200, but {problem}"))?;
-    let decode = |name: &str, text: &str| STANDARD.decode(text).map_err(|_| format!("Encrypt's {name} is not base64"));
+    let decode = |name: &str, text: &str| standard_base64(text).map_err(|bend| format!("Encrypt's {name} {bend}"));
     Ok(Sealed {
         ciphertext: decode("ciphertext", &answer.ciphertext)?,
         iv: decode("initializationVector", &answer.initialization_vector)?,
@@ -258,13 +258,31 @@ fn plaintext_of(decrypt: &ProxyExchange) -> Option<Vec<u8>> {
     STANDARD.decode(answer.plaintext).ok()
 }
 
+/// A Base64 field of an answer, decoded as KMS decodes it: the standard alphabet with its `=` padding
+/// (RFC 4648 §4). The Base64 proxies write instead is named, since each looks valid to the eye.
+fn standard_base64(text: &str) -> Result<Vec<u8>, String> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    STANDARD.decode(text).map_err(|_| {
+        let only_kms = "KMS accepts only standard Base64 (A-Z a-z 0-9 + / with = padding)";
+        let url_safe = URL_SAFE.decode(text).is_ok() || URL_SAFE_NO_PAD.decode(text).is_ok();
+        if text.contains(['-', '_']) && url_safe {
+            format!("is in Base64url, with - and _ where Base64 has + and /: {only_kms}")
+        } else if STANDARD_NO_PAD.decode(text).is_ok() {
+            format!("is Base64 without its = padding: {only_kms}")
+        } else {
+            format!("is not Base64: {only_kms}")
+        }
+    })
+}
+
 /// Whether Decrypt gave back the plaintext the trip encrypted.
 fn decrypted_back(trip: &Trip) -> Result<(), Fault> {
     let decrypt = exchange_of(trip.decrypt)?;
     if decrypt.status != 200 {
         return Err(format!("Decrypt answered {} (kmsRequestId {})", answered(decrypt), decrypt.kms_request_id).into());
     }
-    let plaintext = plaintext_of(decrypt).ok_or("Decrypt's answer has no base64 plaintext")?;
+    let answer: Decrypted = body::read(decrypt).map_err(|problem| format!("Decrypt answered 200, but {problem}"))?;
+    let plaintext = standard_base64(&answer.plaintext).map_err(|bend| format!("Decrypt's plaintext {bend}"))?;
     if plaintext != trip.plaintext {
         return Err("Decrypt returned other bytes than were encrypted".into());
     }
@@ -302,6 +320,8 @@ enum Refusal {
     Refused(String),
     /// Refused, but otherwise; `true` when only the body's missing errorName is wrong.
     Otherwise(String, bool),
+    /// Answered as a failure of the proxy (5xx), which KMS retries and counts as one.
+    Failed(String),
     /// Decrypted: the altered data was accepted, and these bytes (if any) came back.
     Decrypted(String, Option<Vec<u8>>),
 }
@@ -313,6 +333,11 @@ fn judge_refusal(label: &str, probed: &Probed<ProxyExchange>) -> Result<Refusal,
             Refusal::Refused(format!("{label} refused ({})", answered(exchange)))
         }
         200..=299 => Refusal::Decrypted(format!("{label} was decrypted ({})", exchange.status), plaintext_of(exchange)),
+        500..=599 => Refusal::Failed(format!(
+            "{label} answered {} where the specification says 400 InvalidCiphertextException: KMS takes a 5xx for \
+             the proxy failing, retries it and counts it against the store's reliability, not as a bad ciphertext",
+            answered(exchange)
+        )),
         _ => Refusal::Otherwise(
             format!("{label} refused with {}, not 400 InvalidCiphertextException", answered(exchange)),
             body::unnamed(exchange, 400),
@@ -341,6 +366,7 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
         return outcome;
     }
     let mut decrypted = false;
+    let mut failed = false;
     let mut unnamed_only = true;
     let judged = per_key(keys, |key| {
         let mut refused = Vec::new();
@@ -352,6 +378,11 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
                 Ok(Refusal::Refused(text)) => refused.push(text),
                 Ok(Refusal::Otherwise(text, unnamed)) => {
                     unnamed_only &= unnamed;
+                    problems.push(text)
+                }
+                Ok(Refusal::Failed(text)) => {
+                    unnamed_only = false;
+                    failed = true;
                     problems.push(text)
                 }
                 Ok(Refusal::Decrypted(text, _)) => accepted.push(text),
@@ -386,6 +417,12 @@ pub(super) fn tamper_rejected(ctx: &Ctx) -> Outcome {
             bad.join("; "),
             "Make Decrypt verify the authentication tag over the ciphertext, the IV and the AAD, and refuse what \
              does not verify with 400 InvalidCiphertextException: tampered data must never decrypt.",
+        )
+    } else if failed {
+        Outcome::fail(
+            bad.join("; "),
+            "Refuse data that does not verify with 400 InvalidCiphertextException, never a 5xx: a 5xx tells KMS the \
+             proxy failed, so a caller's corrupt ciphertext is retried and raises the store's retryable-error alarm.",
         )
     } else if !bad.is_empty() {
         let outcome =
@@ -538,7 +575,7 @@ fn metadata_binding(
             ),
             Ok(Refusal::Decrypted(..)) => garbled = true,
             // Refused in another form: still bound; the form is other checks' concern.
-            Ok(Refusal::Otherwise(..)) => {}
+            Ok(Refusal::Otherwise(..) | Refusal::Failed(_)) => {}
             Err(Fault::Stalled(outcome)) => *stall = Some(outcome),
             Err(Fault::Bad(why)) if binds => problems.push(format!("{label}: {why}")),
             Err(Fault::Bad(_)) => {}

@@ -15,6 +15,7 @@ mod context;
 mod dns;
 mod figures;
 mod gates;
+mod iac;
 mod key;
 mod monitor;
 mod net;

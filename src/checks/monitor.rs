@@ -394,14 +394,22 @@ pub(super) fn credential_age(ctx: &Ctx) -> Outcome {
         let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("<store ID>");
         Outcome::warn(
             format!("{evidence}, more than {limit:.0}"),
-            "Rotate it without an outage: give the proxy the new credential beside the old one, update the \
-             store with it (below), check that the store stays CONNECTED, and only then retire the old \
-             credential on the proxy.",
+            "Rotate it without an outage: give the proxy the new credential beside the old one, and rehearse \
+             the change with the first command below until proxy.credential_rotation passes; then put the new \
+             credential in next-credential.json, a file only you can read, update the store with the second \
+             command, check that the store stays CONNECTED, and only then retire the old credential on the proxy.",
         )
-        .run([ctx.aws_command(&format!(
-            "kms update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
-             AccessKeyId=<new ID>,RawSecretAccessKey=<new secret>"
-        ))])
+        .run([
+            format!(
+                "xks-preflight check --custom-key-store-id {id} --region {} --next-access-key-id <new ID> \
+                 --next-secret-access-key-file <its file>",
+                ctx.facts.region
+            ),
+            ctx.aws_command(&format!(
+                "kms update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
+                 file://next-credential.json"
+            )),
+        ])
     } else {
         Outcome::pass(format!("{evidence}, within {limit:.0}"))
     };

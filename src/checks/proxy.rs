@@ -122,8 +122,25 @@ pub(super) fn ekm_available(ctx: &Ctx) -> Outcome {
     };
     let members: Vec<String> = fleet.iter().map(|(id, status)| format!("{id} {status}")).collect();
     let count = |wanted: &str| fleet.iter().filter(|(_, status)| status == wanted).count();
-    let outcome = if count("ACTIVE") > 0 && count("ACTIVE") == fleet.len() {
-        Outcome::pass(list(&members))
+    let outcome = if let Some(failing) = key_manager_failures(proxy).filter(|_| count("UNAVAILABLE") == 0) {
+        Outcome::fail(
+            format!(
+                "the health report says {}, yet {failing}: the report does not follow the key manager (a fixed \
+                 answer), so KMS keeps the store CONNECTED while its cryptographic calls fail",
+                list(&members)
+            ),
+            "Make GetHealthStatus report what the key manager can do now (the specification asks for a real \
+             operation on a test key, cached at most a minute), so that KMS and its alarms see the outage.",
+        )
+    } else if count("ACTIVE") > 0 && count("ACTIVE") == fleet.len() {
+        // A fixed answer and a live one look alike while the key manager works: only a key call that fails
+        // for the key manager, beside a report that says all is well, tells them apart.
+        let seen_with = if proxy.keys.is_empty() {
+            "; without an external key (--xks-key-id) the tool cannot tell a live report from a fixed one"
+        } else {
+            "; the key calls agree with it"
+        };
+        Outcome::pass(format!("{}{seen_with}", list(&members)))
     } else if count("ACTIVE") > 0 || count("DEGRADED") > 0 {
         Outcome::warn(
             format!("not every external key manager is ACTIVE: {}", list(&members)),
@@ -140,6 +157,22 @@ pub(super) fn ekm_available(ctx: &Ctx) -> Outcome {
     fleet.iter().fold(outcome, |outcome, (id, status)| {
         let labels = vec![("ekm", id.clone()), ("state", status.clone())];
         outcome.measured_with(MeasureName::ExternalKeyManagerState, labels, 1.0)
+    })
+}
+
+/// The first call to a named external key that failed for the key manager behind the proxy (500
+/// InternalException or 503 DependencyTimeoutException), in the evidence's words.
+fn key_manager_failures(proxy: &ProxyFacts) -> Option<String> {
+    proxy.keys.iter().find_map(|key| {
+        [("GetKeyMetadata", &key.metadata), ("Encrypt", &key.encrypt)].into_iter().find_map(|(api, call)| {
+            let exchange = call.seen()?;
+            let name = body::error_name(exchange);
+            let failed = matches!(
+                (exchange.status, name.as_deref()),
+                (500, Some("InternalException")) | (503, Some("DependencyTimeoutException"))
+            );
+            failed.then(|| format!("{api} of {} answered {}", key.xks_key_id, answered(exchange)))
+        })
     })
 }
 
@@ -161,6 +194,113 @@ pub(super) fn credential_accepted(ctx: &Ctx) -> Outcome {
         .because(CheckId::ProxyClockSkew)
     } else {
         Outcome::pass(format!("signed with access key ID {key}; the proxy answered {}", exchange.status))
+    }
+}
+
+/// The `aws kms` command that gives the store the next credential. The credential is read from a file,
+/// so that the secret stays out of the command line and the shell's history.
+fn update_command(ctx: &Ctx) -> String {
+    ctx.aws_command(&format!(
+        "kms update-custom-key-store --custom-key-store-id {} --xks-proxy-authentication-credential \
+         file://next-credential.json",
+        store_id(ctx)
+    ))
+}
+
+fn store_id<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>")
+}
+
+/// The safe order of a rotation, and the commands for the store: the proxy holds both credentials before
+/// KMS moves, and lets the old one go only after KMS has. KMS takes a new credential whether the store is
+/// CONNECTED or DISCONNECTED (API:KMS:UpdateCustomKeyStore), and checks it with a GetHealthStatus first.
+fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> (String, [String; 3]) {
+    let store = store_id(ctx);
+    let steps = format!(
+        "Rotate in this order, so that KMS is never refused: (1) make the proxy accept {next} beside {current} \
+         for this path, and run this check again with --next-access-key-id {next} until \
+         proxy.credential_rotation passes; (2) switch KMS: put {{\"AccessKeyId\": \"{next}\", \
+         \"RawSecretAccessKey\": \"<next secret>\"}} in next-credential.json, a file only you can read, and run \
+         the first command below (the store may stay CONNECTED; KMS first calls GetHealthStatus with the new \
+         credential and refuses the update with XksProxyIncorrectAuthenticationCredentialException if the proxy \
+         does not take it); (3) verify with the other two: the store shows AccessKeyId {next} and \
+         ConnectionState CONNECTED, and proxy.credential_accepted passes with the next secret; (4) only then \
+         remove {current} from the proxy, and delete next-credential.json."
+    );
+    let commands = [
+        update_command(ctx),
+        ctx.aws_command(&format!("kms describe-custom-key-stores --custom-key-store-id {store}")),
+        format!(
+            "xks-preflight check --custom-key-store-id {store} --region {} --secret-access-key-file <the next \
+             secret's file>",
+            ctx.facts.region
+        ),
+    ];
+    (steps, commands)
+}
+
+pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
+    let proxy = need!(http(ctx));
+    let next = match &proxy.next_signed_health {
+        Probed::NotGathered(why) => return missing(why),
+        probed => need!(answer(probed)),
+    };
+    let current = need!(signed_health(proxy));
+    let current_id = proxy.access_key_id.as_deref().unwrap_or("?");
+    let next_id = proxy.next_access_key_id.as_deref().unwrap_or("?");
+    let said = |exchange: &ProxyExchange| format!("{} (kmsRequestId {})", answered(exchange), exchange.kms_request_id);
+    if current_id == next_id {
+        // The specification has the access key ID name its secret: a proxy looks the secret up by it.
+        return Outcome::fail(
+            format!(
+                "the next credential has the current one's access key ID {next_id}: a proxy finds the secret by \
+                 the access key ID, so it cannot hold both, and KMS is refused between the proxy's switch and KMS's"
+            ),
+            "Issue the next credential with an access key ID of its own (20 to 30 characters of A-Z and 2-7), \
+             then rehearse again with it.",
+        );
+    }
+    let (steps, commands) = rotation_steps(ctx, current_id, next_id);
+    match (current.status, next.status) {
+        (401, 401) => Outcome::fail(
+            format!(
+                "the proxy refuses both credentials: the current one {current_id} and the next one {next_id} ({})",
+                said(next)
+            ),
+            steps,
+        )
+        .run(commands)
+        .because(CheckId::ProxyCredentialAccepted),
+        (401, _) => Outcome::fail(
+            format!(
+                "the proxy accepts the next credential {next_id} but refuses the current one {current_id} ({}): it \
+                 was switched before KMS, which still signs with {current_id}",
+                said(current)
+            ),
+            steps,
+        )
+        .run(commands)
+        .because(CheckId::ProxyCredentialAccepted),
+        (_, 401) => Outcome::fail(
+            format!(
+                "the proxy refuses the next credential {next_id} ({}) while it accepts the current one \
+                 {current_id}: switching KMS now would get INVALID_CREDENTIALS",
+                said(next)
+            ),
+            steps,
+        )
+        .run(commands),
+        _ => match refused(next).or_else(|| refused(current)) {
+            Some(outcome) => outcome,
+            None => Outcome::pass(format!(
+                "the proxy accepts the current credential {current_id} ({}) and the next one {next_id} ({}): KMS \
+                 can be switched now ({}, with the next credential in that file), and {current_id} retired on the \
+                 proxy once the store is CONNECTED with {next_id}",
+                current.status,
+                next.status,
+                update_command(ctx)
+            )),
+        },
     }
 }
 
@@ -352,6 +492,15 @@ pub(super) fn method_post_only(ctx: &Ctx) -> Outcome {
         405 => Outcome::pass(format!("{} got 405", get.request)),
         401 if !get.signed => Outcome::skipped(
             "a GET without a signature got 401; with the secret access key the tool can see how GET is handled",
+        ),
+        501 => Outcome::fail(
+            format!(
+                "{} answered {} where the specification says 405 Method Not Allowed: 501 says the operation is not \
+                 implemented, not that the method is wrong",
+                get.request,
+                answered(get)
+            ),
+            "Refuse GET on every proxy API URI with 405; the API is POST only.",
         ),
         _ => Outcome::fail(
             format!("{} answered {}, not 405 Method Not Allowed", get.request, answered(get)),

@@ -25,8 +25,35 @@ fn failure_text(attempt: &TlsAttemptFacts) -> String {
     }
 }
 
+/// Whether no handshake completed because the proxy requires a client certificate none was given for.
+fn requires_client_certificate(net: &NetworkFacts) -> bool {
+    net.tls.iter().all(|attempt| succeeded(attempt).is_none())
+        && net.tls.iter().any(TlsAttemptFacts::requires_client_certificate)
+}
+
+/// What stands in for a check that needs a completed handshake when none completed.
+fn no_handshake(net: &NetworkFacts, what: &str) -> Outcome {
+    if requires_client_certificate(net) {
+        Outcome::blocked(CheckId::TlsClientCertificate, words(&Why::ClientCertificateRequired))
+    } else {
+        Outcome::blocked(CheckId::TlsVersion, what)
+    }
+}
+
 pub(super) fn version(ctx: &Ctx) -> Outcome {
     let net = need!(connected(ctx));
+    if requires_client_certificate(net) {
+        // Not a TLS stack that is broken: the handshakes stop at the certificate the proxy wants.
+        return Outcome::error(
+            format!(
+                "the TLS versions could not be judged: {}",
+                words(&Why::ClientCertificateRequired).replace(": add", "; add")
+            ),
+            "Give --client-cert and --client-key (PEM) to complete the handshakes, or turn off the proxy's \
+             client certificate requirement (tls.client_certificate says why).",
+        )
+        .because(CheckId::TlsClientCertificate);
+    }
     let mut spoken = Vec::new();
     let mut refused = Vec::new();
     for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
@@ -73,7 +100,7 @@ pub(super) fn cipher_suite(ctx: &Ctx) -> Outcome {
     }
     let without = completed(net, false);
     if without.is_empty() {
-        return Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed at all");
+        return no_handshake(net, "no TLS handshake completed at all");
     }
     Outcome::fail(
         format!("refuses all four suites KMS offers, and chose {} when offered every suite", list(&without)),
@@ -92,8 +119,7 @@ fn presented(net: &NetworkFacts) -> Option<&TlsHandshakeFacts> {
 /// The presented chain, read: every certificate must parse, or tls.chain_complete fails saying which.
 fn read_chain<'a>(ctx: &Ctx<'a>) -> Result<Result<(Chain, &'a NetworkFacts), String>, Outcome> {
     let net = connected(ctx)?;
-    let handshake =
-        presented(net).ok_or_else(|| Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed"))?;
+    let handshake = presented(net).ok_or_else(|| no_handshake(net, "no TLS handshake completed"))?;
     let decode = |items: &[String]| -> Result<Vec<Vec<u8>>, Outcome> {
         items.iter().map(|item| chain::decode(item)).collect::<Result<_, _>>().map_err(|e| {
             Outcome::error(format!("the facts hold a certificate that is not base64: {e}"), "Gather the facts again.")
@@ -311,31 +337,56 @@ pub(super) fn client_certificate(ctx: &Ctx) -> Outcome {
         labels.dedup();
         list(&labels)
     };
+    let failures = |attempts: &[&TlsAttemptFacts]| {
+        attempts.iter().filter(|a| succeeded(a).is_none()).map(|a| failure_text(a)).collect::<Vec<_>>().join("; ")
+    };
     let remedy = "Turn off client certificate requests on the proxy, or on the load balancer's TLS listener if \
                   TLS ends there: AWS deprecated mutual TLS for external key stores in March 2026, so KMS may stop \
                   presenting a certificate, and SigV4 already authenticates every request.";
-    match (asked.is_empty(), asked.iter().any(|attempt| succeeded(attempt).is_some())) {
-        (true, _) if completed.is_empty() => Outcome::blocked(CheckId::TlsVersion, "no TLS handshake completed"),
-        (true, _) => {
+    let sent = asked.iter().any(|attempt| attempt.client_certificate_sent);
+    let went_on = asked.iter().any(|attempt| succeeded(attempt).is_some());
+    match (asked.is_empty(), sent, went_on) {
+        (true, _, _) if completed.is_empty() => Outcome::skipped(
+            "no TLS handshake got as far as a certificate request (tls.version says why the handshakes failed)",
+        ),
+        (true, _, _) => {
             Outcome::pass(format!("no client certificate asked for in the {} handshakes", versions(&completed)))
         }
-        (false, true) => Outcome::warn(
+        (false, true, true) => Outcome::warn(
+            format!(
+                "the proxy asks for a client certificate ({} handshakes); they presented the one given with \
+                 --client-cert, so whether the proxy would go on without one was not tried",
+                versions(&asked)
+            ),
+            remedy,
+        ),
+        (false, true, false) => Outcome::warn(
+            format!(
+                "the proxy asks for a client certificate ({} handshakes) and refused the one given with \
+                 --client-cert: {}",
+                versions(&asked),
+                failures(&asked)
+            ),
+            format!("{remedy} Until then, give a certificate the proxy trusts to probe behind the handshake."),
+        ),
+        (false, false, true) => Outcome::warn(
             format!(
                 "the proxy asks for a client certificate ({} handshakes) and goes on without one",
                 versions(&asked)
             ),
             remedy,
         ),
-        (false, false) => Outcome::warn(
+        (false, false, false) => Outcome::warn(
             format!(
                 "the proxy requires a client certificate: the {} handshakes asked for one and then failed without \
-                 it ({}); the other TLS checks see that refusal, not a broken TLS stack",
+                 it ({}); this is that requirement, not a broken TLS stack, and the checks behind the handshake wait \
+                 for --client-cert and --client-key",
                 versions(&asked),
-                asked.iter().map(|attempt| failure_text(attempt)).collect::<Vec<_>>().join("; ")
+                failures(&asked)
             ),
             format!(
-                "{remedy} Until then KMS's connection depends on a certificate it no longer promises, and \
-                 xks-preflight cannot judge what lies behind the handshake."
+                "{remedy} Until then KMS's connection depends on a certificate it no longer promises; to judge \
+                 everything behind the handshake now, run again with --client-cert FILE --client-key FILE (PEM)."
             ),
         ),
     }

@@ -66,7 +66,9 @@ fn vpc_facts<'a>(ctx: &'a Ctx) -> Result<(&'a Settings, &'a VpcFacts), Outcome> 
 
 fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
     let (settings, vpc) = vpc_facts(ctx)?;
-    if settings.vpc_endpoint_service_name.as_deref().is_none_or(|name| ServiceName::parse(name).is_err()) {
+    // A service the plan creates has its name only after apply; the plan still describes it.
+    let named = settings.vpc_endpoint_service_name.as_deref().is_some_and(|name| ServiceName::parse(name).is_ok());
+    if !named && vpc.planned.is_none() {
         return Err(Outcome::blocked(CheckId::VpcServiceFound, "no usable VPC endpoint service name"));
     }
     if let Observed::Seen(Some(service)) = &vpc.provider_view {
@@ -82,6 +84,15 @@ fn view<'a>(ctx: &'a Ctx) -> Result<View<'a>, Outcome> {
         (Observed::NotGathered(why), _) => missing(why),
         _ => Outcome::blocked(CheckId::VpcServiceFound, "the VPC endpoint service was not found"),
     })
+}
+
+/// What exists only once a planned service is applied (its state, target health, routes), or nothing
+/// for a service read from AWS.
+fn after_apply(ctx: &Ctx) -> Result<(), Outcome> {
+    match vpc_facts(ctx)?.1.planned.as_ref() {
+        Some(address) => Err(missing(&Why::KnownAfterApply { address: address.clone() })),
+        None => Ok(()),
+    }
 }
 
 /// The owner's view, with the load balancers read from it.
@@ -109,6 +120,9 @@ fn lb_label(lb: &LoadBalancerFacts) -> String {
 pub(super) fn service_found(ctx: &Ctx) -> Outcome {
     let (settings, vpc) = need!(vpc_facts(ctx));
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
+        if let Some(address) = &vpc.planned {
+            return Outcome::pass(format!("{address}, created by the same plan (its name is known after apply)"));
+        }
         return Outcome::fail(
             "VPC_ENDPOINT_SERVICE connectivity without a VPC endpoint service name",
             "Set XksProxyVpcEndpointServiceName to the service's name (com.amazonaws.vpce.<region>.vpce-svc-…).",
@@ -164,7 +178,10 @@ pub(super) fn service_found(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn service_region(ctx: &Ctx) -> Outcome {
-    let (settings, _) = need!(vpc_facts(ctx));
+    let (settings, vpc) = need!(vpc_facts(ctx));
+    if let (None, Some(address)) = (&settings.vpc_endpoint_service_name, &vpc.planned) {
+        return missing(&Why::KnownAfterApply { address: address.clone() });
+    }
     let Some(Ok(parsed)) = settings.vpc_endpoint_service_name.as_deref().map(ServiceName::parse) else {
         // A missing or malformed name is vpc.service_found's failure, judged there.
         return Outcome::skipped("no usable VPC endpoint service name; vpc.service_found judges it");
@@ -182,6 +199,7 @@ pub(super) fn service_region(ctx: &Ctx) -> Outcome {
 
 pub(super) fn service_state(ctx: &Ctx) -> Outcome {
     let (service, _) = need!(owner_view(ctx));
+    need!(after_apply(ctx));
     match service.service_state.as_deref() {
         Some("Available") => Outcome::pass("Available"),
         state => Outcome::fail(
@@ -233,24 +251,35 @@ pub(super) fn load_balancer_type(ctx: &Ctx) -> Outcome {
 
 pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
-    let remedy = "Map the load balancer to subnets in at least two Availability Zones:";
-    if let Ok(lbs) = network_load_balancers(ctx) {
-        let zones: BTreeSet<&str> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .filter(|z| z.subnet_id.is_some())
-            .filter_map(|z| z.zone.as_deref())
-            .collect();
-        let placed: Vec<String> = lbs
-            .iter()
-            .flat_map(|lb| &lb.zones)
-            .map(|z| {
-                format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
-            })
-            .collect();
-        return if zones.len() >= 2 {
-            Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
-        } else {
+    let planned = need!(vpc_facts(ctx)).1.planned.is_some();
+    match network_load_balancers(ctx) {
+        // A planned service's zones are worked out from its load balancers: they cannot stand in.
+        Err(unknown) if planned => return unknown,
+        Err(_) => {}
+        Ok(lbs) => {
+            let zones: BTreeSet<&str> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .filter(|z| z.subnet_id.is_some())
+                .filter_map(|z| z.zone.as_deref())
+                .collect();
+            let placed: Vec<String> = lbs
+                .iter()
+                .flat_map(|lb| &lb.zones)
+                .map(|z| {
+                    format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
+                })
+                .collect();
+            if zones.len() >= 2 {
+                return Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)));
+            }
+            let problem = format!("only {} Availability Zone(s): {}", zones.len(), list(&placed));
+            if planned {
+                return Outcome::fail(
+                    problem,
+                    "Declare the load balancer with subnets in at least two Availability Zones.",
+                );
+            }
             // Each load balancer keeps its subnets and gains one in another zone, which only the user knows.
             let commands = lbs.iter().map(|lb| {
                 let subnets: Vec<&str> = lb.zones.iter().filter_map(|z| z.subnet_id.as_deref()).collect();
@@ -260,8 +289,9 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
                     subnets.join(" ")
                 ))
             });
-            Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy).run(commands)
-        };
+            return Outcome::fail(problem, "Map the load balancer to subnets in at least two Availability Zones:")
+                .run(commands);
+        }
     }
     // Without the load balancer's own description, the service's zones are the same zones.
     let zones = view.availability_zones();
@@ -371,6 +401,7 @@ pub(super) fn nlb_listener(ctx: &Ctx) -> Outcome {
 
 pub(super) fn targets_healthy(ctx: &Ctx) -> Outcome {
     let lbs = need!(network_load_balancers(ctx));
+    need!(after_apply(ctx));
     let mut healthy = Vec::new();
     let mut unhealthy = Vec::new();
     let mut groups = 0;
@@ -442,15 +473,30 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
         View::Owner(service) => service.service_id.clone(),
         View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
     };
+    // A service not created yet is fixed where it is declared, not with a command.
+    let remedy = match &need!(vpc_facts(ctx)).1.planned {
+        Some(address) => (
+            format!(
+                "Declare {address} without acceptance: acceptance_required = false (Terraform), AcceptanceRequired: \
+                 false (CloudFormation), acceptanceRequired: false (the CDK's VpcEndpointService, whose default is \
+                 true)."
+            ),
+            None,
+        ),
+        None => (
+            "Turn acceptance off:".to_string(),
+            Some(ctx.aws_command(&format!(
+                "ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"
+            ))),
+        ),
+    };
     match view.acceptance_required() {
         Some(false) => Outcome::pass("AcceptanceRequired is false"),
         Some(true) => Outcome::fail(
             "AcceptanceRequired is true: KMS's endpoint connection would wait for a manual acceptance",
-            "Turn acceptance off:",
+            remedy.0,
         )
-        .run([ctx.aws_command(&format!(
-            "ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"
-        ))]),
+        .run(remedy.1),
         None => Outcome::warn(
             "the service does not report AcceptanceRequired",
             "Check in the VPC console that acceptance is not required.",
@@ -470,16 +516,34 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
             service.service_id
         ))
     };
-    let add = permissions_command(&format!("--add-allowed-principals {expected}"));
+    // A service not created yet is fixed where it is declared: prose, no command.
+    let (allow, add, remove) = match &vpc.planned {
+        Some(address) => (
+            format!(
+                "Allow {expected} on {address}: an aws_vpc_endpoint_service_allowed_principal (Terraform) or the \
+                 AllowedPrincipals of an AWS::EC2::VPCEndpointServicePermissions (CloudFormation)."
+            ),
+            None,
+            None,
+        ),
+        None => (
+            "Allow KMS's principal:".to_string(),
+            Some(permissions_command(&format!("--add-allowed-principals {expected}"))),
+            Some(permissions_command("--remove-allowed-principals '*'")),
+        ),
+    };
     if has("*") {
         return Outcome::warn(
             format!(
                 "the allowed principals ({}) include *: KMS may connect, and so may every AWS account",
                 list(&principals)
             ),
-            "Replace * with KMS's principal:",
+            match add {
+                Some(_) => "Replace * with KMS's principal: add it, then remove *:".to_string(),
+                None => format!("Replace * with KMS's principal. {allow} Then remove * there."),
+            },
         )
-        .run([add, permissions_command("--remove-allowed-principals '*'")]);
+        .run(add.into_iter().chain(remove));
     }
     if has(&expected) {
         return Outcome::pass(format!("{expected} is allowed"));
@@ -490,11 +554,8 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     } else {
         format!(" ({} is KMS of another Region)", list(&other_regions))
     };
-    Outcome::fail(
-        format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)),
-        "Allow KMS's principal:",
-    )
-    .run([add])
+    Outcome::fail(format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)), allow)
+        .run(add)
 }
 
 pub(super) fn private_dns_name(ctx: &Ctx) -> Outcome {
@@ -522,6 +583,7 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
     let Some(name) = view.private_dns_name() else {
         return Outcome::blocked(CheckId::VpcPrivateDnsName, "no private DNS name");
     };
+    need!(after_apply(ctx));
     let (state, record) = match &view {
         View::Owner(service) => (
             service.private_dns_verification.as_ref().and_then(|v| v.state.as_deref()),

@@ -1,6 +1,7 @@
 //! What was seen: plain, serialisable records of every fact the checks judge. A facts file written with
 //! `--save-facts` is this structure; `--facts` replays it with no AWS and no network. Never a secret.
 
+mod iac;
 mod keys;
 mod monitor;
 mod network;
@@ -11,6 +12,7 @@ mod vpc;
 mod why;
 mod wire;
 
+pub use iac::*;
 pub use keys::*;
 pub use monitor::*;
 pub use network::*;
@@ -88,6 +90,9 @@ pub struct TargetFacts {
     /// written before it was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<Observed<MonitorFacts>>,
+    /// Where a Terraform plan or a CloudFormation template declares this target; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac: Option<IacFacts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

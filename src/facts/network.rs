@@ -84,7 +84,21 @@ pub struct TlsAttemptFacts {
     /// handshake then went on without one. `None` in facts written before it was looked at.
     #[serde(default)]
     pub client_certificate_requested: Option<bool>,
+    /// Whether the handshake presented the client certificate given with `--client-cert` (only ever to a
+    /// server that asked for one).
+    #[serde(default)]
+    pub client_certificate_sent: bool,
     pub outcome: Probed<TlsHandshakeFacts>,
+}
+
+impl TlsAttemptFacts {
+    /// Whether the server asked for a client certificate, got none, and the handshake then failed: a proxy
+    /// that requires one, rather than a TLS stack that is broken.
+    pub fn requires_client_certificate(&self) -> bool {
+        self.client_certificate_requested == Some(true)
+            && !self.client_certificate_sent
+            && matches!(self.outcome, Probed::Failed(_))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -38,6 +38,12 @@ pub struct ProxyFacts {
     /// GetKeyMetadata and Encrypt for an external key ID that does not exist.
     #[serde(default)]
     pub absent_key: Option<AbsentKeyFacts>,
+    /// The access key ID a rotation moves to (`--next-access-key-id`), when one was given.
+    #[serde(default)]
+    pub next_access_key_id: Option<String>,
+    /// GetHealthStatus signed with the next credential: the rotation rehearsal.
+    #[serde(default = "not_gathered")]
+    pub next_signed_health: Probed<ProxyExchange>,
 }
 
 impl ProxyFacts {
@@ -47,6 +53,7 @@ impl ProxyFacts {
         calls.push(&self.get);
         calls.extend(self.refused_signatures.iter().map(|probe| &probe.exchange));
         calls.extend([&self.unknown_operation_health, &self.health_without_metadata, &self.health_with_empty_metadata]);
+        calls.push(&self.next_signed_health);
         calls.extend(self.absent_key.iter().flat_map(|absent| [&absent.metadata, &absent.encrypt]));
         calls.extend(self.keys.iter().flat_map(ExternalKeyFacts::calls));
         calls
@@ -57,8 +64,9 @@ impl ProxyFacts {
 /// requires a proxy to accept.
 pub const LONG_ARN_CHARS: usize = 2048;
 /// The kmsOperation of the calls that name an operation no proxy can know: KMS adds operations, and the
-/// specification requires they be served.
-pub const UNKNOWN_OPERATION: &str = "XksPreflightFutureOperation";
+/// specification requires they be served. The hyphen keeps it from ever being a real one (AWS names its
+/// operations in letters and digits alone), so no proxy can take it for an operation that changes something.
+pub const UNKNOWN_OPERATION: &str = "XksPreflight-NoSuchOperation";
 
 /// What a field of a facts file written before the field existed reads as.
 pub fn not_gathered<T>() -> Probed<T> {

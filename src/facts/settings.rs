@@ -49,10 +49,12 @@ impl Facts {
             Subject::AllStores => None,
             Subject::Planned(planned) => {
                 let file = target.proxy_config.as_ref();
-                let connectivity =
-                    if planned.vpc_endpoint_service_name.is_some() { VPC_ENDPOINT_SERVICE } else { PUBLIC_ENDPOINT };
+                let connectivity = planned.connectivity.clone().unwrap_or_else(|| {
+                    let vpc = planned.vpc_endpoint_service_name.is_some();
+                    if vpc { VPC_ENDPOINT_SERVICE } else { PUBLIC_ENDPOINT }.to_string()
+                });
                 Some(Settings {
-                    connectivity: Some(connectivity.to_string()),
+                    connectivity: Some(connectivity),
                     uri_endpoint: planned.uri_endpoint.clone(),
                     uri_path: planned.uri_path.clone().or_else(|| file.and_then(|f| f.uri_path.clone())),
                     vpc_endpoint_service_name: planned.vpc_endpoint_service_name.clone(),

@@ -23,9 +23,13 @@ pub struct XksProxySettings {
     pub vpc_endpoint_service_owner: Option<String>,
 }
 
-/// Settings for a store not created yet, as the user gave them on the command line.
+/// Settings for a store not created yet, as the user gave them on the command line, or as a plan or
+/// template declares them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PlannedSettings {
+    /// As a plan states it; else it follows from whether a service name is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connectivity: Option<String>,
     pub uri_endpoint: Option<String>,
     pub uri_path: Option<String>,
     pub vpc_endpoint_service_name: Option<String>,

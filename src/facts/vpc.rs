@@ -11,6 +11,10 @@ pub struct VpcFacts {
     pub consumer_view: Observed<Option<ServiceDetailFacts>>,
     pub permissions: Observed<Vec<AllowedPrincipalFacts>>,
     pub load_balancers: Observed<Vec<LoadBalancerFacts>>,
+    /// The Terraform address or template logical ID of the service, when these facts were read from a
+    /// plan or template rather than from AWS: what only exists after apply is then not in them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<String>,
 }
 
 impl VpcFacts {
@@ -21,6 +25,7 @@ impl VpcFacts {
             consumer_view: Observed::Failed(failure.clone()),
             permissions: Observed::Failed(failure.clone()),
             load_balancers: Observed::Failed(failure),
+            planned: None,
         }
     }
 
@@ -30,6 +35,7 @@ impl VpcFacts {
             consumer_view: Observed::NotGathered(why.clone()),
             permissions: Observed::NotGathered(why.clone()),
             load_balancers: Observed::NotGathered(why),
+            planned: None,
         }
     }
 }

@@ -13,6 +13,10 @@ pub enum Why {
     NoSecret,
     /// Nothing to sign the proxy calls with: the settings name no access key ID.
     NoAccessKeyId,
+    /// No credential to rotate to was given: the rotation was not rehearsed.
+    NoNextCredential,
+    /// The proxy requires a client certificate, and none was given to present.
+    ClientCertificateRequired,
     /// A fact this step needs was not there.
     Needs { fact: Fact },
     /// No AWS call of this account and Region could be answered; the problem is said once, at the top.
@@ -27,6 +31,8 @@ pub enum Why {
     PrivateName,
     /// An AWS listing kept answering with another page past the bound the tool sets.
     EndlessPages { action: String },
+    /// A plan or template declares this; its value exists only once it is applied.
+    KnownAfterApply { address: String },
     /// The version of xks-preflight that wrote these facts did not gather this.
     OlderFacts,
     /// An older facts file, written before reasons were typed, said this in words.

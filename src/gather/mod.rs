@@ -31,6 +31,8 @@ pub enum WayIn {
     Store(StoreQuery),
     All,
     Planned(PlannedSettings),
+    /// The stores of a Terraform plan, or the endpoint services of a template, in file order.
+    Iac(Vec<crate::iac::IacTarget>),
 }
 
 pub struct Request {
@@ -46,6 +48,9 @@ pub struct Request {
     pub secret: Option<SecretShape>,
     /// The secret itself, for signing proxy calls; never in the facts.
     pub proxy_secret: Option<crate::user_input::Secret>,
+    /// `--next-access-key-id` and its secret: the credential a rotation moves to, signed with beside the
+    /// current one; never in the facts but for the ID.
+    pub next_credential: Option<(String, crate::user_input::Secret)>,
     /// False with `--no-aws`: planned settings are judged on their own.
     pub use_aws: bool,
     /// `--xks-key-id`: external keys to call the key APIs with.
@@ -60,6 +65,18 @@ pub struct Request {
     pub network: Option<NetworkOptions>,
     /// `--since`: how far back to read what KMS saw of existing stores; `None` with `--no-monitor`.
     pub monitor: Option<std::time::Duration>,
+}
+
+impl Request {
+    /// The secret to sign the proxy calls of a scope's `index`th target with: a plan's own, else the one
+    /// supplied.
+    fn secret_of(&self, index: usize) -> Option<crate::user_input::Secret> {
+        let planned = match &self.way_in {
+            WayIn::Iac(targets) => targets.get(index).and_then(|t| t.secret.as_ref()).map(|(_, s)| s.clone()),
+            _ => None,
+        };
+        planned.or_else(|| self.proxy_secret.clone())
+    }
 }
 
 /// The facts of every account and Region asked for, in the order asked: the AWS reads of each run
@@ -138,18 +155,38 @@ async fn read_aws(
         }
     }
     let reads_stores = matches!(request.way_in, WayIn::Store(_) | WayIn::All);
-    let subjects = match &request.way_in {
-        WayIn::Store(query) => vec![Subject::Store { query: query.clone() }],
-        WayIn::Planned(planned) => vec![Subject::Planned(planned.clone())],
+    let blank = |subject| TargetFacts {
+        subject,
+        proxy_config: request.proxy_config.clone(),
+        secret: request.secret.clone(),
+        vpc: None,
+        // Until its probes replace it: they need the settings, which not every target has.
+        network: Probed::NotGathered(Why::Needs { fact: Fact::Settings }),
+        took_ms: None,
+        monitor: None,
+        iac: None,
+    };
+    let targets = match &request.way_in {
+        WayIn::Store(query) => vec![blank(Subject::Store { query: query.clone() })],
+        WayIn::Planned(planned) => vec![blank(Subject::Planned(planned.clone()))],
+        WayIn::Iac(declared) => declared
+            .iter()
+            .map(|declared| TargetFacts {
+                secret: declared.secret.as_ref().map(|(shape, _)| shape.clone()).or_else(|| request.secret.clone()),
+                vpc: declared.vpc.clone(),
+                iac: Some(declared.iac.clone()),
+                ..blank(Subject::Planned(declared.planned.clone()))
+            })
+            .collect(),
         WayIn::All => match region_stores.seen() {
             Some(stores) => stores
                 .iter()
                 .filter(|s| s.store_type.as_deref() == Some("EXTERNAL_KEY_STORE"))
-                .map(|s| Subject::Store { query: StoreQuery::Id(s.id.clone()) })
+                .map(|s| blank(Subject::Store { query: StoreQuery::Id(s.id.clone()) }))
                 .collect(),
             // The problem said at the top stands for the stores it hid.
             None if aws_problem.is_some() => Vec::new(),
-            None => vec![Subject::AllStores],
+            None => vec![blank(Subject::AllStores)],
         },
     };
     let store_keys = match (request.use_aws, reads_stores, &region_stores) {
@@ -174,19 +211,7 @@ async fn read_aws(
         took_ms: Some(millis(started.elapsed())),
         region_stores,
         store_keys,
-        targets: subjects
-            .into_iter()
-            .map(|subject| TargetFacts {
-                subject,
-                proxy_config: request.proxy_config.clone(),
-                secret: request.secret.clone(),
-                vpc: None,
-                // Until its probes replace it: they need the settings, which not every target has.
-                network: Probed::NotGathered(Why::Needs { fact: Fact::Settings }),
-                took_ms: None,
-                monitor: None,
-            })
-            .collect(),
+        targets,
     };
     (facts, clients)
 }

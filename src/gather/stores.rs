@@ -32,14 +32,21 @@ pub async fn probe(
                 region: facts.region.clone(),
                 kms_operation: kms_operation(facts, &facts.targets[index]),
                 access_key_id: settings.access_key_id.clone(),
-                secret: request.proxy_secret.clone(),
+                secret: request.secret_of(index),
+                next: request.next_credential.clone(),
                 keys: key_ids(facts, &facts.targets[index], &request.xks_key_ids),
             };
+            // A plan's or template's own description of the service stands for AWS's: it does not exist
+            // yet; only the load balancers it names by ARN are read.
+            let declared_vpc = facts.targets[index].vpc.clone();
             probed.push((scope, index, settings.is_vpc()));
             let progress = progress.clone();
             let label = format!("{} in {}", settings.endpoint_host().unwrap_or("the endpoint"), facts.region);
             jobs.push(async move {
                 let vpc = async {
+                    if let Some(declared) = declared_vpc {
+                        return Some(vpc::with_existing_load_balancers(&clients, declared, aws_skipped).await);
+                    }
                     match (settings.is_vpc(), aws_skipped) {
                         (false, _) => None,
                         (true, None) => Some(vpc::gather(&clients, &settings).await),

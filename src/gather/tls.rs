@@ -158,17 +158,21 @@ fn version_name(version: &'static SupportedProtocolVersion) -> TlsVersion {
 /// A TLS connection and its leave in the budget, dropped together.
 pub type Connection = (TlsStream<TcpStream>, Permit);
 
+/// The client certificate and key to present when a server asks for one (`--client-cert`), if any.
+pub type Client = Option<Arc<CertifiedKey>>;
+
 /// One handshake limited to `version` and, when `kms_suites_only`, to KMS's suites. On success the
-/// connection is handed back so that requests can follow on it.
+/// connection is handed back so that requests can follow on it. `client` is presented only if the server
+/// asks for a certificate.
 pub async fn handshake(
     budget: &Budget,
     address: SocketAddr,
     host: &str,
-    version: &'static SupportedProtocolVersion,
-    kms_suites_only: bool,
+    limits: (&'static SupportedProtocolVersion, bool),
+    client: &Client,
     timeout: Duration,
 ) -> (TlsAttemptFacts, Option<Connection>) {
-    handshake_with(budget.connection(address).await, address, host, version, kms_suites_only, timeout).await
+    handshake_with(budget.connection(address).await, address, host, limits, client, timeout).await
 }
 
 /// `handshake`, under leave already granted.
@@ -176,23 +180,25 @@ pub async fn handshake_with(
     permit: Permit,
     address: SocketAddr,
     host: &str,
-    version: &'static SupportedProtocolVersion,
-    kms_suites_only: bool,
+    (version, kms_suites_only): (&'static SupportedProtocolVersion, bool),
+    client: &Client,
     timeout: Duration,
 ) -> (TlsAttemptFacts, Option<Connection>) {
     let name = version_name(version);
     let step = format!("{} handshake with {address}", name.label());
-    let asked = Arc::new(NoClientCertificate::default());
+    let asked = Arc::new(ClientCertificate { identity: client.clone(), ..ClientCertificate::default() });
     let ended = attempt(permit, address, host, &step, (version, kms_suites_only), asked.clone(), timeout).await;
     let (outcome, server_alert, connection) = match ended {
         Ok((facts, connection)) => (Probed::Seen(facts), None, Some(connection)),
         Err((failure, alert)) => (Probed::Failed(failure), alert, None),
     };
+    let requested = asked.requested.load(Ordering::Relaxed);
     let attempt = TlsAttemptFacts {
         version: name,
         kms_suites_only,
         server_alert,
-        client_certificate_requested: Some(asked.requested.load(Ordering::Relaxed)),
+        client_certificate_requested: Some(requested),
+        client_certificate_sent: requested && client.is_some(),
         outcome,
     };
     (attempt, connection)
@@ -206,7 +212,7 @@ async fn attempt(
     host: &str,
     step: &str,
     (version, kms_suites_only): (&'static SupportedProtocolVersion, bool),
-    asked: Arc<NoClientCertificate>,
+    asked: Arc<ClientCertificate>,
     timeout: Duration,
 ) -> Result<(TlsHandshakeFacts, Connection), (ProbeFailure, Option<TlsAlert>)> {
     let failed = |message: String| (probe_failure(step, false, message), None);
@@ -274,17 +280,19 @@ async fn refused_after_finished(
     }
 }
 
-/// Offers no client certificate, as KMS offers none unless the store was set up for mutual TLS, and
-/// notes whether the server asked for one: rustls asks its resolver only on a CertificateRequest.
+/// Offers the client certificate given (`--client-cert`), or none, as KMS offers none unless the store was
+/// set up for mutual TLS, and notes whether the server asked for one: rustls asks its resolver only on a
+/// CertificateRequest.
 #[derive(Debug, Default)]
-struct NoClientCertificate {
+struct ClientCertificate {
+    identity: Client,
     requested: AtomicBool,
 }
 
-impl ResolvesClientCert for NoClientCertificate {
+impl ResolvesClientCert for ClientCertificate {
     fn resolve(&self, _issuers: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         self.requested.store(true, Ordering::Relaxed);
-        None
+        self.identity.clone()
     }
 
     /// True so that rustls keeps what it needs to answer a request, and so asks the resolver.

@@ -32,7 +32,7 @@ pub async fn gather(clients: &Clients, settings: &Settings) -> VpcFacts {
             (Observed::NotGathered(why.clone()), Observed::NotGathered(why))
         }
     };
-    VpcFacts { provider_view, consumer_view, permissions, load_balancers }
+    VpcFacts { provider_view, consumer_view, permissions, load_balancers, planned: None }
 }
 
 /// Looked up by ID, the last label of the name; a service with that ID but another name (the same ID
@@ -143,9 +143,46 @@ async fn permissions(ec2: &aws_sdk_ec2::Client, service_id: &str) -> Observed<Ve
     Observed::NotGathered(Why::EndlessPages { action: "ec2:DescribeVpcEndpointServicePermissions".into() })
 }
 
+/// A service a plan or template declares, with the load balancers it names by ARN (they exist already)
+/// read from AWS beside the ones it declares; without AWS, the reason they were not read.
+pub async fn with_existing_load_balancers(
+    clients: &Clients,
+    mut planned: VpcFacts,
+    aws_skipped: Option<Why>,
+) -> VpcFacts {
+    let (Observed::Seen(Some(service)), Observed::Seen(declared)) = (&planned.provider_view, &planned.load_balancers)
+    else {
+        return planned;
+    };
+    let existing: Vec<String> = service
+        .network_load_balancer_arns
+        .iter()
+        .chain(&service.gateway_load_balancer_arns)
+        .filter(|arn| !declared.iter().any(|lb| &lb.arn == *arn))
+        .cloned()
+        .collect();
+    if existing.is_empty() {
+        return planned;
+    }
+    let declared = declared.clone();
+    planned.load_balancers = match aws_skipped {
+        Some(why) => Observed::NotGathered(why),
+        None => match described(clients, existing).await {
+            Observed::Seen(read) => Observed::Seen(declared.into_iter().chain(read).collect()),
+            other => other,
+        },
+    };
+    planned
+}
+
 async fn load_balancers(clients: &Clients, service: &ServiceConfigFacts) -> Observed<Vec<LoadBalancerFacts>> {
     let arns: Vec<String> =
         service.network_load_balancer_arns.iter().chain(&service.gateway_load_balancer_arns).cloned().collect();
+    described(clients, arns).await
+}
+
+/// The load balancers of `arns`, with their listeners, target health and subnet routes.
+async fn described(clients: &Clients, arns: Vec<String>) -> Observed<Vec<LoadBalancerFacts>> {
     if arns.is_empty() {
         return Observed::Seen(Vec::new());
     }

@@ -91,6 +91,8 @@ pub const TOPICS: &[Topic] = &[
         causes: &[
             cause("The access key ID or secret access key in KMS differs from what the proxy holds for this path.", &[ConfigProxyConfigMatch, ConfigAccessKeyIdFormat, ConfigSecretFormat, ProxyCredentialAccepted]),
             cause("The proxy rotated its credential and the store was not updated.", &[ProxyCredentialAccepted]),
+            cause("A rotation went in the wrong order: the proxy holds one credential at a time, or let the old one \
+                go before KMS had the new one.", &[ProxyCredentialAccepted, ProxyCredentialRotation]),
             cause("Something between KMS and the proxy rewrites HTTP headers, which breaks the signature.", &[ProxyCredentialAccepted]),
             cause("The proxy's clock is more than five minutes off.", &[ProxyClockSkew]),
             STILL_FAILED,
@@ -214,6 +216,8 @@ pub const TOPICS: &[Topic] = &[
             cause("The service name is wrong.", &[VpcServiceFound]),
             cause("The service is in another Region, or another account without VpcEndpointServiceOwner.", &[VpcServiceRegion, VpcServiceFound]),
             cause("KMS's principal cks.kms.<region>.amazonaws.com is not allowed on the service.", &[VpcAllowedPrincipal]),
+            cause("The plan or template the store was made from names a service that it does not create and that \
+                does not exist.", &[IacServiceResolved]),
             STILL_FAILED,
         ],
         what_to_do: "Check the name, Region and owner of the service, and allow KMS's service principal on it.",
@@ -345,8 +349,11 @@ pub const TOPICS: &[Topic] = &[
                 (proxy.health and key.round_trip make those calls).", &[]),
             cause("The external key does not allow the operation: its usage lacks ENCRYPT or DECRYPT (key.metadata \
                 shows it).", &[]),
+            cause("CreateKey asked the store for a key it cannot hold: asymmetric, HMAC or multi-Region (a plan's \
+                aws_kms_key shows it).", &[IacKeySettings]),
         ],
-        what_to_do: "Use a proxy that implements the whole XKS proxy API; report the gap to its vendor.",
+        what_to_do: "Use a proxy that implements the whole XKS proxy API and report the gap to its vendor; for \
+            CreateKey, ask for a symmetric, single-Region key.",
     },
     Topic {
         id: TopicId::KeyDisabled,

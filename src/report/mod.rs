@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod catalogue;
+mod github;
 mod json;
 mod junit;
 mod markdown;
@@ -13,6 +14,7 @@ mod sparkline;
 mod table;
 pub mod wrap;
 
+pub use github::render as render_github;
 pub use json::render as render_json;
 pub use junit::render as render_junit;
 pub use markdown::render as render_markdown;

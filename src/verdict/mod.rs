@@ -69,10 +69,20 @@ pub struct TargetVerdict {
     /// How long its VPC reads and probes took, when they were timed.
     pub gathering_seconds: Option<f64>,
     pub store: Option<StoreSummary>,
+    /// Where a Terraform plan or a CloudFormation template declares the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_in: Option<DeclaredIn>,
     /// Present when the store is FAILED or a check fails: what to fix first.
     pub diagnosis: Option<Diagnosis>,
     pub summary: Summary,
     pub checks: Vec<CheckVerdict>,
+}
+
+/// A target's place in a plan or template: the file, and the Terraform address or logical ID in it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DeclaredIn {
+    pub file: String,
+    pub address: String,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -259,7 +269,10 @@ fn label(facts: &Facts, target: &TargetFacts, store: Option<&StoreSummary>, seve
         (Subject::Store { query: StoreQuery::Id(id) }, None) => format!("store {id}"),
         (Subject::Store { query: StoreQuery::Name(name) }, None) => format!("store \"{name}\""),
         (Subject::AllStores, _) => return format!("all external key stores in {}", scope_name(facts)),
-        (Subject::Planned(_), _) => "planned settings".to_string(),
+        (Subject::Planned(_), _) => match &target.iac {
+            Some(iac) => iac.address.clone(),
+            None => "planned settings".to_string(),
+        },
     };
     match several {
         true => format!("{name} in {}", scope_name(facts)),
@@ -328,6 +341,7 @@ fn judge_target(
         .collect();
     TargetVerdict {
         label: label(facts, target, store.as_ref(), several),
+        declared_in: target.iac.as_ref().map(|iac| DeclaredIn { file: iac.file.clone(), address: iac.address.clone() }),
         region: facts.region.clone(),
         account: facts.account.clone(),
         gathering_seconds: seconds(target.took_ms),

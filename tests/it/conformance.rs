@@ -10,7 +10,9 @@ use crate::support::Run;
 
 /// The checks that are not a pass against the faithful proxy with its key: the test root is no public CA,
 /// and planned settings have no KMS keys.
-const BASELINE: &[&str] = &["tls.trusted_ca=fail", "key.unique=skipped", "key.kms_key_state=skipped"];
+/// The rotation is rehearsed only with a next credential.
+const BASELINE: &[&str] =
+    &["tls.trusted_ca=fail", "key.unique=skipped", "key.kms_key_state=skipped", "proxy.credential_rotation=skipped"];
 
 fn run(variant: Variant) -> Run {
     check_with(&proxy(variant), Some(SECRET), PATH, &["--xks-key-id", KEY_ID])
@@ -41,7 +43,7 @@ fn faithful_proxy_passes_every_conformance_check() {
     assert!(not_passing(&run).is_empty(), "{:?}\n{}", not_passing(&run), run.stdout);
     let evidence = |id| run.evidence(id);
     assert!(evidence("proxy.request_validation").contains("without plaintext: 400 ValidationException"));
-    assert!(evidence("proxy.unknown_operation").contains("XksPreflightFutureOperation"));
+    assert!(evidence("proxy.unknown_operation").contains("XksPreflight-NoSuchOperation"));
     assert!(evidence("proxy.long_metadata").contains("2048-character ARNs"), "{}", evidence("proxy.long_metadata"));
     assert!(evidence("key.not_found").contains("404 KeyNotFoundException"));
     let shape = evidence("key.ciphertext_shape");
@@ -214,4 +216,114 @@ fn proxy_serving_the_key_calls_below_any_prefix_fails_uri_path() {
     let evidence = run.evidence("proxy.uri_path");
     assert!(evidence.contains("Encrypt with foo below a path prefix the proxy does not serve"), "{evidence}");
     assert!(!evidence.contains("GetHealthStatus:"), "{evidence}");
+}
+
+/// Runs `variant` and asserts that `id` fails on its own, and that every other check that is not a pass
+/// (the baseline aside) is blocked by it: the bend is named once, by its own check.
+fn fails_alone(variant: Variant, id: &str) -> Run {
+    let run = run(variant);
+    assert_eq!(run.status(id), "fail", "{variant:?}\n{}", run.stdout);
+    assert!(run.check(id)["blocked_by"].is_null(), "{variant:?}: {id} is blocked");
+    let blocked = run.blocked();
+    let others: Vec<String> = not_passing(&run)
+        .into_iter()
+        .filter(|found| {
+            let checked = found.split('=').next().unwrap_or_default();
+            checked != id && !blocked.iter().any(|b| b == checked)
+        })
+        .collect();
+    assert!(others.is_empty(), "{variant:?}: {others:?} besides {id}\n{}", run.stdout);
+    run
+}
+
+#[test]
+fn encrypt_answers_in_base64url_fail_round_trip_naming_the_alphabet() {
+    let run = fails_alone(Variant::Base64Url, "key.round_trip");
+    let evidence = run.evidence("key.round_trip");
+    assert!(evidence.contains("Encrypt's ciphertext is in Base64url"), "{evidence}");
+    assert!(evidence.contains("KMS accepts only standard Base64"), "{evidence}");
+    assert!(names_kms_error(&run, "key.round_trip", "KMSInvalidStateException"));
+}
+
+#[test]
+fn encrypt_answers_without_base64_padding_fail_round_trip_naming_the_padding() {
+    let run = fails_alone(Variant::UnpaddedBase64, "key.round_trip");
+    let evidence = run.evidence("key.round_trip");
+    assert!(evidence.contains("is Base64 without its = padding"), "{evidence}");
+    assert!(!evidence.contains("Base64url"), "{evidence}");
+}
+
+#[test]
+fn missing_integrity_value_when_asked_fails_round_trip() {
+    let run = only(Variant::NoIntegrityValue, "key.round_trip", "fail");
+    let evidence = run.evidence("key.round_trip");
+    assert!(
+        evidence.contains("Encrypt gave no ciphertextDataIntegrityValue although SHA_256 was asked for"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn tampered_ciphertext_refused_with_500_fails_tamper_rejected_naming_the_status() {
+    let run = only(Variant::Tampered500, "key.tamper_rejected", "fail");
+    let evidence = run.evidence("key.tamper_rejected");
+    assert!(
+        evidence.contains("500 InternalException where the specification says 400 InvalidCiphertextException"),
+        "{evidence}"
+    );
+    assert!(run.remedy("key.tamper_rejected").contains("never a 5xx"), "{}", run.remedy("key.tamper_rejected"));
+}
+
+#[test]
+fn get_refused_with_501_fails_method_post_only_naming_the_status() {
+    let run = only(Variant::Get501, "proxy.method_post_only", "fail");
+    let evidence = run.evidence("proxy.method_post_only");
+    assert!(evidence.contains("501 UnsupportedOperationException where the specification says 405"), "{evidence}");
+}
+
+#[test]
+fn aes_128_keys_fail_metadata_naming_the_key_spec() {
+    let run = fails_alone(Variant::Aes128, "key.metadata");
+    assert!(run.evidence("key.metadata").contains("keySpec AES_128, not AES_256"), "{}", run.evidence("key.metadata"));
+    assert!(names_kms_error(&run, "key.metadata", "XksKeyInvalidConfigurationException"));
+}
+
+#[test]
+fn rsa_keys_fail_metadata_naming_the_key_spec() {
+    let run = fails_alone(Variant::Rsa2048, "key.metadata");
+    assert!(run.evidence("key.metadata").contains("keySpec RSA_2048, not AES_256"), "{}", run.evidence("key.metadata"));
+}
+
+/// A health report that stays ACTIVE while the key manager is out of reach: only the key calls beside it can
+/// show that it is fixed, and ekm_available says so; the key checks fail for the outage itself.
+#[test]
+fn a_fixed_health_report_beside_failing_key_calls_fails_ekm_available() {
+    let run = run(Variant::StaticHealth);
+    assert_eq!(run.status("proxy.ekm_available"), "fail", "{}", run.stdout);
+    let evidence = run.evidence("proxy.ekm_available");
+    assert!(evidence.contains("hsm-1 ACTIVE"), "{evidence}");
+    assert!(evidence.contains("GetKeyMetadata of foo answered 503 DependencyTimeoutException"), "{evidence}");
+    assert!(evidence.contains("does not follow the key manager"), "{evidence}");
+    assert_eq!(run.status("key.metadata"), "fail");
+    let blocked = run.blocked();
+    let other_proxy_failures: Vec<String> = not_passing(&run)
+        .into_iter()
+        .filter(|found| found.starts_with("proxy.") || found.starts_with("tls."))
+        .filter(|found| !found.starts_with("proxy.ekm_available="))
+        .filter(|found| !blocked.iter().any(|b| found.starts_with(&format!("{b}="))))
+        .filter(|found| found.ends_with("=fail"))
+        .collect();
+    assert!(other_proxy_failures.is_empty(), "{other_proxy_failures:?}\n{}", run.stdout);
+}
+
+#[test]
+fn a_health_report_is_taken_as_live_only_beside_working_key_calls() {
+    let with_key = run(Variant::Faithful);
+    assert!(with_key.evidence("proxy.ekm_available").contains("the key calls agree with it"));
+    let without_key = crate::proxy_checks::check(&proxy(Variant::Faithful), Some(SECRET), PATH);
+    assert!(
+        without_key.evidence("proxy.ekm_available").contains("cannot tell a live report from a fixed one"),
+        "{}",
+        without_key.evidence("proxy.ekm_available")
+    );
 }

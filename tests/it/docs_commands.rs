@@ -149,14 +149,17 @@ fn every_command_in_the_readme_runs_as_written() {
     assert!(commands.len() >= 12, "{commands:#?}");
     let mut ran = 0;
     for command_line in &commands {
-        // Not the tool's: the install and the test run (which this test is part of).
-        if command_line.starts_with("cargo install") || command_line == "scripts/test" {
+        // Not the tool's: the install, the test run (which this test is part of) and Terraform's own plan.
+        if command_line.starts_with("cargo install")
+            || command_line == "scripts/test"
+            || command_line.starts_with("terraform ")
+        {
             continue;
         }
         let mut line = command_line.replace("cargo run -- ", "xks-preflight ");
         line = line.trim_end_matches(" | sh").to_string();
-        let probes =
-            line.starts_with("xks-preflight check") && !line.contains("--example") && !line.contains("--facts");
+        let probes = line.starts_with("xks-preflight check")
+            && !["--example", "--facts", "--no-network"].iter().any(|f| line.contains(f));
         if probes {
             line = line.replacen("xks-preflight check", "xks-preflight check --no-network", 1);
         }
@@ -167,6 +170,14 @@ fn every_command_in_the_readme_runs_as_written() {
             r#"{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {"AccessKeyId": "AKSE2VPZ7WQ4XKS3PROXY5AB"}}"#,
         )
         .unwrap();
+        // What `terraform show -json` wrote: a plan the real Terraform recorded (fixtures/iac/README.md).
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/iac/terraform/good/plan.json"),
+            home.path().join("plan.json"),
+        )
+        .unwrap();
+        // The rotation rehearsal's next secret, in the file the README names.
+        std::fs::write(home.path().join("next-secret"), "Nn3xtNn3xtNn3xtNn3xtNn3xtNn3xtNn3xtNn3xtNn3x0\n").unwrap();
         // `bash -c` runs the line as a user's shell would, after a stand-in for the clipboard.
         let program = format!("pbpaste() {{ echo XKS_PROXY_TIMED_OUT; }}\nset -o pipefail\n{line}");
         let mut bash = std::process::Command::new("bash");

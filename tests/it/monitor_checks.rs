@@ -23,6 +23,21 @@ fn store_aws(ids: &[&str]) -> FakeAws {
     FakeAws::start(None).with_stores(ids.iter().map(|id| Store::public(id, "https://xks.example.com").json()).collect())
 }
 
+/// The store with one enabled KMS key, `arn`, on its external key `xks_key_id`.
+fn store_with_key(arn: &str, xks_key_id: &str) -> FakeAws {
+    let key_id = arn.rsplit('/').next().unwrap();
+    FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
+        json!({
+            "KeyId": key_id,
+            "Arn": arn,
+            "KeyState": "Enabled",
+            "Origin": "EXTERNAL_KEY_STORE",
+            "CustomKeyStoreId": STORE,
+            "XksKeyConfiguration": {"Id": xks_key_id},
+        }),
+    ])
+}
+
 fn monitor_statuses(run: &Run) -> Vec<String> {
     run.json()["targets"][0]["checks"]
         .as_array()
@@ -169,6 +184,22 @@ fn a_window_with_gaps_judges_what_is_there() {
 }
 
 #[test]
+fn an_old_credential_warns_with_a_rotation_rehearsed_first_and_no_secret_on_the_command_line() {
+    let aws = store_aws(&[STORE]);
+    let mut series = healthy_but(STORE, |_| 40.0, &["XksProxyCredentialAge"]);
+    series.push(Series::new("XksProxyCredentialAge", &dims(STORE, &[])).stat("Maximum", &every_minute(180, |_| 400.0)));
+    let monitor = FakeMonitor::start().with_series(series);
+    let run = check(&aws, &monitor, STORE, &[]);
+    assert_eq!(run.status("monitor.credential_age"), "warn", "{}", run.stdout);
+    let commands = run.commands("monitor.credential_age").join("\n");
+    assert!(
+        commands.contains("--next-access-key-id") && commands.contains("file://next-credential.json"),
+        "{commands}"
+    );
+    assert!(!commands.contains("RawSecretAccessKey"), "no secret on a command line: {commands}");
+}
+
+#[test]
 fn many_stores_cost_cloudwatch_calls_by_the_queries_one_call_carries_not_by_the_metrics() {
     let ids: Vec<String> = (0..60).map(|n| format!("cks-{n:017x}")).collect();
     let aws = FakeAws::start(None)
@@ -276,17 +307,7 @@ fn an_insights_alarm_over_an_hour_is_read_with_its_period_and_does_not_count() {
 #[test]
 fn a_busy_key_with_more_events_than_are_read_says_what_was_left() {
     const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-4000-8000-00000000a0b1";
-    let aws =
-        FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
-            json!({
-                "KeyId": "1234abcd-0000-4000-8000-00000000a0b1",
-                "Arn": ARN,
-                "KeyState": "Enabled",
-                "Origin": "EXTERNAL_KEY_STORE",
-                "CustomKeyStoreId": STORE,
-                "XksKeyConfiguration": {"Id": "busy-key"},
-            }),
-        ]);
+    let aws = store_with_key(ARN, "busy-key");
     let decrypts: Vec<Value> = (0..260)
         .map(|n| {
             json!({
@@ -334,23 +355,8 @@ fn a_timed_out_store_whose_live_proxy_answers_now_is_diagnosed_from_what_kms_saw
     cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url)
         .env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url)
         .env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
-    let args = [
-        "check",
-        "--output",
-        "json",
-        "--custom-key-store-id",
-        STORE,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
+    let mut args = vec!["check", "--output", "json", "--custom-key-store-id", STORE];
+    args.extend(setup.probe_flags(&dns));
     let run = run(cmd, &args);
     assert_eq!(run.status("config.connection_state"), "fail", "{}", run.stdout);
     for now in ["proxy.health", "proxy.latency", "net.rtt"] {
@@ -455,17 +461,7 @@ fn a_cloudtrail_slower_than_the_run_leaves_the_metrics_read_in_time() {
 #[test]
 fn failed_calls_are_told_apart_from_the_callers_own_and_a_long_list_is_capped() {
     const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-4000-8000-00000000a0c1";
-    let aws =
-        FakeAws::start(None).with_stores(vec![Store::public(STORE, "https://xks.example.com").json()]).with_keys(vec![
-            json!({
-                "KeyId": "1234abcd-0000-4000-8000-00000000a0c1",
-                "Arn": ARN,
-                "KeyState": "Enabled",
-                "Origin": "EXTERNAL_KEY_STORE",
-                "CustomKeyStoreId": STORE,
-                "XksKeyConfiguration": {"Id": "payments-key"},
-            }),
-        ]);
+    let aws = store_with_key(ARN, "payments-key");
     let failure = |n: i64, code: &str, message: &str| {
         json!({
             "eventVersion": "1.08",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rustls::version::{TLS12, TLS13};
 
 use crate::support::pki::Ca;
-use crate::support::servers::{Speaks, TlsServer};
+use crate::support::servers::{ClientAuth, Speaks, TlsServer};
 use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, NOT_UTF8_AT, SECRET};
 use crate::support::{write, Run};
 use xks_preflight::catalogue::{CheckId, Section};
@@ -14,6 +14,8 @@ use xks_preflight::catalogue::{CheckId, Section};
 pub const HOST: &str = "xks.example.test";
 
 pub struct Setup {
+    /// The proxy, to read what it received.
+    pub proxy: Arc<XksProxy>,
     _server: TlsServer,
     _files: tempfile::TempDir,
     connect_to: String,
@@ -29,22 +31,51 @@ pub fn proxy_in(netns: &str, ip: std::net::IpAddr, variant: Variant) -> Setup {
     proxy_at(Some((netns, ip)), variant)
 }
 
+/// The test proxy behind a TLS server that asks for, or requires, a client certificate of `client_auth`'s CA.
+pub fn proxy_with_client_auth(variant: Variant, client_auth: ClientAuth) -> Setup {
+    let root = Ca::root("xks-preflight Test Root");
+    let leaf = root.server(&[HOST], 1, 365);
+    let files = tempfile::tempdir().unwrap();
+    let ca_file = write(files.path(), "root.pem", &root.pem());
+    let xks = Arc::new(XksProxy::new(vec!["/tenant-a".into()], variant));
+    let server =
+        TlsServer::start_with_client_auth(leaf.chain(&[]), leaf.private_key(), client_auth, Speaks::Xks(xks.clone()));
+    Setup { connect_to: server.connect_to(), proxy: xks, _server: server, _files: files, ca_file }
+}
+
 fn proxy_at(place: Option<(&str, std::net::IpAddr)>, variant: Variant) -> Setup {
     let root = Ca::root("xks-preflight Test Root");
     let leaf = root.server(&[HOST], 1, 365);
     let files = tempfile::tempdir().unwrap();
     let ca_file = write(files.path(), "root.pem", &root.pem());
-    let proxy = Speaks::Xks(Arc::new(XksProxy { prefixes: vec!["/tenant-a".into()], variant }));
+    let xks = Arc::new(XksProxy::new(vec!["/tenant-a".into()], variant));
+    let speaks = Speaks::Xks(xks.clone());
     let server = match place {
-        Some((netns, ip)) => TlsServer::start_in(netns, ip, leaf.chain(&[]), leaf.private_key(), proxy),
-        None => TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], proxy),
+        Some((netns, ip)) => TlsServer::start_in(netns, ip, leaf.chain(&[]), leaf.private_key(), speaks),
+        None => TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], speaks),
     };
-    Setup { connect_to: server.connect_to(), _server: server, _files: files, ca_file }
+    Setup { connect_to: server.connect_to(), proxy: xks, _server: server, _files: files, ca_file }
 }
 
 impl Setup {
     pub fn connect_to(&self) -> &str {
         &self.connect_to
+    }
+
+    /// The flags that probe this proxy through the test resolver `dns`, trusting its CA, quickly.
+    pub fn probe_flags<'a>(&'a self, dns: &'a str) -> [&'a str; 10] {
+        [
+            "--dns-server",
+            dns,
+            "--connect-to",
+            &self.connect_to,
+            "--ca-file",
+            &self.ca_file,
+            "--rtt-samples",
+            "3",
+            "--probe-timeout",
+            "2",
+        ]
     }
 }
 
@@ -60,6 +91,19 @@ pub fn check_with(setup: &Setup, secret: Option<&str>, path: &str, extra: &[&str
 }
 
 pub const PATH: &str = "/tenant-a/kms/xks/v1";
+
+/// `check` of the existing store `store`, as the KMS stand-in at `aws` describes it, against the test
+/// proxy with the secret in the environment, and `extra` arguments.
+pub fn check_store(setup: &Setup, aws: &str, store: &str, extra: &[&str]) -> Run {
+    let dns = crate::support::dns_server();
+    let mut command = crate::support::command(Some(aws));
+    command.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
+    let mut args = vec!["check", "--output", "json", "--no-monitor", "--custom-key-store-id", store];
+    args.extend(["--dns-server", &dns, "--connect-to", &setup.connect_to, "--ca-file", &setup.ca_file]);
+    args.extend(["--rtt-samples", "3", "--probe-timeout", "2"]);
+    args.extend_from_slice(extra);
+    crate::support::run(command, &args)
+}
 
 /// The failures the verdict counts on their own: not those another failure blocks.
 pub fn failing(run: &Run) -> Vec<String> {
@@ -84,9 +128,12 @@ fn faithful_proxy_passes_every_proxy_check() {
         .collect();
     let declared = CheckId::ALL.iter().filter(|id| id.section() == Section::Proxy).count();
     assert_eq!(proxy_checks.len(), declared);
-    // Without an external key, the long ARNs have no call to go in.
+    // Without an external key, the long ARNs have no call to go in; without a next credential, no rotation
+    // is rehearsed.
     assert!(
-        proxy_checks.iter().all(|s| s.ends_with("=pass") || s == "proxy.long_metadata=skipped"),
+        proxy_checks.iter().all(|s| s.ends_with("=pass")
+            || s == "proxy.long_metadata=skipped"
+            || s == "proxy.credential_rotation=skipped"),
         "{proxy_checks:?}\n{}",
         run.stdout
     );
@@ -257,4 +304,123 @@ fn kept_alive_p99_between_200_and_250_ms_warns() {
     let run = crate::support::run(crate::support::command(None), &["check", "--output", "json", "--facts", &facts]);
     assert_eq!(run.status("proxy.latency"), "warn", "{}", run.evidence("proxy.latency"));
     assert!(run.evidence("proxy.latency").contains("p99 230.0 ms"));
+}
+
+/// A client certificate and its key in PEM files, from a client CA of its own; the CA's certificate for
+/// the server to trust.
+struct ClientIdentity {
+    ca: rustls::pki_types::CertificateDer<'static>,
+    cert_file: String,
+    key_file: String,
+    _files: tempfile::TempDir,
+}
+
+fn client_identity() -> ClientIdentity {
+    let ca = Ca::root("xks-preflight Test Client Root");
+    let leaf = ca.client("cks.kms.us-east-1.amazonaws.com");
+    let files = tempfile::tempdir().unwrap();
+    let cert_file = write(files.path(), "client.pem", &leaf.cert.pem());
+    let key_file = write(files.path(), "client-key.pem", &leaf.key.serialize_pem());
+    ClientIdentity { ca: ca.cert.der().clone(), cert_file, key_file, _files: files }
+}
+
+/// Every proxy and TLS check but the client certificate's warning and the private root judged as against a
+/// proxy without mutual TLS.
+fn judged_as_usual(run: &Run) {
+    let not_passing: Vec<String> = run.json()["targets"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| ["proxy", "tls", "key"].contains(&c["section"].as_str().unwrap()) && c["status"] != "pass")
+        .map(|c| format!("{}={}", c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    let expected = [
+        "tls.trusted_ca=fail",
+        "tls.client_certificate=warn",
+        "proxy.credential_rotation=skipped",
+        "key.unique=skipped",
+        "key.kms_key_state=skipped",
+    ];
+    let unexpected: Vec<&String> = not_passing.iter().filter(|found| !expected.contains(&found.as_str())).collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}\n{}", run.stdout);
+}
+
+#[test]
+fn a_proxy_requiring_a_client_certificate_is_judged_whole_with_one_given() {
+    let identity = client_identity();
+    let setup = proxy_with_client_auth(Variant::Faithful, ClientAuth::Requires(identity.ca.clone()));
+    let args = ["--xks-key-id", "foo", "--client-cert", &identity.cert_file, "--client-key", &identity.key_file];
+    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    judged_as_usual(&run);
+    let evidence = run.evidence("tls.client_certificate");
+    assert!(evidence.contains("presented the one given with --client-cert"), "{evidence}");
+    assert!(run.remedy("tls.client_certificate").contains("March 2026"));
+    assert!(setup.proxy.seen().iter().any(|r| r.path.ends_with("/encrypt")), "the key calls went through");
+}
+
+#[test]
+fn a_proxy_requiring_a_client_certificate_gets_no_call_without_one() {
+    let identity = client_identity();
+    let setup = proxy_with_client_auth(Variant::Faithful, ClientAuth::Requires(identity.ca.clone()));
+    let run = check_with(&setup, Some(SECRET), PATH, &["--xks-key-id", "foo"]);
+    assert!(run.evidence("tls.client_certificate").contains("requires a client certificate"));
+    assert_eq!(run.status("tls.version"), "error");
+    for id in ["proxy.health", "proxy.credential_accepted", "key.metadata"] {
+        assert_eq!(run.status(id), "skipped", "{id}");
+        assert!(run.evidence(id).contains("requires a client certificate"), "{id}: {}", run.evidence(id));
+    }
+    assert!(setup.proxy.seen().is_empty(), "{:?}", setup.proxy.seen());
+}
+
+#[test]
+fn a_proxy_asking_for_a_client_certificate_is_judged_whole_with_or_without_one() {
+    let identity = client_identity();
+    let setup = proxy_with_client_auth(Variant::Faithful, ClientAuth::Asks(identity.ca.clone()));
+    let without = check_with(&setup, Some(SECRET), PATH, &["--xks-key-id", "foo"]);
+    judged_as_usual(&without);
+    assert!(without.evidence("tls.client_certificate").contains("goes on without one"));
+    let args = ["--xks-key-id", "foo", "--client-cert", &identity.cert_file, "--client-key", &identity.key_file];
+    let with = check_with(&setup, Some(SECRET), PATH, &args);
+    judged_as_usual(&with);
+    assert!(with.evidence("tls.client_certificate").contains("presented the one given"));
+}
+
+/// The certificate goes only to a server that asks for one, and only when given: the facts say which
+/// handshakes presented it.
+#[test]
+fn a_client_certificate_is_sent_only_when_given_and_asked_for() {
+    let identity = client_identity();
+    let sent = |setup: &Setup, with_cert: bool| -> Vec<bool> {
+        let files = tempfile::tempdir().unwrap();
+        let facts = files.path().join("facts.json").display().to_string();
+        let mut args = vec!["--save-facts", facts.as_str()];
+        if with_cert {
+            args.extend(["--client-cert", &identity.cert_file, "--client-key", &identity.key_file]);
+        }
+        check_with(setup, Some(SECRET), PATH, &args);
+        let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+        saved["targets"][0]["network"]["seen"]["tls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|attempt| attempt["client_certificate_sent"].as_bool().unwrap())
+            .collect()
+    };
+    let asks = proxy_with_client_auth(Variant::Faithful, ClientAuth::Asks(identity.ca.clone()));
+    assert!(sent(&asks, false).iter().all(|s| !s), "sent without being given");
+    assert!(sent(&asks, true).iter().all(|s| *s), "given and asked for, but not sent");
+    let never_asks = proxy(Variant::Faithful);
+    assert!(sent(&never_asks, true).iter().all(|s| !s), "sent to a server that did not ask");
+}
+
+#[test]
+fn a_client_key_that_does_not_go_with_the_certificate_is_refused_with_exit_2() {
+    let identity = client_identity();
+    let other = client_identity();
+    let setup = proxy(Variant::Faithful);
+    let args = ["--client-cert", &identity.cert_file, "--client-key", &other.key_file];
+    let run = check_with(&setup, Some(SECRET), PATH, &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("does not go with the first certificate"), "{}", run.stderr);
+    assert!(!run.stderr.contains("PRIVATE KEY"), "{}", run.stderr);
 }

@@ -64,9 +64,11 @@ fn round_trip_of_80_ms_fails_net_rtt_and_keeps_latency_within_its_limit() {
 }
 
 #[test]
-fn answers_taking_220_ms_over_the_link_warn_on_proxy_latency() {
-    // 80 ms of round trip and 140 ms in the proxy: past the 200 ms warning, inside the 250 ms limit.
-    let Some(run) = across(40, 140, "answers_taking_220_ms_over_the_link_warn_on_proxy_latency") else { return };
+fn answers_taking_205_ms_over_the_link_warn_on_proxy_latency() {
+    // 80 ms of round trip and 125 ms in the proxy: past the 200 ms warning, inside the 250 ms limit. Both
+    // delays are floors, so the answer is never faster; 205 ms leaves the most room for a loaded machine's
+    // tail below the limit.
+    let Some(run) = across(40, 125, "answers_taking_205_ms_over_the_link_warn_on_proxy_latency") else { return };
     assert_eq!(run.status("proxy.latency"), "warn", "{}", run.evidence("proxy.latency"));
 }
 

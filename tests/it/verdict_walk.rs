@@ -511,6 +511,31 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
                 });
             }
         }),
+        IacStoreConnected => (PLANNED, |f| f.targets[PLANNED].iac = Some(from_plan(PlanAction::Create))),
+        IacSecretInPlan => (PLANNED, |f| {
+            let mut iac = from_plan(PlanAction::Update);
+            iac.secret_in_clear = vec!["planned_values".into(), "resource_changes".into()];
+            f.targets[PLANNED].iac = Some(iac);
+        }),
+        IacServiceResolved => (PLANNED, |f| {
+            f.targets[PLANNED].iac = Some(from_plan(PlanAction::Update));
+            if let Subject::Planned(planned) = &mut f.targets[PLANNED].subject {
+                planned.connectivity = Some(VPC_ENDPOINT_SERVICE.into());
+                planned.vpc_endpoint_service_name = None;
+            }
+        }),
+        IacKeySettings => (PLANNED, |f| {
+            let mut iac = from_plan(PlanAction::Update);
+            iac.keys = vec![PlannedKeyFacts {
+                address: "aws_kms_key.signing".into(),
+                key_usage: Some("SIGN_VERIFY".into()),
+                key_spec: Some("ECC_NIST_P256".into()),
+                multi_region: Some(false),
+                xks_key_id: Some("key-1".into()),
+                known_after_apply: Vec::new(),
+            }];
+            f.targets[PLANNED].iac = Some(iac);
+        }),
         KeyKmsKeyState => (PUBLIC, |f| {
             if let Observed::Seen(keys) = &mut f.store_keys {
                 keys[0].key_state = Some("PendingDeletion".into());
@@ -524,6 +549,13 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
             (PUBLIC, |f| error_body(exchange(&mut calls(f).unknown_operation_health), 400, "ValidationException"))
         }
         ProxyLongMetadata => (PUBLIC, |f| error_body(exchange(&mut key(f).metadata_long), 400, "ValidationException")),
+        ProxyCredentialRotation => (PUBLIC, |f| {
+            // A rehearsal against a proxy that holds only the current credential.
+            let mut refused = signed(f).clone();
+            error_body(&mut refused, 401, "AuthenticationFailedException");
+            calls(f).next_access_key_id = Some("NEXT2VPZ7WQ4XKS3PROXY5AB".into());
+            calls(f).next_signed_health = Observed::Seen(refused);
+        }),
         KeyNotFound => (PUBLIC, |f| {
             let served = exchange(&mut key(f).metadata).clone();
             calls(f).absent_key.as_mut().unwrap().metadata = Observed::Seen(served);
@@ -534,6 +566,23 @@ fn fixed(id: CheckId) -> (usize, fn(&mut Facts)) {
             let tamper = key(f).more_tampering.iter_mut().find(|t| t.tampering == Tampering::ChangedMetadata);
             tamper.expect("the healthy proxy answers ciphertextMetadata").decrypt = Observed::Seen(decrypted);
         }),
+    }
+}
+
+/// The planned target as a Terraform plan would declare it: a store the plan creates or updates, with
+/// nothing else said.
+fn from_plan(action: PlanAction) -> IacFacts {
+    IacFacts {
+        tool: IacTool::Terraform,
+        file: "plan.json".into(),
+        address: "aws_kms_custom_key_store.this".into(),
+        action: Some(action),
+        known_after_apply: Vec::new(),
+        secret_in_clear: Vec::new(),
+        connected_by: None,
+        service: None,
+        unresolved: Vec::new(),
+        keys: Vec::new(),
     }
 }
 

@@ -63,7 +63,7 @@ pub fn encrypt_call<'a>(
 }
 
 /// The ARN sent for an external key named on the command line, which no KMS key uses yet.
-fn probe_key_arn(region: &str) -> String {
+pub fn probe_key_arn(region: &str) -> String {
     format!("arn:aws:kms:{region}:111122223333:key/{}", uuid::Uuid::new_v4())
 }
 
@@ -163,9 +163,12 @@ impl Key<'_> {
                 }
             };
             let request = match api {
-                KeyApi::GetKeyMetadata => {
-                    metadata_call(&base, self.xks_key_id, signature, requests::key_metadata("DescribeKey"))
-                }
+                KeyApi::GetKeyMetadata => metadata_call(
+                    &base,
+                    self.xks_key_id,
+                    signature,
+                    requests::key_metadata(requests::DESCRIBE_KEY, &self.arn),
+                ),
                 KeyApi::Encrypt => encrypt_call(&base, self.xks_key_id, signature, region, Some(&self.arn)),
             };
             MisdirectedCall { api, misdirection, exchange: call(self.pool, region, request).await }
@@ -224,9 +227,9 @@ pub async fn probe(
         more_round_trips,
         misdirected,
     ) = tokio::join!(
-        Box::pin(key.post("metadata", Map::new(), Some(requests::key_metadata("CreateKey")))),
-        key.post("metadata", Map::new(), Some(requests::key_metadata(UNKNOWN_OPERATION))),
-        key.post("metadata", Map::new(), Some(requests::long("CreateKey", region, false))),
+        Box::pin(key.post("metadata", Map::new(), Some(requests::key_metadata(requests::DESCRIBE_KEY, &key.arn)))),
+        key.post("metadata", Map::new(), Some(requests::key_metadata(UNKNOWN_OPERATION, &key.arn))),
+        key.post("metadata", Map::new(), Some(requests::long(requests::DESCRIBE_KEY, region, true))),
         key.post("metadata", Map::new(), None),
         key.post("metadata", requests::empty_metadata(), None),
         key.post("encrypt", encrypt_fields(&small, &[], false), Some(requests::long("Encrypt", region, true))),

@@ -34,6 +34,8 @@ pub struct ProxyInputs {
     pub kms_operation: &'static str,
     pub access_key_id: Option<String>,
     pub secret: Option<Secret>,
+    /// The credential a rotation moves to (access key ID and secret), when it is rehearsed.
+    pub next: Option<(String, Secret)>,
     /// External key IDs to call the key APIs with, and the ARN of the KMS key that uses each, if known.
     pub keys: Vec<(String, Option<String>)>,
 }
@@ -237,6 +239,16 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         call(pool, region, Call { method: "GET", uri: health.clone(), signature, fields: None, metadata: None }).await
     };
     let unknown_operation_health = signed(pool, inputs, |s| Call::health(health.clone(), s, UNKNOWN_OPERATION));
+    // The rotation rehearsal: the same call as KMS's, signed with the next credential.
+    let next_signed_health = async {
+        match &inputs.next {
+            Some((access_key_id, secret)) => {
+                let signature = Signature::Kms { access_key_id, secret: secret.expose() };
+                call(pool, region, Call::health(health.clone(), signature, operation)).await
+            }
+            None => Probed::NotGathered(Why::NoNextCredential),
+        }
+    };
     let health_without_metadata = signed(pool, inputs, |s| Call::post(health.clone(), s, Map::new(), None));
     let health_with_empty_metadata =
         signed(pool, inputs, |s| Call::post(health.clone(), s, requests::empty_metadata(), None));
@@ -244,7 +256,10 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         credential(inputs)?;
         let xks_key_id = format!("xks-preflight-absent-{}", uuid::Uuid::new_v4().simple());
         let (metadata, encrypt) = tokio::join!(
-            signed(pool, inputs, |s| keys::metadata_call(base, &xks_key_id, s, requests::key_metadata("CreateKey"))),
+            signed(pool, inputs, |s| {
+                let metadata = requests::key_metadata(requests::DESCRIBE_KEY, &keys::probe_key_arn(region));
+                keys::metadata_call(base, &xks_key_id, s, metadata)
+            }),
             signed(pool, inputs, |s| keys::encrypt_call(base, &xks_key_id, s, &inputs.region, None)),
         );
         Some(AbsentKeyFacts { xks_key_id, metadata, encrypt })
@@ -259,6 +274,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         health_without_metadata,
         health_with_empty_metadata,
         absent_key,
+        next_signed_health,
     ) = tokio::join!(
         signed_health,
         wrongly_signed_health,
@@ -268,7 +284,8 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         unknown_operation_health,
         health_without_metadata,
         health_with_empty_metadata,
-        absent_key
+        absent_key,
+        next_signed_health
     );
 
     // Boxed: each key's calls make a large future, which would not fit on a worker's stack by the dozen.
@@ -293,5 +310,7 @@ pub async fn probe(pool: &Pool, uri_path: &str, inputs: &ProxyInputs) -> ProxyFa
         health_without_metadata,
         health_with_empty_metadata,
         absent_key,
+        next_access_key_id: inputs.next.as_ref().map(|(id, _)| id.clone()),
+        next_signed_health,
     }
 }

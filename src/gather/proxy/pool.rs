@@ -80,6 +80,8 @@ pub struct Pool {
     slots: Semaphore,
     /// The first call that got no answer in time.
     stopped: Mutex<Option<String>>,
+    /// The client certificate the connections present when asked (`--client-cert`), if any.
+    client: tls::Client,
 }
 
 /// Connections one target keeps to its proxy: enough for the independent calls to overlap, few enough
@@ -87,8 +89,9 @@ pub struct Pool {
 const CONNECTIONS: usize = 3;
 
 impl Pool {
-    pub fn new(address: SocketAddr, host: &str, timeout: Duration, budget: Arc<Budget>) -> Pool {
+    pub fn new(address: SocketAddr, host: &str, timeout: Duration, budget: Arc<Budget>, client: tls::Client) -> Pool {
         Pool {
+            client,
             address,
             host: host.to_string(),
             timeout,
@@ -169,7 +172,7 @@ impl Pool {
 
     async fn open(&self, permit: Permit) -> Result<Idle, String> {
         let version = lock(&self.version).unwrap_or(&TLS13);
-        match tls::handshake_with(permit, self.address, &self.host, version, true, self.timeout).await {
+        match tls::handshake_with(permit, self.address, &self.host, (version, true), &self.client, self.timeout).await {
             (_, Some((stream, permit))) => {
                 let sender = http1(stream).await?;
                 *lock(&self.open) += 1;

@@ -23,9 +23,14 @@ pub fn health(kms_operation: &str) -> Metadata {
     object(json!({"kmsOperation": kms_operation}))
 }
 
-/// GetKeyMetadata, as CreateKey sends it.
-pub fn key_metadata(kms_operation: &str) -> Metadata {
-    object(json!({"awsPrincipalArn": PRINCIPAL, "kmsOperation": kms_operation}))
+/// The kmsOperation of every GetKeyMetadata the tool sends: DescribeKey only reads, while a proxy may take
+/// CreateKey as leave to create the key it is asked about (Cosmian KMS does), and the tool never creates.
+pub const DESCRIBE_KEY: &str = "DescribeKey";
+
+/// GetKeyMetadata for the operation `kms_operation` on the KMS key `kms_key_arn`, which KMS sends with
+/// DescribeKey (the key exists), and not with CreateKey.
+pub fn key_metadata(kms_operation: &str, kms_key_arn: &str) -> Metadata {
+    object(json!({"awsPrincipalArn": PRINCIPAL, "kmsKeyArn": kms_key_arn, "kmsOperation": kms_operation}))
 }
 
 /// Encrypt and Decrypt for the KMS key `kms_key_arn`.

@@ -1,8 +1,9 @@
 //! A local AWS endpoint for the tests, bound to 127.0.0.1. KMS's DescribeCustomKeyStores is answered
 //! from the stores a test gives (paged two at a time, as a real marker chain), per account and Region
-//! when the test says so; chosen EC2, ELBv2 and STS actions are answered from `fixtures/aws/`;
-//! everything else goes to moto's server unchanged. The account of a KMS call is known by its access
-//! key: the keys moto hands out through AssumeRole are learned on their way back.
+//! when the test says so, and UpdateCustomKeyStore is recorded and answered as AWS answers it; chosen
+//! EC2, ELBv2 and STS actions are answered from `fixtures/aws/`; everything else goes to moto's server
+//! unchanged. The account of a KMS call is known by its access key: the keys moto hands out through
+//! AssumeRole are learned on their way back.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -45,6 +46,8 @@ struct State {
     upstream: Option<String>,
     /// Every (service, action) asked, in order.
     seen: Vec<(String, String)>,
+    /// The body of every UpdateCustomKeyStore, in order: answered as AWS does, with an empty object.
+    updates: Vec<Value>,
     /// (moto's spelling, AWS's spelling) of ARNs, swapped in what passes to and from moto.
     arns: Vec<(String, String)>,
 }
@@ -132,6 +135,11 @@ impl FakeAws {
 
     pub fn seen(&self) -> Vec<(String, String)> {
         self.state.lock().unwrap().seen.clone()
+    }
+
+    /// The requests of every UpdateCustomKeyStore received.
+    pub fn updates(&self) -> Vec<Value> {
+        self.state.lock().unwrap().updates.clone()
     }
 }
 
@@ -261,6 +269,10 @@ fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8], scope: (Option<Stri
                 Some(key) => answer(200, json!({"KeyMetadata": key})),
                 None => answer(400, json!({"__type": "NotFoundException", "message": "Key does not exist"})),
             };
+        }
+        "UpdateCustomKeyStore" => {
+            state.updates.push(request);
+            return answer(200, json!({}));
         }
         "DescribeCustomKeyStores" => {}
         _ => return answer(400, json!({"__type": "UnknownOperationException"})),

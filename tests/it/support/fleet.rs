@@ -31,7 +31,7 @@ pub fn fleet(stores: usize, variant: Variant) -> Fleet {
     let files = tempfile::tempdir().unwrap();
     let ca_file = write(files.path(), "root.pem", &root.pem());
     let prefixes = (0..stores).map(|i| format!("/tenant-{i}")).collect();
-    let proxy = Arc::new(XksProxy { prefixes, variant });
+    let proxy = Arc::new(XksProxy::new(prefixes, variant));
     let server = TlsServer::start(leaf.chain(&[]), leaf.private_key(), &[&TLS13, &TLS12], Speaks::Xks(proxy));
     let ids: Vec<String> = (0..stores).map(|i| format!("cks-{i:017x}")).collect();
     let entries = ids

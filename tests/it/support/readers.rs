@@ -1,7 +1,8 @@
 //! The readers that are not ours, which the tests read the tool's outputs with: prometheus_client's
 //! parser, jsonschema's validator and junitparser; botocore and cbor2, which read the CloudWatch and
 //! CloudTrail stand-in's answers; cfn-lint and the aws CLI, which read what `alarms` prints; all in the
-//! Python venv scripts/with-services sets up.
+//! Python venv scripts/with-services sets up. Beside it, GitHub's own toolkit (@actions/core), which
+//! writes the workflow commands `--output github` is compared with.
 
 use std::path::PathBuf;
 
@@ -73,6 +74,34 @@ pub fn schema_errors(report: &str) -> Result<(), String> {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
     }
+}
+
+/// The workflow commands GitHub's own toolkit, npm's `@actions/core`, writes for `annotations`: each an
+/// object with `level` (`error`, `warning` or `notice`), `message`, `title` and, when it has one, `file`.
+/// scripts/with-services installs the toolkit from its lock file and names it in XKS_TEST_ACTIONS_CORE.
+pub fn actions_core_commands(annotations: &[Value]) -> String {
+    use std::io::Write;
+    let toolkit =
+        std::env::var("XKS_TEST_ACTIONS_CORE").expect("XKS_TEST_ACTIONS_CORE: run the tests through scripts/test");
+    let script = "import * as core from '@actions/core';\n\
+                  let input = '';\n\
+                  for await (const chunk of process.stdin) input += chunk;\n\
+                  for (const a of JSON.parse(input)) {\n\
+                  \x20 const properties = a.file === undefined ? { title: a.title } : { title: a.title, file: a.file };\n\
+                  \x20 core[a.level](a.message, properties);\n\
+                  }\n";
+    let mut child = std::process::Command::new("node")
+        .args(["--input-type=module", "-e", script])
+        .current_dir(&toolkit)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node: scripts/with-services needs it for @actions/core");
+    child.stdin.take().unwrap().write_all(Value::from(annotations.to_vec()).to_string().as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "@actions/core refused them: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A command the test venv installed, such as `cfn-lint` or `aws`: beside its Python.

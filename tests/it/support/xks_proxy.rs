@@ -17,6 +17,9 @@ use hyper::{Request, Response};
 
 pub const ACCESS_KEY_ID: &str = "AKSE2VPZ7WQ4XKS3PROXY5AB";
 pub const SECRET: &str = "c2VjcmV0LWZvci14a3MtcHJlZmxpZ2h0LXRlc3RzLTQ0Ynl0";
+/// The credential a rotation moves to: the proxy accepts it only in the variants that hold it.
+pub const NEXT_ACCESS_KEY_ID: &str = "NEXT2VPZ7WQ4XKS3PROXY5AB";
+pub const NEXT_SECRET: &str = "bmV4dC1zZWNyZXQtZm9yLXhrcy1wcmVmbGlnaHQtdGVzdHMtNDQ";
 pub const REGION: &str = "us-east-1";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +103,40 @@ pub enum Variant {
     AnswersAfter(u64),
     /// Checks the signature before the method, as many HTTP stacks do: a badly signed GET gets 401.
     AuthenticatesFirst,
+    /// Holds the current and the next credential at once, as the specification says a proxy should
+    /// during a rotation.
+    TwoCredentials,
+    /// Switched to the next credential too early: the current one is refused.
+    OnlyNextCredential,
+    /// Creates the external key a GetKeyMetadata asks about when its kmsOperation is CreateKey, as Cosmian
+    /// KMS does (REFERENCE.md §1.14); every key it holds, the created ones too, is in `XksProxy::keys`.
+    CreatesOnCreateKey,
+    /// Encrypt and Decrypt answer in Base64url without padding (`-` and `_`), as toyxks does.
+    Base64Url,
+    /// Encrypt and Decrypt answer standard Base64 with its `=` padding cut off.
+    UnpaddedBase64,
+    /// Leaves ciphertextDataIntegrityValue out even when SHA_256 is asked for, as toyxks does.
+    NoIntegrityValue,
+    /// Refuses a Decrypt that does not verify with 500 InternalException, not 400 InvalidCiphertextException.
+    Tampered500,
+    /// Refuses GET with 501 UnsupportedOperationException, not 405.
+    Get501,
+    /// Answers the same health report whatever its key manager does, while the key manager itself is out of
+    /// reach: every key API call gets 503 DependencyTimeoutException.
+    StaticHealth,
+    /// Reports its key as `AES_128`.
+    Aes128,
+    /// Reports its key as `RSA_2048`, with ENCRYPT and DECRYPT usage.
+    Rsa2048,
+}
+
+/// One request as the test proxy received it, for the tests that prove what the tool sends.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    /// requestMetadata.kmsOperation, when the body has one.
+    pub kms_operation: Option<String>,
 }
 
 /// The one external key the test proxy holds.
@@ -111,6 +148,35 @@ pub struct XksProxy {
     /// `/tenant-a/kms/xks/v1/…`.
     pub prefixes: Vec<String>,
     pub variant: Variant,
+    /// Every request received, in order.
+    seen: std::sync::Mutex<Vec<SeenRequest>>,
+    /// The external keys it holds: KEY_ID, and any CreatesOnCreateKey created.
+    keys: std::sync::Mutex<Vec<String>>,
+}
+
+impl XksProxy {
+    pub fn new(prefixes: Vec<String>, variant: Variant) -> XksProxy {
+        XksProxy { prefixes, variant, seen: Default::default(), keys: std::sync::Mutex::new(vec![KEY_ID.to_string()]) }
+    }
+
+    /// Every request received so far.
+    pub fn seen(&self) -> Vec<SeenRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// The external keys it holds now.
+    pub fn keys(&self) -> Vec<String> {
+        self.keys.lock().unwrap().clone()
+    }
+
+    /// The credentials (access key ID, secret) it accepts.
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        match self.variant {
+            Variant::TwoCredentials => &[(ACCESS_KEY_ID, SECRET), (NEXT_ACCESS_KEY_ID, NEXT_SECRET)],
+            Variant::OnlyNextCredential => &[(NEXT_ACCESS_KEY_ID, NEXT_SECRET)],
+            _ => &[(ACCESS_KEY_ID, SECRET)],
+        }
+    }
 }
 
 fn json(status: u16, body: serde_json::Value, date_offset: Duration) -> Response<Full<Bytes>> {
@@ -128,7 +194,13 @@ fn json(status: u16, body: serde_json::Value, date_offset: Duration) -> Response
 /// Recomputes the signature with aws-sigv4 from what was received, independently of the tool's signer:
 /// the access key ID, the Region and service of the credential scope, a signing time within 5 minutes of
 /// `clock`, then the signature itself. A lenient variant skips its one part.
-fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTime, variant: Variant) -> bool {
+fn signature_verifies(
+    parts: &http::request::Parts,
+    body: &[u8],
+    clock: SystemTime,
+    variant: Variant,
+    credentials: &[(&str, &str)],
+) -> bool {
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let authorization = header("authorization");
     // Credential=<id>/<date>/<region>/<service>/aws4_request
@@ -142,9 +214,11 @@ fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTi
     if !authorization.contains("SignedHeaders=host;x-amz-date,") {
         return false;
     }
-    if access_key_id != ACCESS_KEY_ID && variant != Variant::AcceptsUnknownAccessKeyId {
-        return false;
-    }
+    let secret = match credentials.iter().find(|(id, _)| *id == access_key_id) {
+        Some((_, secret)) => *secret,
+        None if variant == Variant::AcceptsUnknownAccessKeyId => credentials[0].1,
+        None => return false,
+    };
     if region != REGION && variant != Variant::AcceptsOtherRegion {
         return false;
     }
@@ -168,7 +242,7 @@ fn signature_verifies(parts: &http::request::Parts, body: &[u8], clock: SystemTi
         return false;
     }
     // The signature itself, under the scope the request names.
-    let identity: Identity = Credentials::new(access_key_id, SECRET, None, None, "test proxy").into();
+    let identity: Identity = Credentials::new(access_key_id, secret, None, None, "test proxy").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
@@ -207,6 +281,12 @@ impl XksProxy {
     pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        self.seen.lock().unwrap().push(SeenRequest {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            kms_operation: request["requestMetadata"]["kmsOperation"].as_str().map(str::to_string),
+        });
         let offset = if matches!(self.variant, Variant::ClockAhead | Variant::ClockAheadRefuses) {
             Duration::from_secs(3600)
         } else {
@@ -250,20 +330,23 @@ impl XksProxy {
             _ => true,
         };
         let refuses_method = parts.method != http::Method::POST && self.variant != Variant::AcceptsGet;
+        let method_refusal = || match self.variant {
+            Variant::Get501 => error(501, "UnsupportedOperationException"),
+            _ => error(405, "ValidationException"),
+        };
         if refuses_method && self.variant != Variant::AuthenticatesFirst {
-            return Ok(error(405, "ValidationException"));
+            return Ok(method_refusal());
         }
-        if checks_signature && !signature_verifies(&parts, &body, clock, self.variant) {
+        if checks_signature && !signature_verifies(&parts, &body, clock, self.variant, self.credentials()) {
             return Ok(error(401, "AuthenticationFailedException"));
         }
         if refuses_method {
-            return Ok(error(405, "ValidationException"));
+            return Ok(method_refusal());
         }
         let path = parts.uri.path();
         let prefix = self.prefixes.iter().find(|p| path.starts_with(&format!("{p}/kms/xks/v1/")));
         let base = format!("{}/kms/xks/v1", prefix.or(self.prefixes.first()).map(String::as_str).unwrap_or_default());
         let health = format!("{base}/health");
-        let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let get = parts.method == http::Method::GET;
         let metadata = &request["requestMetadata"];
         let incomplete = metadata["kmsRequestId"].as_str().is_none() || metadata["kmsOperation"].as_str().is_none();
@@ -273,8 +356,9 @@ impl XksProxy {
         if !get && incomplete && self.variant != Variant::AcceptsWithoutMetadata {
             return Ok(error(400, "ValidationException"));
         }
-        let operation = metadata["kmsOperation"].as_str().unwrap_or_default();
-        if self.variant == Variant::RefusesUnknownOperation && !incomplete && !KNOWN_OPERATIONS.contains(&operation) {
+        let kms_operation = metadata["kmsOperation"].as_str().unwrap_or_default();
+        if self.variant == Variant::RefusesUnknownOperation && !incomplete && !KNOWN_OPERATIONS.contains(&kms_operation)
+        {
             return Ok(error(400, "ValidationException"));
         }
         let too_long =
@@ -292,7 +376,14 @@ impl XksProxy {
             if self.variant == Variant::DeniesKeys {
                 return Ok(error(403, "AccessDeniedException"));
             }
-            if key != KEY_ID {
+            if self.variant == Variant::StaticHealth {
+                return Ok(error(503, "DependencyTimeoutException"));
+            }
+            let creates = self.variant == Variant::CreatesOnCreateKey && kms_operation == "CreateKey";
+            let held = self.keys.lock().unwrap().iter().any(|held| held == key);
+            if !held && creates && operation == "metadata" {
+                self.keys.lock().unwrap().push(key.to_string());
+            } else if !held {
                 match self.variant {
                     Variant::UnknownKey500 => return Ok(error(500, "InternalException")),
                     Variant::UnknownKey200 => {}
@@ -303,6 +394,10 @@ impl XksProxy {
                 "metadata" if self.variant == Variant::Rsa0 => {
                     Ok(serde_json::json!({"keySpec": "RSA_0", "keyUsage": [], "keyStatus": "ENABLED"}))
                 }
+                "metadata" if matches!(self.variant, Variant::Aes128 | Variant::Rsa2048) => {
+                    let spec = if self.variant == Variant::Aes128 { "AES_128" } else { "RSA_2048" };
+                    Ok(serde_json::json!({"keySpec": spec, "keyUsage": ["ENCRYPT", "DECRYPT"], "keyStatus": "ENABLED"}))
+                }
                 "metadata" => Ok(
                     serde_json::json!({"keySpec": "AES_256", "keyUsage": ["ENCRYPT", "DECRYPT"], "keyStatus": "ENABLED"}),
                 ),
@@ -312,6 +407,9 @@ impl XksProxy {
             };
             return Ok(match answer {
                 Ok(body) => json(200, body, offset),
+                Err("InvalidCiphertextException") if self.variant == Variant::Tampered500 => {
+                    error(500, "InternalException")
+                }
                 Err(name) => error(400, name),
             });
         }
@@ -362,6 +460,17 @@ fn decoded(request: &serde_json::Value, field: &str) -> Result<Vec<u8>, &'static
     }
 }
 
+/// The Base64 the Encrypt and Decrypt answers are written in: the standard alphabet with padding, as the
+/// specification says, unless the variant bends it.
+fn answer_engine(variant: Variant) -> base64::engine::GeneralPurpose {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    match variant {
+        Variant::Base64Url => URL_SAFE_NO_PAD,
+        Variant::UnpaddedBase64 => STANDARD_NO_PAD,
+        _ => STANDARD,
+    }
+}
+
 fn key() -> aws_lc_rs::aead::LessSafeKey {
     aws_lc_rs::aead::LessSafeKey::new(aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, &KEY).unwrap())
 }
@@ -393,7 +502,7 @@ fn encrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::
     use aws_lc_rs::aead::{Aad, Nonce};
     use base64::Engine;
     use sha2::{Digest, Sha256};
-    let engine = base64::engine::general_purpose::STANDARD;
+    let engine = answer_engine(variant);
     if request.get("plaintext").is_none() && variant != Variant::AcceptsWithoutPlaintext {
         return Err("ValidationException");
     }
@@ -422,7 +531,8 @@ fn encrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::
         "authenticationTag": engine.encode(&tag),
         "ciphertextMetadata": engine.encode(&metadata),
     });
-    if request.get("ciphertextDataIntegrityValueAlgorithm").and_then(|v| v.as_str()) == Some("SHA_256") {
+    let asked = request.get("ciphertextDataIntegrityValueAlgorithm").and_then(|v| v.as_str()) == Some("SHA_256");
+    if asked && variant != Variant::NoIntegrityValue {
         let mut hash = Sha256::new();
         let hashed_metadata = if variant == Variant::IntegrityWithoutMetadata { &[][..] } else { &metadata[..] };
         for part in [&aad[..], hashed_metadata, iv, &data[..], &tag[..]] {
@@ -436,7 +546,7 @@ fn encrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::
 fn decrypt(request: &serde_json::Value, variant: Variant) -> Result<serde_json::Value, &'static str> {
     use aws_lc_rs::aead::{Aad, Nonce};
     use base64::Engine;
-    let engine = base64::engine::general_purpose::STANDARD;
+    let engine = answer_engine(variant);
     let mut data = decoded(request, "ciphertext")?;
     if variant == Variant::LongCiphertext {
         data.truncate(data.len().saturating_sub(4));
