@@ -464,10 +464,15 @@ pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputErr
         });
     }
     if let Some(word) = check_id_like(&text) {
-        let id = CheckId::parse(word).ok_or_else(|| unknown_check("explain", word))?;
+        let ids: Vec<CheckId> = if word.ends_with(".*") {
+            let pattern = [word.to_string()];
+            CheckId::ALL.iter().copied().filter(|id| selected_by(&pattern, *id)).collect()
+        } else {
+            vec![CheckId::parse(word).ok_or_else(|| unknown_check("explain", word))?]
+        };
         let rendered = match args.output {
-            TextOutput::Json => report::catalogue::json(&[id]),
-            TextOutput::Table => report::catalogue::explained(&[id], terminal::width()),
+            TextOutput::Json => report::catalogue::json(&ids),
+            TextOutput::Table => report::catalogue::explained(&ids, terminal::width()),
         };
         terminal::print(&rendered, color)?;
         return Ok(ExitCode::Ok);
@@ -487,8 +492,8 @@ fn check_id_like(text: &str) -> Option<&str> {
     let word = text.trim();
     let (section, rest) = word.split_once('.')?;
     let shaped = Section::ALL.iter().any(|s| s.prefix() == section)
-        && !rest.is_empty()
-        && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && (rest == "*"
+            || !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
     shaped.then_some(word)
 }
 

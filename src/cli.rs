@@ -14,7 +14,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("A store that turned FAILED, built in: the report opens with why (exit 1)", "xks-preflight check --example failed-vpc"),
     ("What one check requires, how it is checked and the fix", "xks-preflight explain proxy.latency"),
     ("What KMS's error means", "xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION"),
-    ("An existing store, with an external key", "xks-preflight check --custom-key-store-id cks-1234567890abcdef0 \\\n  --xks-key-id key-2026-01"),
+    ("An existing store, with an external key", "xks-preflight check --custom-key-store-id cks-1234567890abcdef0 \\\n  --region eu-west-1 --xks-key-id key-2026-01"),
     ("Planned settings, before CreateCustomKeyStore", "xks-preflight check --region eu-west-1 \\\n  --endpoint https://xks.example.com --proxy-config proxy-configuration.json"),
     ("Every store of a Region, for a textfile collector", "xks-preflight check --all --region eu-west-1 --quiet \\\n  --prometheus xks.prom"),
     ("The four alarms AWS recommends, as Terraform", "xks-preflight alarms --custom-key-store-id cks-1234567890abcdef0 \\\n  --region eu-west-1 --format terraform"),
@@ -89,7 +89,11 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = exit_codes(exit::Command::Alarms))]
+// clap never breaks the usage line; this one, written out, would run past 80 columns.
+#[command(
+    after_help = exit_codes(exit::Command::Alarms),
+    override_usage = "xks-preflight alarms [OPTIONS] --custom-key-store-id <ID>\n              --region <REGION>"
+)]
 pub struct AlarmsArgs {
     /// The store the alarms watch, by ID (cks-…).
     #[arg(long, value_name = "ID")]

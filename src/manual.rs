@@ -18,7 +18,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_PROFILE", "The AWS profile when --profile is not given."),
     ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "AWS credentials, as the AWS SDK reads them."),
     (
-        "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+        "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, \
+         AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL_CLOUDTRAIL, AWS_ENDPOINT_URL_STS",
         "Other endpoints for the AWS services read (an emulator, a VPC endpoint).",
     ),
     ("NO_COLOR, CLICOLOR_FORCE", "Turn colours off, or on when standard output is not a terminal (--color auto)."),

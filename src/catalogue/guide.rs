@@ -33,7 +33,8 @@ pub fn how_checked(section: Section) -> &'static str {
         }
         Section::Key => {
             "By calling GetKeyMetadata, Encrypt and Decrypt for each external key named (--xks-key-id) or \
-             used by the store's KMS keys, on a fixed test pattern; needs the proxy's secret."
+             used by the store's KMS keys, on a fixed test pattern, which needs the proxy's secret; and, for \
+             the store's KMS keys themselves, from kms:ListKeys and kms:DescribeKey."
         }
         Section::Monitor => {
             "From what KMS recorded about an existing store over --since: its CloudWatch metrics and alarms, \

@@ -313,28 +313,56 @@ pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
     let Some(store) = ctx.store else {
         return Outcome::fail(evidence, format!("Plan the settings the proxy expects, or get a current file. {WHY}"));
     };
-    // The store takes the file's values; the secret is the file's, never printed.
-    let mut update = format!("kms update-custom-key-store --custom-key-store-id {}", store.id);
-    if let (Some(theirs), Some(ours)) = (file.uri_path.as_deref(), path) {
-        if theirs != ours {
-            update.push_str(&format!(" --xks-proxy-uri-path {theirs}"));
-        }
+    // The store takes the file's values; the secret is the file's, never printed, and goes to KMS from a
+    // file rather than the command line, where shells keep it.
+    let id = &store.id;
+    let mut update = format!("kms update-custom-key-store --custom-key-store-id {id}");
+    let mut credential_file = None;
+    let new_path = match (file.uri_path.as_deref(), path) {
+        (Some(theirs), Some(ours)) if theirs != ours => Some(theirs),
+        _ => None,
+    };
+    if let Some(theirs) = new_path {
+        update.push_str(&format!(" --xks-proxy-uri-path {}", shell_word(theirs)));
     }
     if let (Some(theirs), Some(ours)) = (file.access_key_id.as_deref(), key_id) {
         if theirs != ours {
-            update.push_str(&format!(
-                " --xks-proxy-authentication-credential AccessKeyId={theirs},RawSecretAccessKey=<the file's secret>"
+            update.push_str(" --xks-proxy-authentication-credential file://proxy-credential.json");
+            credential_file = Some(format!(
+                "{{\"AccessKeyId\": \"{theirs}\", \"RawSecretAccessKey\": \"<the file's secret>\"}} in \
+                 proxy-credential.json, a file only you can read (delete it afterwards)"
             ));
         }
     }
+    let commands = match new_path {
+        // KMS changes a store's path only while it is disconnected.
+        Some(_) => vec![
+            ctx.aws_command(&format!("kms disconnect-custom-key-store --custom-key-store-id {id}")),
+            ctx.aws_command(&update),
+            ctx.aws_command(&format!("kms connect-custom-key-store --custom-key-store-id {id}")),
+        ],
+        None => vec![ctx.aws_command(&update)],
+    };
+    let how = match (new_path.is_some(), credential_file) {
+        (true, Some(file)) => format!("Put {file}, then disconnect the store, update it and connect it again:"),
+        (true, None) => "Disconnect the store, update it and connect it again:".to_string(),
+        (false, Some(file)) => format!("Put {file}, then update the store:"),
+        (false, None) => "Update the store:".to_string(),
+    };
     Outcome::fail(
         evidence,
-        format!(
-            "Make KMS use what the proxy expects (a store must be disconnected to change its path), or get a \
-             current file from the proxy. {WHY}"
-        ),
+        format!("Make KMS use what the proxy expects, or get a current file from the proxy. {WHY} {how}"),
     )
-    .run([ctx.aws_command(&update)])
+    .run(commands)
+}
+
+/// `text` as one shell word: as it is when it holds nothing a shell treats specially, else quoted.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.:=%@+,".contains(c)) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 fn same_host(a: &str, b: &str) -> bool {

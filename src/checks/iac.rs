@@ -34,10 +34,12 @@ pub(super) fn store_connected(ctx: &Ctx) -> Outcome {
                 "{address} is created DISCONNECTED and nothing in the plan connects it: its KMS keys stay \
                  unusable until it is"
             ),
-            "After terraform apply, connect the store with the command below, or add a terraform_data resource \
-             whose local-exec provisioner runs it.",
+            format!(
+                "After terraform apply, connect the store with the command below (STORE_ID is the ID apply gives \
+                 {address}), or add a terraform_data resource whose local-exec provisioner runs it."
+            ),
         )
-        .run([ctx.aws_command(&format!("kms connect-custom-key-store --custom-key-store-id <the id of {address}>"))]),
+        .run([ctx.aws_command("kms connect-custom-key-store --custom-key-store-id STORE_ID")]),
     }
 }
 

@@ -391,18 +391,19 @@ pub(super) fn credential_age(ctx: &Ctx) -> Outcome {
     let evidence =
         format!("the store has used its proxy credential for {:.0} days (at {})", point.value, when(monitor, point.at));
     let outcome = if point.value > limit {
-        let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("<store ID>");
+        let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("STORE_ID");
         Outcome::warn(
             format!("{evidence}, more than {limit:.0}"),
             "Rotate it without an outage: give the proxy the new credential beside the old one, and rehearse \
-             the change with the first command below until proxy.credential_rotation passes; then put the new \
+             the change with the first command below (NEXT_ACCESS_KEY_ID is the new credential's ID, \
+             NEXT_SECRET_FILE a file holding its secret) until proxy.credential_rotation passes; then put the new \
              credential in next-credential.json, a file only you can read, update the store with the second \
              command, check that the store stays CONNECTED, and only then retire the old credential on the proxy.",
         )
         .run([
             format!(
-                "xks-preflight check --custom-key-store-id {id} --region {} --next-access-key-id <new ID> \
-                 --next-secret-access-key-file <its file>",
+                "xks-preflight check --custom-key-store-id {id} --region {} --next-access-key-id NEXT_ACCESS_KEY_ID \
+                 --next-secret-access-key-file NEXT_SECRET_FILE",
                 ctx.facts.region
             ),
             ctx.aws_command(&format!(

@@ -208,7 +208,7 @@ fn update_command(ctx: &Ctx) -> String {
 }
 
 fn store_id<'a>(ctx: &Ctx<'a>) -> &'a str {
-    ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>")
+    ctx.store.map(|s| s.id.as_str()).unwrap_or("STORE_ID")
 }
 
 /// The safe order of a rotation, and the commands for the store: the proxy holds both credentials before
@@ -223,7 +223,7 @@ fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> (String, [String; 3])
          \"RawSecretAccessKey\": \"<next secret>\"}} in next-credential.json, a file only you can read, and run \
          the first command below (the store may stay CONNECTED; KMS first calls GetHealthStatus with the new \
          credential and refuses the update with XksProxyIncorrectAuthenticationCredentialException if the proxy \
-         does not take it); (3) verify with the other two: the store shows AccessKeyId {next} and \
+         does not take it); (3) verify with the other two (NEXT_SECRET_FILE is a file holding the next secret): the store shows AccessKeyId {next} and \
          ConnectionState CONNECTED, and proxy.credential_accepted passes with the next secret; (4) only then \
          remove {current} from the proxy, and delete next-credential.json."
     );
@@ -231,8 +231,8 @@ fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> (String, [String; 3])
         update_command(ctx),
         ctx.aws_command(&format!("kms describe-custom-key-stores --custom-key-store-id {store}")),
         format!(
-            "xks-preflight check --custom-key-store-id {store} --region {} --secret-access-key-file <the next \
-             secret's file>",
+            "xks-preflight check --custom-key-store-id {store} --region {} --secret-access-key-file \
+             NEXT_SECRET_FILE",
             ctx.facts.region
         ),
     ];

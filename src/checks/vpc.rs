@@ -284,13 +284,17 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
             let commands = lbs.iter().map(|lb| {
                 let subnets: Vec<&str> = lb.zones.iter().filter_map(|z| z.subnet_id.as_deref()).collect();
                 ctx.aws_command(&format!(
-                    "elbv2 set-subnets --load-balancer-arn {} --subnets {} <a subnet in another zone>",
+                    "elbv2 set-subnets --load-balancer-arn {} --subnets {} SUBNET_IN_ANOTHER_ZONE",
                     lb.arn,
                     subnets.join(" ")
                 ))
             });
-            return Outcome::fail(problem, "Map the load balancer to subnets in at least two Availability Zones:")
-                .run(commands);
+            return Outcome::fail(
+                problem,
+                "Map the load balancer to subnets in at least two Availability Zones (SUBNET_IN_ANOTHER_ZONE is \
+                 a subnet of another zone):",
+            )
+            .run(commands);
         }
     }
     // Without the load balancer's own description, the service's zones are the same zones.
@@ -471,7 +475,7 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let id = match &view {
         View::Owner(service) => service.service_id.clone(),
-        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
+        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "SERVICE_ID".into()),
     };
     // A service not created yet is fixed where it is declared, not with a command.
     let remedy = match &need!(vpc_facts(ctx)).1.planned {
@@ -606,7 +610,7 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
     };
     let service_id = match &view {
         View::Owner(service) => service.service_id.clone(),
-        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
+        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "SERVICE_ID".into()),
     };
     let verify =
         [ctx.aws_command(&format!(

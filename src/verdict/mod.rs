@@ -284,11 +284,17 @@ fn scope_name(facts: &Facts) -> String {
     crate::aws_names::scope_name(&facts.region, facts.account.as_deref())
 }
 
-/// An `aws` command with `--profile` added when one was given.
+/// An `aws` or `xks-preflight` command with `--profile` added when one was given: the account the
+/// run read is the one its fixes must go to.
 fn with_profile(command: String, profile: Option<&str>) -> String {
-    match profile {
-        Some(profile) if command.starts_with("aws ") => format!("{command} --profile {profile}"),
-        _ => command,
+    let Some(profile) = profile else { return command };
+    if !command.starts_with("aws ") && !command.starts_with("xks-preflight ") {
+        return command;
+    }
+    // Before a pipe: the option belongs to the command, not to what reads its output.
+    match command.find(" | ") {
+        Some(at) => format!("{} --profile {profile}{}", &command[..at], &command[at..]),
+        None => format!("{command} --profile {profile}"),
     }
 }
 

@@ -164,7 +164,6 @@ fn every_command_in_the_readme_runs_as_written() {
             line = line.replacen("xks-preflight check", "xks-preflight check --no-network", 1);
         }
         let home = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(home.path().join(".local/share/bash-completion/completions")).unwrap();
         std::fs::write(
             home.path().join("proxy-configuration.json"),
             r#"{"XksProxyUriPath": "/kms/xks/v1", "XksProxyAuthenticationCredential": {"AccessKeyId": "AKSE2VPZ7WQ4XKS3PROXY5AB"}}"#,

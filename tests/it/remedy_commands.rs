@@ -1,6 +1,6 @@
 //! A fix that is a command is printed whole on a line of its own, never wrapped, with --region (and
 //! --profile when given) filled in, in every format: the table, Markdown as a code block, JSON as a
-//! `commands` array, JUnit's description. The prose around it stays prose.
+//! `commands` array, JUnit's description, GitHub's annotations. The prose around it stays prose.
 
 use crate::support::{command, run};
 
@@ -60,4 +60,28 @@ fn the_json_schema_has_the_commands_array() {
     let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
     let check = &schema["$defs"]["CheckVerdict"]["properties"]["commands"];
     assert_eq!(check["type"], "array", "{check}");
+}
+
+/// A pull request's annotation carries the fix's commands too, each on a line of its own.
+#[test]
+fn github_annotations_carry_each_command_on_a_line_of_its_own() {
+    let out = example(&["--output", "github"]);
+    let annotation = out
+        .stdout
+        .lines()
+        .find(|line| line.contains(" vpc.acceptance_required%3A "))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    // The runner turns %0A back into a line break.
+    assert!(annotation.contains(&format!("%0A  {ACCEPTANCE}")), "{annotation}");
+}
+
+/// Every command of the example's fixes pastes into bash whole.
+#[test]
+fn every_command_of_the_examples_parses_in_bash_as_one_command() {
+    for name in ["failed-vpc", "healthy"] {
+        let out = run(command(None), &["check", "--example", name, "--output", "json"]);
+        for check in out.json()["targets"][0]["checks"].as_array().unwrap() {
+            out.pastable_commands(check["id"].as_str().unwrap());
+        }
+    }
 }

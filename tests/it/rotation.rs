@@ -53,7 +53,7 @@ fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
         let found = remedy[at..].find(step).unwrap_or_else(|| panic!("{step} not in order in: {remedy}"));
         at += found;
     }
-    let commands = run.commands("proxy.credential_rotation");
+    let commands = run.pastable_commands("proxy.credential_rotation");
     assert_eq!(commands.len(), 3, "{commands:?}");
     assert!(commands[0].starts_with("aws kms update-custom-key-store --custom-key-store-id"), "{commands:?}");
     assert!(

@@ -111,6 +111,22 @@ impl Run {
         commands.iter().map(|c| c.as_str().unwrap().to_string()).collect()
     }
 
+    /// The check's commands, each asserted to paste into bash as one whole command: no placeholder a shell
+    /// reads as a redirection, no quote left open (`bash -n` parses without running).
+    pub fn pastable_commands(&self, id: &str) -> Vec<String> {
+        let commands = self.commands(id);
+        for command in &commands {
+            assert!(!command.contains('<') && !command.contains('>'), "{id}: a placeholder bash redirects: {command}");
+            let parsed = std::process::Command::new("bash").args(["-n", "-c", command]).output().unwrap();
+            assert!(
+                parsed.status.success(),
+                "{id}: bash cannot parse {command}: {}",
+                String::from_utf8_lossy(&parsed.stderr)
+            );
+        }
+        commands
+    }
+
     pub fn remedy(&self, id: &str) -> String {
         self.check(id)["remedy"].as_str().unwrap_or_default().to_string()
     }
