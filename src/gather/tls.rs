@@ -78,40 +78,36 @@ pub const RTT_MIN_SPACING_MS: u64 = 1;
 /// slow-link tests proved accurate.
 pub const RTT_MAX_SPACING_MS: u64 = 10;
 
-/// The pause after a sample of `last_ms` (none when it failed): two of its round trips, so that the
-/// close of one connection is over before the next handshake starts and no sample waits behind another,
-/// within the floor and the ceiling above. A fixed pause sized for distant links made the samples the
-/// slowest probe of a near proxy.
-pub fn rtt_spacing_ms(last_ms: Option<f64>) -> u64 {
-    match last_ms {
+/// The pause before the next sample, after samples whose fastest took `fastest_ms` (none when none
+/// connected): two of that round trip, so that the close of one connection is over before the next
+/// handshake starts and no sample waits behind another, within the floor and the ceiling above. The
+/// fastest sample, not the last, since a loaded machine only ever adds to a sample: the pause follows the
+/// link, not this host's scheduler. A fixed pause sized for distant links made the samples the slowest
+/// probe of a near proxy.
+pub fn rtt_spacing_ms(fastest_ms: Option<f64>) -> u64 {
+    match fastest_ms {
         Some(ms) if ms.is_finite() => ((2.0 * ms).ceil() as u64).clamp(RTT_MIN_SPACING_MS, RTT_MAX_SPACING_MS),
         _ => RTT_MAX_SPACING_MS,
     }
 }
 
-/// `samples` TCP handshakes one after another, each after a pause that follows the last round trip
-/// (`rtt_spacing_ms`): never two at once, so that each measures the path and not a queue the tool made
-/// itself. The facts keep the longest pause used.
+/// `samples` TCP handshakes one after another, each after a pause that follows the round trips measured
+/// so far (`rtt_spacing_ms`): never two at once, so that each measures the path and not a queue the tool
+/// made itself. The facts keep the longest pause used.
 pub async fn rtt(budget: &Budget, address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
     let mut facts =
         RttFacts { address: address.to_string(), samples_ms: Vec::new(), failures: Vec::new(), spacing_ms: None };
-    let mut last = None;
     for sample in 0..samples {
         if sample > 0 {
-            let pause = rtt_spacing_ms(last);
+            let fastest = facts.samples_ms.iter().copied().reduce(f64::min);
+            let pause = rtt_spacing_ms(fastest);
             facts.spacing_ms = facts.spacing_ms.max(Some(pause));
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
-        last = match connect(budget, address, timeout).await {
-            Ok((_, _, ms)) => {
-                facts.samples_ms.push(ms);
-                Some(ms)
-            }
-            Err(failure) => {
-                facts.failures.push(failure.message);
-                None
-            }
-        };
+        match connect(budget, address, timeout).await {
+            Ok((_, _, ms)) => facts.samples_ms.push(ms),
+            Err(failure) => facts.failures.push(failure.message),
+        }
     }
     Probed::Seen(facts)
 }
