@@ -20,6 +20,7 @@ pub use network::NetworkOptions;
 pub use progress::{Progress, Watch};
 pub use proxy::sign_at as sigv4_sign_at;
 pub use tasks::bounded;
+pub use tls::rtt_spacing_ms;
 
 use futures_util::future::join_all;
 
