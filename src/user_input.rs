@@ -97,24 +97,53 @@ pub enum SecretSource<'a> {
 }
 
 /// A line typed at the terminal with echo off, after a prompt on standard error: the secret is
-/// neither shown nor left on the screen, and Enter ends it as a person expects.
+/// neither shown nor left on the screen, and Enter ends it as a person expects. The terminal is read a
+/// key at a time, so that Ctrl-C is seen here and the terminal's settings put back before the run ends,
+/// rather than leaving a shell that no longer shows what is typed.
 fn read_hidden_line(what: &str) -> std::io::Result<String> {
-    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions, SpecialCodeIndex};
     let stdin = std::io::stdin();
     let original = tcgetattr(&stdin)?;
     let mut hidden = original.clone();
-    hidden.local_modes.remove(LocalModes::ECHO);
-    // The newline typed is still shown, so that what follows starts on a line of its own.
-    hidden.local_modes.insert(LocalModes::ECHONL);
+    hidden.local_modes.remove(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG);
+    hidden.special_codes[SpecialCodeIndex::VMIN] = 1;
+    hidden.special_codes[SpecialCodeIndex::VTIME] = 0;
     tcsetattr(&stdin, OptionalActions::Flush, &hidden)?;
     eprint!("Proxy {what} (not shown as typed): ");
-    let mut line = String::new();
-    let read = std::io::BufRead::read_line(&mut stdin.lock(), &mut line);
-    // Echo comes back whatever the read gave.
+    let read = read_keys(&mut stdin.lock());
+    // The terminal's settings come back whatever the read gave; what follows starts on a line of its own.
     let restored = tcsetattr(&stdin, OptionalActions::Flush, &original);
-    read?;
+    eprintln!();
+    let line = read?;
     restored?;
     Ok(line)
+}
+
+/// Keys up to Enter, with the editing a person expects at a prompt: Backspace, Ctrl-U, and Ctrl-D or
+/// Ctrl-C to give up (Ctrl-D with nothing typed ends the input empty).
+fn read_keys(keys: &mut impl Read) -> std::io::Result<String> {
+    const INTERRUPT: u8 = 0x03;
+    const END: u8 = 0x04;
+    const ERASE_LINE: u8 = 0x15;
+    let mut line = Vec::new();
+    // Bounded: no secret is anywhere near this long, and a stuck terminal must not grow memory.
+    for _ in 0..64 * 1024 {
+        let mut key = [0u8];
+        if keys.read(&mut key)? == 0 {
+            break;
+        }
+        match key[0] {
+            b'\r' | b'\n' => break,
+            INTERRUPT => return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted at the prompt")),
+            END if line.is_empty() => break,
+            0x7f | 0x08 => {
+                line.pop();
+            }
+            ERASE_LINE => line.clear(),
+            byte => line.push(byte),
+        }
+    }
+    String::from_utf8(line).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
 }
 
 /// Finds the secret access key: an explicit file or standard input, else the environment, else the

@@ -143,3 +143,28 @@ fn a_secret_typed_at_a_terminal_is_prompted_for_not_echoed_and_ends_at_enter() {
     let shape = checks.iter().find(|c| c["id"] == "config.secret_format").unwrap();
     assert_eq!(shape["status"], "pass", "{shape}");
 }
+
+/// Ctrl-C at the secret's prompt ends the run at once with one line, and leaves the terminal as it
+/// found it: `stty` run after it in the same terminal still shows echo and line editing on.
+#[test]
+fn ctrl_c_at_the_secret_prompt_ends_the_run_and_gives_the_terminal_back() {
+    let binary = assert_cmd::cargo::cargo_bin("xks-preflight");
+    let script = format!(
+        "{} check --no-aws --region eu-west-1 --endpoint https://xks.example.com --no-network \
+         --secret-access-key-stdin; echo \"exit $?\"; stty -a",
+        binary.display()
+    );
+    // A shell around the binary, with the tests' isolated environment, runs stty in the same terminal after it.
+    let isolated = crate::support::process(None);
+    let mut process = std::process::Command::new("sh");
+    process.env_clear().envs(isolated.get_envs().filter_map(|(k, v)| Some((k, v?)))).args(["-c", &script]);
+    let screen = crate::support::pty::drive(process, 100, &[("Proxy secret access key", "Ts3cret\x03")]);
+    assert!(screen.drawn.contains("interrupted at the prompt"), "{}", screen.drawn);
+    assert!(screen.drawn.contains("exit 2"), "{}", screen.drawn);
+    assert!(!screen.drawn.contains("Ts3cret"), "{}", screen.drawn);
+    let settings = screen.drawn.split("exit 2").nth(1).unwrap();
+    let words: Vec<&str> = settings.split_whitespace().collect();
+    for on in ["echo", "icanon", "isig"] {
+        assert!(words.contains(&on), "{on} is off after the prompt:\n{settings}");
+    }
+}
