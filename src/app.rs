@@ -9,10 +9,12 @@ use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::checks::{self, selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
-use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
+use xks_preflight::facts::{self, PlannedSettings, StoreQuery};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
-use xks_preflight::user_input::{read_next_secret, read_proxy_config, read_secret, Secret, SecretSource};
+use xks_preflight::user_input::{
+    facts_from, read_ca_file, read_facts, read_next_secret, read_proxy_config, read_secret, Secret, SecretSource,
+};
 use xks_preflight::{iac, report, verdict};
 
 use crate::cli::{AlarmFormat, AlarmsArgs, CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
@@ -25,10 +27,10 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
         validate_patterns(flag, patterns)?;
     }
     let scopes = match (&args.facts, args.example) {
-        (Some(path), _) => load_facts(path)?,
+        (Some(path), _) => read_facts(path)?,
         (None, Some(example)) => {
             let (name, text) = example.facts();
-            parse_facts(text, &Path::new("built-in example").join(name))?
+            facts_from(text, &Path::new("built-in example").join(name))?
         }
         (None, None) => {
             let request = request(&args)?;
@@ -355,21 +357,6 @@ fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls
     })
 }
 
-fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let malformed = |problem: String| InputError::Malformed { what: "CA file", path: path.to_path_buf(), problem };
-    let certificates: Vec<Vec<u8>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| InputError::Unreadable { what: "CA file", path: Some(path.to_path_buf()), cause: e.to_string() })?
-        .map(|certificate| certificate.map(|c| c.to_vec()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| malformed(format!("is not PEM: {e}")))?;
-    if certificates.is_empty() {
-        return Err(malformed("holds no PEM certificate".into()));
-    }
-    Ok(certificates)
-}
-
 /// The values given, each once, in the order first given: a Region or role named twice is read once.
 fn once_each(values: &[String]) -> Vec<String> {
     let mut seen = Vec::new();
@@ -395,49 +382,6 @@ fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputError> {
         }
     }
     Ok(ids.to_vec())
-}
-
-/// A facts file: one scope as an object, several as an array of them.
-fn load_facts(path: &Path) -> Result<Vec<Facts>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: "facts file",
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
-    parse_facts(&text, path)
-}
-
-fn parse_facts(text: &str, path: &Path) -> Result<Vec<Facts>, InputError> {
-    let malformed = |problem: String| InputError::Malformed { what: "facts file", path: path.to_path_buf(), problem };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(format!("is not JSON: {e}")))?;
-    // A report (--json, --output json) has a summary and an exit code, which facts never have.
-    if value.get("summary").is_some() && value.get("exit_code").is_some() {
-        return Err(malformed(
-            "is a JSON report, not facts: write the facts with --save-facts FILE and give that file to --facts".into(),
-        ));
-    }
-    let scopes = match value {
-        serde_json::Value::Array(scopes) if !scopes.is_empty() => scopes,
-        serde_json::Value::Array(_) => return Err(malformed("is an empty list of facts".into())),
-        one => vec![one],
-    };
-    scopes
-        .into_iter()
-        .map(|scope| {
-            let version = scope.get("schema_version").and_then(|v| v.as_u64());
-            let readable =
-                version.and_then(|v| u32::try_from(v).ok()).is_some_and(|v| READABLE_SCHEMA_VERSIONS.contains(&v));
-            if !readable {
-                return Err(malformed(format!(
-                    "has schema_version {}, this xks-preflight reads versions {} to {SCHEMA_VERSION}",
-                    version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into()),
-                    READABLE_SCHEMA_VERSIONS.start()
-                )));
-            }
-            serde_json::from_value(scope)
-                .map_err(|e| malformed(format!("is not a facts file written by xks-preflight --save-facts: {e}")))
-        })
-        .collect()
 }
 
 /// Runs `explain`: 0 when the text was recognised, 1 when it was not.

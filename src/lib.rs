@@ -20,6 +20,7 @@ pub mod gather;
 pub mod iac;
 pub mod kms_errors;
 pub mod kms_metrics;
+pub mod panics;
 pub mod report;
 pub mod trusted_cas;
 pub mod user_input;

@@ -10,6 +10,7 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() {
+    xks_preflight::panics::install();
     let cli = cli::Cli::parse();
     let color = cli.color;
     let result = match cli.command {

@@ -35,6 +35,7 @@ mod report_schema;
 mod rotation;
 mod scopes;
 mod screens;
+mod secrets;
 mod side_effects;
 mod sigv4;
 mod slow_links;

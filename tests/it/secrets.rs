@@ -1,0 +1,246 @@
+//! The proxy secret never leaves the process: a canary secret sent through every way out — each output
+//! format, `-v` and `-q`, `--save-facts` and the report files, every refusal of bad input, a malformed
+//! proxy configuration file, and the panic hook — appears in none of them.
+
+use crate::proxy_checks::{proxy, Setup, HOST, PATH};
+use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, KEY_ID, SECRET};
+use crate::support::{command, dns_server, run, write, Run};
+
+/// A secret of the right shape that no test proxy knows: the runs that cannot sign with the proxy's
+/// own secret use it.
+const CANARY: &str = "Q2FuYXJ5LXNlY3JldC1mb3IteGtzLXByZWZsaWdodC00Mw";
+
+fn assert_hidden(run: &Run, secret: &str, path: &str) {
+    assert!(!run.stdout.contains(secret), "{path}: the secret is in standard output:\n{}", run.stdout);
+    assert!(!run.stderr.contains(secret), "{path}: the secret is in standard error:\n{}", run.stderr);
+}
+
+/// A signed run against the test proxy with the proxy's own secret (so that every call is made and
+/// answered), in the given output and extra flags.
+fn signed(setup: &Setup, output: &str, extra: &[&str]) -> Run {
+    let dns = dns_server();
+    let endpoint = format!("https://{HOST}");
+    let mut cmd = command(None);
+    cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
+    let mut args = vec![
+        "check",
+        "--output",
+        output,
+        "--no-aws",
+        "--endpoint",
+        &endpoint,
+        "--path",
+        PATH,
+        "--access-key-id",
+        ACCESS_KEY_ID,
+        "--xks-key-id",
+        KEY_ID,
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        setup.connect_to(),
+        "--ca-file",
+        &setup.ca_file,
+        "--rtt-samples",
+        "3",
+        "--probe-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    run(cmd, &args)
+}
+
+#[test]
+fn the_secret_is_in_no_output_format_no_detail_and_no_file_written() {
+    let setup = proxy(Variant::Faithful);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).display().to_string();
+    for output in ["table", "json", "junit", "prometheus", "markdown"] {
+        for detail in [&[][..], &["-v"][..], &["-q"][..]] {
+            let run = signed(&setup, output, detail);
+            assert!(run.code == 0 || run.code == 1, "{output} {detail:?}: {}", run.stderr);
+            assert_hidden(&run, SECRET, &format!("--output {output} {detail:?}"));
+        }
+    }
+    let (facts, json, junit, prometheus, markdown) =
+        (file("facts.json"), file("r.json"), file("r.xml"), file("r.prom"), file("r.md"));
+    let run = signed(
+        &setup,
+        "table",
+        &[
+            "--save-facts",
+            &facts,
+            "--json",
+            &json,
+            "--junit",
+            &junit,
+            "--prometheus",
+            &prometheus,
+            "--markdown",
+            &markdown,
+        ],
+    );
+    assert_hidden(&run, SECRET, "the report files' run");
+    for written in [&facts, &json, &junit, &prometheus, &markdown] {
+        let text = std::fs::read_to_string(written).unwrap();
+        assert!(!text.contains(SECRET), "{written} holds the secret");
+    }
+    assert!(std::fs::read_to_string(&facts).unwrap().contains("signed_health"), "the facts hold the signed calls");
+}
+
+#[test]
+fn a_secret_the_proxy_refuses_is_in_no_evidence() {
+    let setup = proxy(Variant::Faithful);
+    let dns = dns_server();
+    let endpoint = format!("https://{HOST}");
+    let mut cmd = command(None);
+    cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
+    let args = [
+        "check",
+        "--output",
+        "json",
+        "-v",
+        "--no-aws",
+        "--endpoint",
+        &endpoint,
+        "--path",
+        PATH,
+        "--access-key-id",
+        ACCESS_KEY_ID,
+        "--dns-server",
+        &dns,
+        "--connect-to",
+        setup.connect_to(),
+        "--ca-file",
+        &setup.ca_file,
+        "--probe-timeout",
+        "2",
+    ];
+    let run = run(cmd, &args);
+    assert_eq!(run.status("proxy.credential_accepted"), "fail", "{}", run.evidence("proxy.credential_accepted"));
+    assert_hidden(&run, CANARY, "a refused signature");
+}
+
+/// Each way a proxy configuration file holding the secret can be wrong: refused in one line that names
+/// the file and what is wrong, never with the secret.
+#[test]
+fn a_malformed_proxy_configuration_file_is_refused_without_its_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}"),
+        format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}}} trailing"),
+        format!("{{\"XksProxyAuthenticationCredential\": \"{CANARY}\"}}"),
+        format!("{{\"XksProxyAuthenticationCredential\": [\"{CANARY}\"]}}"),
+        format!("{{\"XksProxyUriPath\": 7, \"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}}}"),
+        format!("{{\"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": {{\"{CANARY}\": 1}}, \"RawSecretAccessKey\": \"{CANARY}\"}}}}"),
+        format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}}}"),
+        format!("[\"{CANARY}\"]"),
+        format!("{CANARY}"),
+        format!("{{\"XksProxyUriPath\": \"/kms/xks/v1\", \"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": \"AKIDAKIDAKIDAKIDAKID\", \"RawSecretAccessKey\": \"{CANARY}\\u0000\\\"\"}}"),
+    ];
+    for (index, text) in files.iter().enumerate() {
+        let path = write(dir.path(), &format!("proxy-{index}.json"), text);
+        let run = run(
+            command(None),
+            &[
+                "check",
+                "--output",
+                "json",
+                "--no-aws",
+                "--endpoint",
+                "https://xks.example.com",
+                "--proxy-config",
+                &path,
+            ],
+        );
+        assert_eq!(run.code, 2, "file {index} is refused: {}", run.stdout);
+        assert_hidden(&run, CANARY, &format!("proxy configuration file {index}"));
+        let line = run.stderr.trim_end();
+        assert!(!line.contains('\n') && line.contains(&path), "file {index}: one line naming the file: {line}");
+    }
+    // Not UTF-8 at all: the reader's own error, without the bytes around it.
+    let path = dir.path().join("proxy-binary.json");
+    let mut bytes =
+        format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}").into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe\"}}");
+    std::fs::write(&path, bytes).unwrap();
+    let path = path.display().to_string();
+    let run = run(
+        command(None),
+        &["check", "--output", "json", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &path],
+    );
+    assert_eq!(run.code, 2);
+    assert_hidden(&run, CANARY, "a proxy configuration file that is not UTF-8");
+}
+
+/// Every refusal of input while the secret is at hand, from the environment, a file and standard input.
+#[test]
+fn refusals_of_other_input_never_carry_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = write(dir.path(), "secret", &format!("{CANARY}\n"));
+    let bad = [
+        vec!["--endpoint", "https://xks.example.com", "--region", "not a region"],
+        vec!["--endpoint", "https://xks.example.com", "--connect-to", "nowhere"],
+        vec!["--endpoint", "https://xks.example.com", "--xks-key-id", "bad key id!"],
+        vec!["--endpoint", "https://xks.example.com", "--ca-file", "/nonexistent/ca.pem"],
+        vec!["--endpoint", "https://xks.example.com", "--facts", "/nonexistent/facts.json"],
+        vec!["--endpoint", "https://xks.example.com", "--only", "no.such_check"],
+        vec!["--endpoint", "https://xks.example.com", "--save-facts", "/nonexistent/dir/facts.json"],
+    ];
+    for flags in &bad {
+        let ways: [(&str, Option<&str>, Vec<&str>); 3] = [
+            ("environment", Some(CANARY), vec![]),
+            ("file", None, vec!["--secret-access-key-file", &secret_file]),
+            ("stdin", None, vec!["--secret-access-key-stdin"]),
+        ];
+        for (way, env, extra) in ways {
+            let mut cmd = command(None);
+            if let Some(secret) = env {
+                cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", secret);
+            }
+            if way == "stdin" {
+                cmd.write_stdin(format!("{CANARY}\n"));
+            }
+            let mut args = vec!["check", "--output", "json", "--no-aws"];
+            args.extend_from_slice(flags);
+            args.extend_from_slice(&extra);
+            let run = run(cmd, &args);
+            assert_ne!(run.code, 0, "{flags:?} with the secret from the {way} is refused");
+            assert_hidden(&run, CANARY, &format!("{flags:?}, secret from the {way}"));
+        }
+    }
+}
+
+/// The panic hook prints a panic's message with every secret the run read hidden, whichever way the
+/// secret came: a message that carries the secret by mistake still never shows it.
+#[test]
+fn the_panic_hook_hides_every_secret_read() {
+    use xks_preflight::user_input::{proxy_config_from, Secret};
+    let from_file = "c2VjcmV0LWZyb20tYS1wcm94eS1jb25maWd1cmF0aW9uLWZpbGU";
+    let text = format!(
+        "{{\"XksProxyUriPath\": \"/kms/xks/v1\", \"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": \"AKIDAKIDAKIDAKIDAKID\", \"RawSecretAccessKey\": \"{from_file}\"}}}}"
+    );
+    proxy_config_from(&text, std::path::Path::new("proxy.json")).unwrap();
+    let _held = Secret::new(CANARY.to_string());
+    let caught = std::panic::catch_unwind(|| {
+        let previous = std::panic::take_hook();
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let into = printed.clone();
+        // Only this test's panic is kept: another test's, in the moment the hook is ours, is not.
+        std::panic::set_hook(Box::new(move |info| {
+            let line = xks_preflight::panics::line(info);
+            if line.contains("signing with") {
+                *into.lock().unwrap() = line;
+            }
+        }));
+        let outcome = std::panic::catch_unwind(|| panic!("signing with {CANARY} and {from_file} failed"));
+        std::panic::set_hook(previous);
+        assert!(outcome.is_err());
+        let line = printed.lock().unwrap().clone();
+        line
+    });
+    let line = caught.unwrap();
+    assert!(line.starts_with("xks-preflight: internal error at tests/it/secrets.rs:"), "{line}");
+    assert!(line.contains("signing with (secret hidden) and (secret hidden) failed"), "{line}");
+    assert!(!line.contains(CANARY) && !line.contains(from_file), "{line}");
+}
