@@ -27,6 +27,7 @@ mod monitor_checks;
 mod monitor_standin;
 mod network_checks;
 mod not_checked;
+mod properties;
 mod proxy_checks;
 mod real_chains;
 mod remedy_commands;
