@@ -190,7 +190,7 @@ async fn read_aws(
             None => vec![blank(Subject::AllStores)],
         },
     };
-    let store_keys = match (request.use_aws, reads_stores, &region_stores) {
+    let mut store_keys = match (request.use_aws, reads_stores, &region_stores) {
         (false, _, _) => Observed::NotGathered(Why::TurnedOff { flag: Flag::NoAws }),
         (true, false, _) => Observed::NotGathered(Why::StoreNotCreated),
         (true, true, Observed::NotGathered(why)) => Observed::NotGathered(why.clone()),
@@ -200,6 +200,14 @@ async fn read_aws(
             progress.during(format!("kms:ListKeys and DescribeKey in {}", plan.describe()), call).await
         }
     };
+    // Credentials that expire after the first call: said once at the top, as if the first call had been
+    // refused, and the AWS calls after it are not made.
+    if let Observed::Failed(failure) = &store_keys {
+        if failure.refuses_credentials() {
+            aws_problem = Some(failure.clone());
+            store_keys = Observed::NotGathered(Why::AwsUnreadable);
+        }
+    }
     let facts = Facts {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -4,6 +4,7 @@
 mod support;
 
 mod alarms;
+mod aws_faults;
 mod catalogue;
 mod check_answers;
 mod cli;
