@@ -16,6 +16,8 @@ pub mod error;
 pub mod exit;
 pub mod explain;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gather;
 pub mod iac;
 pub mod kms_errors;

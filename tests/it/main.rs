@@ -15,6 +15,7 @@ mod connection_errors;
 mod diagnosis;
 mod docs_commands;
 mod explain;
+mod fuzz_corpus;
 mod healthy;
 mod iac;
 mod iam_policy;

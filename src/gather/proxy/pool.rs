@@ -33,21 +33,26 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The body as text, strictly: up to the first byte that is not UTF-8, and what stopped it.
     pub fn body(&self) -> (String, Option<BodyProblem>) {
-        let (text, not_utf8) = match std::str::from_utf8(&self.bytes) {
-            Ok(text) => (text, None),
-            Err(error) => {
-                let offset = error.valid_up_to();
-                // A multi-byte character cut by the read limit is the limit's doing, not the proxy's.
-                let cut_by_limit = self.too_large && error.error_len().is_none();
-                let valid = std::str::from_utf8(&self.bytes[..offset]).expect("valid up to here");
-                (valid, (!cut_by_limit).then_some(BodyProblem::NotUtf8 { offset }))
-            }
-        };
-        let problem = if self.too_large { Some(BodyProblem::TooLarge { limit_bytes: BODY_LIMIT }) } else { not_utf8 };
-        (text.to_string(), problem)
+        body_text(&self.bytes, self.too_large)
     }
+}
+
+/// A body as text, strictly: up to the first byte that is not UTF-8, and what stopped it. `too_large`
+/// when the body went on past [`BODY_LIMIT`] and `bytes` is its first part.
+pub fn body_text(bytes: &[u8], too_large: bool) -> (String, Option<BodyProblem>) {
+    let (text, not_utf8) = match std::str::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let offset = error.valid_up_to();
+            // A multi-byte character cut by the read limit is the limit's doing, not the proxy's.
+            let cut_by_limit = too_large && error.error_len().is_none();
+            let valid = std::str::from_utf8(&bytes[..offset]).expect("valid up to here");
+            (valid, (!cut_by_limit).then_some(BodyProblem::NotUtf8 { offset }))
+        }
+    };
+    let problem = if too_large { Some(BodyProblem::TooLarge { limit_bytes: BODY_LIMIT }) } else { not_utf8 };
+    (text.to_string(), problem)
 }
 
 /// Why a call has no answer. `timed_out` when no answer came in time: this call's, or, for a call that
