@@ -235,7 +235,7 @@ fn said_once_at_the_top(run: &Run, action: &str) -> String {
     assert_eq!(problem["action"], action, "{problem}");
     let message = problem["message"].as_str().unwrap().to_string();
     assert!(!message.contains('\n') && !message.is_empty(), "one line: {problem}");
-    assert_eq!(errors(&run), Vec::<String>::new(), "no check says it again");
+    assert_eq!(errors(run), Vec::<String>::new(), "no check says it again");
     assert!(run.evidence("config.store_found").contains("said at the top"), "{}", run.evidence("config.store_found"));
     assert_eq!(run.code, 3);
     message

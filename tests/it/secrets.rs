@@ -135,7 +135,7 @@ fn a_malformed_proxy_configuration_file_is_refused_without_its_secret() {
         format!("{{\"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": {{\"{CANARY}\": 1}}, \"RawSecretAccessKey\": \"{CANARY}\"}}}}"),
         format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}}}"),
         format!("[\"{CANARY}\"]"),
-        format!("{CANARY}"),
+        CANARY.to_string(),
         format!("{{\"XksProxyUriPath\": \"/kms/xks/v1\", \"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": \"AKIDAKIDAKIDAKIDAKID\", \"RawSecretAccessKey\": \"{CANARY}\\u0000\\\"\"}}"),
     ];
     for (index, text) in files.iter().enumerate() {
