@@ -2,9 +2,9 @@
 //! format, `-v` and `-q`, `--save-facts` and the report files, every refusal of bad input, a malformed
 //! proxy configuration file, and the panic hook — appears in none of them.
 
-use crate::proxy_checks::{proxy, Setup, HOST, PATH};
+use crate::proxy_checks::{check_with, proxy, Setup, HOST, PATH};
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, KEY_ID, SECRET};
-use crate::support::{command, dns_server, run, write, Run};
+use crate::support::{command, probe_to, run, write, Run};
 
 /// A secret of the right shape that no test proxy knows: the runs that cannot sign with the proxy's
 /// own secret use it.
@@ -18,36 +18,9 @@ fn assert_hidden(run: &Run, secret: &str, path: &str) {
 /// A signed run against the test proxy with the proxy's own secret (so that every call is made and
 /// answered), in the given output and extra flags.
 fn signed(setup: &Setup, output: &str, extra: &[&str]) -> Run {
-    let dns = dns_server();
-    let endpoint = format!("https://{HOST}");
-    let mut cmd = command(None);
-    cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", SECRET);
-    let mut args = vec![
-        "check",
-        "--output",
-        output,
-        "--no-aws",
-        "--endpoint",
-        &endpoint,
-        "--path",
-        PATH,
-        "--access-key-id",
-        ACCESS_KEY_ID,
-        "--xks-key-id",
-        KEY_ID,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--rtt-samples",
-        "3",
-        "--probe-timeout",
-        "2",
-    ];
+    let mut args = vec!["--access-key-id", ACCESS_KEY_ID, "--xks-key-id", KEY_ID, "--ca-file", &setup.ca_file];
     args.extend_from_slice(extra);
-    run(cmd, &args)
+    probe_to(output, HOST, PATH, setup.connect_to(), Some(SECRET), &args)
 }
 
 #[test]
@@ -91,32 +64,7 @@ fn the_secret_is_in_no_output_format_no_detail_and_no_file_written() {
 #[test]
 fn a_secret_the_proxy_refuses_is_in_no_evidence() {
     let setup = proxy(Variant::Faithful);
-    let dns = dns_server();
-    let endpoint = format!("https://{HOST}");
-    let mut cmd = command(None);
-    cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
-    let args = [
-        "check",
-        "--output",
-        "json",
-        "-v",
-        "--no-aws",
-        "--endpoint",
-        &endpoint,
-        "--path",
-        PATH,
-        "--access-key-id",
-        ACCESS_KEY_ID,
-        "--dns-server",
-        &dns,
-        "--connect-to",
-        setup.connect_to(),
-        "--ca-file",
-        &setup.ca_file,
-        "--probe-timeout",
-        "2",
-    ];
-    let run = run(cmd, &args);
+    let run = check_with(&setup, Some(CANARY), PATH, &["-v"]);
     assert_eq!(run.status("proxy.credential_accepted"), "fail", "{}", run.evidence("proxy.credential_accepted"));
     assert_hidden(&run, CANARY, "a refused signature");
 }

@@ -210,6 +210,11 @@ pub fn check_seen(endpoint: &str, monitor: &fake_monitor::FakeMonitor, args: &[&
 /// Planned settings for `https://host` and `path`, checked without AWS through `connect_to` with the
 /// test resolver, fast probes, and the secret in the environment when given.
 pub fn probe(host: &str, path: &str, connect_to: &str, secret: Option<&str>, extra: &[&str]) -> Run {
+    probe_to("json", host, path, connect_to, secret, extra)
+}
+
+/// `probe` with the report in `output`.
+pub fn probe_to(output: &str, host: &str, path: &str, connect_to: &str, secret: Option<&str>, extra: &[&str]) -> Run {
     let dns = dns_server();
     let endpoint = format!("https://{host}");
     let mut cmd = command(None);
@@ -219,7 +224,7 @@ pub fn probe(host: &str, path: &str, connect_to: &str, secret: Option<&str>, ext
     let mut args = vec![
         "check",
         "--output",
-        "json",
+        output,
         "--no-aws",
         "--endpoint",
         &endpoint,
