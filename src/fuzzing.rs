@@ -9,10 +9,11 @@ use std::path::Path;
 use base64::Engine;
 use serde_json::{Map, Value};
 
-use crate::facts::{to_file, Facts};
+use crate::facts::{to_file, Facts, PlannedSettings, Subject, VPC_ENDPOINT_SERVICE};
+use crate::iac::{plan_from, template_from, IacFile};
 use crate::report::{self, Detail, Layout};
 use crate::trusted_cas::{by_fingerprint, fingerprint, rows};
-use crate::user_input::{ca_file_from, facts_from, proxy_config_from};
+use crate::user_input::{ca_file_from, facts_from, forget_read_secrets, proxy_config_from};
 use crate::verdict::{self, Options};
 
 /// A target: its name (its file in `fuzz/fuzz_targets/`, its seeds in `fuzz/seeds/`) and its body.
@@ -28,6 +29,8 @@ pub const TARGETS: &[Target] = &[
     ("ca_file", ca_file),
     ("certificates", certificates),
     ("proxy_answers", proxy_answers),
+    ("terraform_plan", terraform_plan),
+    ("cloudformation", cloudformation),
 ];
 
 /// `explain`'s recogniser: any pasted text gets an answer.
@@ -38,13 +41,95 @@ pub fn explain(data: &[u8], _: &Value) {
 /// `--proxy-config`: any text is read or refused, and a refusal never quotes the file's secret.
 pub fn proxy_config(data: &[u8], _: &Value) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Err(error) = proxy_config_from(text, Path::new("proxy.json")) else { return };
+    let outcome = proxy_config_from(text, Path::new("proxy.json"));
+    forget_read_secrets();
+    let Err(error) = outcome else { return };
     let secret = serde_json::from_str::<Value>(text).ok().and_then(|value| {
         value.pointer("/XksProxyAuthenticationCredential/RawSecretAccessKey")?.as_str().map(str::to_owned)
     });
     // A short secret ("a", "is") can be in any sentence by chance; a real one cannot.
     if let Some(secret) = secret.filter(|s| s.len() >= 8) {
         assert!(!error.to_string().contains(&secret), "the refusal quotes the secret");
+    }
+}
+
+/// `--terraform-plan`: any bytes are read or refused; the stores read are judged and rendered in every
+/// format. Neither a refusal nor any report quotes a secret the plan holds (`raw_secret_access_key`).
+pub fn terraform_plan(data: &[u8], healthy: &Value) {
+    let outcome = plan_from(data, Path::new("plan.json"));
+    forget_read_secrets();
+    let said = match outcome {
+        Ok(file) => judge_and_render(&[iac_facts(&file, healthy)]),
+        Err(error) => vec![error.to_string()],
+    };
+    let Ok(document) = serde_json::from_slice::<Value>(data) else { return };
+    for secret in secrets_only_where_they_belong(&document) {
+        assert!(!said.iter().any(|text| text.contains(&secret)), "a refusal or a report quotes the plan's secret");
+    }
+}
+
+/// `--cloudformation`: any text, JSON or YAML, is read or refused; the endpoint services read are judged
+/// against planned settings and rendered in every format. The first byte chooses what the command line
+/// would give: bit 0 a Region (what `AWS::Region` stands for), bit 1 the endpoint service's name.
+pub fn cloudformation(data: &[u8], healthy: &Value) {
+    let Some((&flags, rest)) = data.split_first() else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let planned = PlannedSettings {
+        connectivity: Some(VPC_ENDPOINT_SERVICE.into()),
+        uri_endpoint: Some("https://xks.example.com".into()),
+        uri_path: Some("/kms/xks/v1".into()),
+        vpc_endpoint_service_name: (flags & 2 == 2).then(|| "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789".into()),
+        vpc_endpoint_service_owner: None,
+        access_key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
+    };
+    let region = (flags & 1 == 1).then_some("eu-west-1");
+    if let Ok(file) = template_from(text, Path::new("template.yaml"), &planned, region) {
+        judge_and_render(&[iac_facts(&file, healthy)]);
+    }
+}
+
+/// The healthy facts with a target for each of the file's, as gathering makes them: the first healthy
+/// target's network and proxy facts, and the file's settings, endpoint service and place.
+fn iac_facts(file: &IacFile, healthy: &Value) -> Facts {
+    let mut facts = facts(healthy.clone());
+    let base = facts.targets.remove(0);
+    facts.targets = file
+        .targets
+        .iter()
+        .map(|declared| crate::facts::TargetFacts {
+            subject: Subject::Planned(declared.planned.clone()),
+            secret: declared.secret.as_ref().map(|(shape, _)| shape.clone()).or_else(|| base.secret.clone()),
+            vpc: declared.vpc.clone(),
+            iac: Some(declared.iac.clone()),
+            ..base.clone()
+        })
+        .collect();
+    facts
+}
+
+/// The secrets of a plan that no other text of it holds, and long enough that no sentence holds them by
+/// chance: a refusal may name what a plan holds (its resource types), and then quotes a secret only if
+/// the secret is that name.
+fn secrets_only_where_they_belong(document: &Value) -> Vec<String> {
+    let mut secrets = Vec::new();
+    let mut others = Vec::new();
+    texts(document, false, &mut secrets, &mut others);
+    secrets.retain(|secret| secret.len() >= 20 && !others.iter().any(|other| other.contains(secret.as_str())));
+    secrets
+}
+
+fn texts(value: &Value, is_secret: bool, secrets: &mut Vec<String>, others: &mut Vec<String>) {
+    match value {
+        Value::String(text) if is_secret => secrets.push(text.clone()),
+        Value::String(text) => others.push(text.clone()),
+        Value::Array(items) => items.iter().for_each(|item| texts(item, false, secrets, others)),
+        Value::Object(object) => {
+            for (key, field) in object {
+                others.push(key.clone());
+                texts(field, key == "raw_secret_access_key", secrets, others);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -128,16 +213,21 @@ pub fn baseline(facts_file_text: &str) -> Value {
     serde_json::to_value(facts).expect("facts serialise")
 }
 
-/// Judges the facts and renders the verdict in every format and detail.
-fn judge_and_render(scopes: &[Facts]) {
+/// Judges the facts and renders the verdict in every format and detail; the texts rendered.
+fn judge_and_render(scopes: &[Facts]) -> Vec<String> {
     let verdict = verdict::judge(scopes, &Options::default());
-    for (detail, width) in [(Detail::Quiet, 60), (Detail::Normal, 120), (Detail::Verbose, 80)] {
-        let _ = report::render_table(&verdict, &Layout { width, detail });
-    }
-    let _ = report::render_json(&verdict);
-    let _ = report::render_junit(&verdict);
-    let _ = report::render_prometheus(&verdict);
-    let _ = report::render_markdown(&verdict);
+    let mut texts: Vec<String> = [(Detail::Quiet, 60), (Detail::Normal, 120), (Detail::Verbose, 80)]
+        .into_iter()
+        .map(|(detail, width)| report::render_table(&verdict, &Layout { width, detail }))
+        .collect();
+    texts.extend([
+        report::render_json(&verdict),
+        report::render_junit(&verdict),
+        report::render_prometheus(&verdict),
+        report::render_markdown(&verdict),
+        report::render_github(&verdict),
+    ]);
+    texts
 }
 
 /// Facts a target changed: it puts in only values of the right types.

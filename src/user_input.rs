@@ -172,6 +172,12 @@ pub fn without_secrets(text: &str) -> String {
     secrets.iter().fold(text.to_string(), |text, secret| text.replace(secret.as_str(), "(secret hidden)"))
 }
 
+/// Forgets every secret read so far. For the fuzz targets (`crate::fuzzing`) alone: one fuzzing process
+/// reads millions of different secrets, where a run reads a few, and the list would grow without end.
+pub(crate) fn forget_read_secrets() {
+    READ_SECRETS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+}
+
 /// The proxy secret access key. It has no `Display` and no `Serialize`, and its `Debug` hides it, so
 /// that it cannot reach output, logs or a facts file by accident.
 #[derive(Clone)]

@@ -21,17 +21,27 @@ const SERVICE: &str = "AWS::EC2::VPCEndpointService";
 /// Reads a template; `planned` are the store's settings from the command line, `region` the Region the
 /// template is deployed to (what `AWS::Region` stands for).
 pub fn read_template(path: &Path, planned: &PlannedSettings, region: Option<&str>) -> Result<IacFile, InputError> {
-    let malformed = |problem: String| InputError::Malformed { what: WHAT, path: path.to_path_buf(), problem };
     let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
         what: WHAT,
         path: Some(path.to_path_buf()),
         cause: e.to_string(),
     })?;
-    let document = match serde_json::from_str::<Value>(&text) {
+    template_from(&text, path, planned, region)
+}
+
+/// A template's text, read from `path`.
+pub fn template_from(
+    text: &str,
+    path: &Path,
+    planned: &PlannedSettings,
+    region: Option<&str>,
+) -> Result<IacFile, InputError> {
+    let malformed = |problem: String| InputError::Malformed { what: WHAT, path: path.to_path_buf(), problem };
+    let document = match serde_json::from_str::<Value>(text) {
         Ok(document) => document,
         // YAML is a superset of JSON, so a JSON file with a syntax error is reported by the YAML parser.
         Err(_) => {
-            let yaml: serde_norway::Value = serde_norway::from_str(&text)
+            let yaml: serde_norway::Value = serde_norway::from_str(text)
                 .map_err(|e| malformed(format!("is neither JSON nor YAML ({e}); {EXPECTED}")))?;
             from_yaml(yaml)
         }
@@ -233,7 +243,8 @@ impl<'a> Template<'a> {
         };
         if list.get("Fn::GetAZs").is_some() {
             let region = self.region.unwrap_or("the stack's Region");
-            return Resolved::Value(format!("Availability Zone #{} of {region}", index + 1).into());
+            // Counted from 1 in a wider type: the largest index a template can write is still one zone.
+            return Resolved::Value(format!("Availability Zone #{} of {region}", u128::from(index) + 1).into());
         }
         let list = match list {
             Value::Array(_) => Resolved::Value(list.clone()),
