@@ -42,7 +42,7 @@ pub fn template_from(
         // YAML is a superset of JSON, so a JSON file with a syntax error is reported by the YAML parser.
         Err(_) => {
             let yaml: serde_norway::Value = serde_norway::from_str(text)
-                .map_err(|e| malformed(format!("is neither JSON nor YAML ({e}); {EXPECTED}")))?;
+                .map_err(|e| malformed(format!("is neither JSON nor YAML ({}); {EXPECTED}", yaml_problem(&e))))?;
             from_yaml(yaml)
         }
     };
@@ -62,6 +62,20 @@ pub fn template_from(
         return Err(malformed(format!("declares no {SERVICE} ({} resources)", resources.len())));
     }
     Ok(IacFile { targets, region: None })
+}
+
+/// What the YAML parser found wrong, without a word of the file. Its syntax errors are fixed sentences;
+/// a key given twice is the one error it words with the file's own text (the key, and the keys above
+/// it), so that one is worded here.
+fn yaml_problem(error: &serde_norway::Error) -> String {
+    let said = error.to_string();
+    if !said.contains("duplicate entry") {
+        return said;
+    }
+    match error.location() {
+        Some(at) => format!("a key given twice in one mapping, at line {} column {}", at.line(), at.column()),
+        None => "a key given twice in one mapping".to_string(),
+    }
 }
 
 /// A YAML document as the JSON CloudFormation reads: the short forms (`!Ref X`, `!GetAtt A.B`, `!Sub …`,

@@ -214,6 +214,10 @@ proptest! {
         prop_assert!(report::render_junit(&verdict).starts_with("<?xml"));
         prop_assert!(!report::render_prometheus(&verdict).is_empty());
         prop_assert!(!report::render_markdown(&verdict).is_empty());
+        // Every line a workflow command, whatever line breaks the evidence holds; the summary last.
+        let github = report::render_github(&verdict);
+        prop_assert!(github.lines().all(|line| line.starts_with("::")), "{}", github);
+        prop_assert!(github.lines().last().is_some_and(|line| line.starts_with("::notice title=xks-preflight::")));
     }
 
     #[test]

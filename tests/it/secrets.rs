@@ -1,6 +1,7 @@
 //! The proxy secret never leaves the process: a canary secret sent through every way out — each output
 //! format, `-v` and `-q`, `--save-facts` and the report files, every refusal of bad input, a malformed
-//! proxy configuration file, and the panic hook — appears in none of them.
+//! proxy configuration file, Terraform plan or CloudFormation template, and the panic hook — appears in
+//! none of them.
 
 use crate::proxy_checks::{check_with, proxy, Setup, HOST, PATH};
 use crate::support::xks_proxy::{Variant, ACCESS_KEY_ID, KEY_ID, SECRET};
@@ -28,7 +29,7 @@ fn the_secret_is_in_no_output_format_no_detail_and_no_file_written() {
     let setup = proxy(Variant::Faithful);
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str| dir.path().join(name).display().to_string();
-    for output in ["table", "json", "junit", "prometheus", "markdown"] {
+    for output in ["table", "json", "junit", "prometheus", "markdown", "github"] {
         for detail in [&[][..], &["-v"][..], &["-q"][..]] {
             let run = signed(&setup, output, detail);
             assert!(run.code == 0 || run.code == 1, "{output} {detail:?}: {}", run.stderr);
@@ -119,6 +120,113 @@ fn a_malformed_proxy_configuration_file_is_refused_without_its_secret() {
     );
     assert_eq!(run.code, 2);
     assert_hidden(&run, CANARY, "a proxy configuration file that is not UTF-8");
+}
+
+/// A refused file's run: exit 2, one line that names the file, and the secret nowhere.
+fn assert_refused_without_secret(run: &Run, path: &str, what: &str) {
+    assert_eq!(run.code, 2, "{what} is refused: {}{}", run.stdout, run.stderr);
+    assert_hidden(run, CANARY, what);
+    let line = run.stderr.trim_end();
+    assert!(!line.contains('\n') && line.contains(path), "{what}: one line naming the file: {line}");
+}
+
+/// A file's text in each way it can be malformed around the secret it holds: cut inside the secret and
+/// just after it, a bad escape, a raw control character or bytes that are not UTF-8 right after it.
+fn broken_around_the_secret(whole: &str) -> Vec<Vec<u8>> {
+    let at = whole.find(CANARY).unwrap() + CANARY.len();
+    let with = |tail: &[u8]| [&whole.as_bytes()[..at], tail].concat();
+    vec![
+        whole.as_bytes()[..at - 4].to_vec(),
+        whole.as_bytes()[..at + 1].to_vec(),
+        with(b"\\q\"}"),
+        with(b"\n\"}"),
+        with(b"\xff\xfe\"}"),
+    ]
+}
+
+/// Each way a Terraform plan that holds the secret (in clear, as plans do) can be malformed or hold no
+/// store to check: refused in one line, never with the secret, with the secret from the environment
+/// too.
+#[test]
+fn a_malformed_terraform_plan_is_refused_without_its_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = |store_type: &str, action: &str| {
+        serde_json::json!({"mode": "managed", "type": "aws_kms_custom_key_store", "address": "aws_kms_custom_key_store.this",
+            "change": {"actions": [action], "after": {"custom_key_store_type": store_type,
+                "xks_proxy_authentication_credential": [{"access_key_id": "AKIDAKIDAKIDAKIDAKID", "raw_secret_access_key": CANARY}]}}})
+    };
+    let plan = |changes: serde_json::Value| serde_json::json!({"format_version": "1.2", "resource_changes": changes});
+    let whole = plan(serde_json::json!([store("EXTERNAL_KEY_STORE", "create")])).to_string();
+    let mut files = broken_around_the_secret(&whole);
+    for shaped in [
+        serde_json::json!({"resource_changes": [store("EXTERNAL_KEY_STORE", "create")]}),
+        plan(serde_json::Value::String(CANARY.into())),
+        plan(serde_json::json!({"store": store("EXTERNAL_KEY_STORE", "create")})),
+        plan(serde_json::json!([store("AWS_CLOUDHSM", "create")])),
+        plan(serde_json::json!([store("EXTERNAL_KEY_STORE", "delete")])),
+        serde_json::json!({CANARY: plan(serde_json::json!([]))}),
+        serde_json::json!([CANARY]),
+    ] {
+        files.push(shaped.to_string().into_bytes());
+    }
+    files.push(whole.replace("\"1.2\"", "1e999").into_bytes());
+    for (index, bytes) in files.iter().enumerate() {
+        let path = dir.path().join(format!("plan-{index}.json"));
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.display().to_string();
+        let mut cmd = command(None);
+        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
+        let run = run(cmd, &["check", "--output", "json", "--no-aws", "--terraform-plan", &path]);
+        assert_refused_without_secret(&run, &path, &format!("plan {index}"));
+    }
+}
+
+/// Each way a CloudFormation template can be malformed while the secret is at hand (from the
+/// environment) and written in the template too, as a value, a key or a name: refused in one line,
+/// never with the secret. The YAML parser words a key given twice with the key itself: that message is
+/// the tool's own.
+#[test]
+fn a_malformed_cloudformation_template_is_refused_without_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!(
+        "{{\"Parameters\": {{\"Secret\": {{\"Type\": \"String\", \"Default\": \"{CANARY}\"}}}}, \"Resources\": {{}}}}"
+    );
+    let mut files = broken_around_the_secret(&json);
+    for text in [
+        format!("Parameters:\n  {CANARY}: 1\n  {CANARY}: 2\nResources: {{}}\n"),
+        format!("Parameters:\n  {CANARY}:\n    Default: a\n    Default: b\nResources: {{}}\n"),
+        format!("Parameters:\n  Secret:\n    Default: \"{CANARY}\\q\"\nResources: {{}}\n"),
+        format!("Resources:\n  Service: *{CANARY}\n"),
+        format!("Resources:\n  Service: !{CANARY} [\n"),
+        format!("Resources: {CANARY}\n"),
+        format!("Resources:\n  {CANARY}:\n    Type: {CANARY}\n"),
+        format!("{{\"Resources\": [\"{CANARY}\"]}}"),
+    ] {
+        files.push(text.into_bytes());
+    }
+    for (index, bytes) in files.iter().enumerate() {
+        let path = dir.path().join(format!("template-{index}.yaml"));
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.display().to_string();
+        let mut cmd = command(None);
+        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
+        let run = run(
+            cmd,
+            &[
+                "check",
+                "--output",
+                "json",
+                "--no-aws",
+                "--cloudformation",
+                &path,
+                "--endpoint",
+                "https://xks.example.com",
+                "--path",
+                "/kms/xks/v1",
+            ],
+        );
+        assert_refused_without_secret(&run, &path, &format!("template {index}"));
+    }
 }
 
 /// Every refusal of input while the secret is at hand, from the environment, a file and standard input.
