@@ -74,7 +74,6 @@ fn a_secret_the_proxy_refuses_is_in_no_evidence() {
 /// the file and what is wrong, never with the secret.
 #[test]
 fn a_malformed_proxy_configuration_file_is_refused_without_its_secret() {
-    let dir = tempfile::tempdir().unwrap();
     let files = [
         format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}"),
         format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}\"}}}} trailing"),
@@ -87,47 +86,35 @@ fn a_malformed_proxy_configuration_file_is_refused_without_its_secret() {
         CANARY.to_string(),
         format!("{{\"XksProxyUriPath\": \"/kms/xks/v1\", \"XksProxyAuthenticationCredential\": {{\"AccessKeyId\": \"AKIDAKIDAKIDAKIDAKID\", \"RawSecretAccessKey\": \"{CANARY}\\u0000\\\"\"}}"),
     ];
-    for (index, text) in files.iter().enumerate() {
-        let path = write(dir.path(), &format!("proxy-{index}.json"), text);
-        let run = run(
-            command(None),
-            &[
-                "check",
-                "--output",
-                "json",
-                "--no-aws",
-                "--endpoint",
-                "https://xks.example.com",
-                "--proxy-config",
-                &path,
-            ],
-        );
-        assert_eq!(run.code, 2, "file {index} is refused: {}", run.stdout);
-        assert_hidden(&run, CANARY, &format!("proxy configuration file {index}"));
-        let line = run.stderr.trim_end();
-        assert!(!line.contains('\n') && line.contains(&path), "file {index}: one line naming the file: {line}");
-    }
+    let mut files: Vec<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
     // Not UTF-8 at all: the reader's own error, without the bytes around it.
-    let path = dir.path().join("proxy-binary.json");
-    let mut bytes =
+    let mut binary =
         format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{CANARY}").into_bytes();
-    bytes.extend_from_slice(b"\xff\xfe\"}}");
-    std::fs::write(&path, bytes).unwrap();
-    let path = path.display().to_string();
-    let run = run(
-        command(None),
-        &["check", "--output", "json", "--no-aws", "--endpoint", "https://xks.example.com", "--proxy-config", &path],
-    );
-    assert_eq!(run.code, 2);
-    assert_hidden(&run, CANARY, "a proxy configuration file that is not UTF-8");
+    binary.extend_from_slice(b"\xff\xfe\"}}");
+    files.push(binary);
+    each_refused_without_the_secret("proxy", &files, &["--endpoint", "https://xks.example.com", "--proxy-config"]);
 }
 
-/// A refused file's run: exit 2, one line that names the file, and the secret nowhere.
-fn assert_refused_without_secret(run: &Run, path: &str, what: &str) {
-    assert_eq!(run.code, 2, "{what} is refused: {}{}", run.stdout, run.stderr);
-    assert_hidden(run, CANARY, what);
-    let line = run.stderr.trim_end();
-    assert!(!line.contains('\n') && line.contains(path), "{what}: one line naming the file: {line}");
+/// Runs `check` on each file, its path after `flags`, with the secret in the environment as well: each
+/// is refused with exit 2 on one line that names the file, and the secret is nowhere.
+fn each_refused_without_the_secret(name: &str, files: &[Vec<u8>], flags: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    for (index, bytes) in files.iter().enumerate() {
+        let path = dir.path().join(format!("{name}-{index}"));
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.display().to_string();
+        let mut cmd = command(None);
+        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
+        let mut args = vec!["check", "--output", "json", "--no-aws"];
+        args.extend_from_slice(flags);
+        args.push(&path);
+        let run = run(cmd, &args);
+        let what = format!("{name} {index}");
+        assert_eq!(run.code, 2, "{what} is refused: {}{}", run.stdout, run.stderr);
+        assert_hidden(&run, CANARY, &what);
+        let line = run.stderr.trim_end();
+        assert!(!line.contains('\n') && line.contains(&path), "{what}: one line naming the file: {line}");
+    }
 }
 
 /// A file's text in each way it can be malformed around the secret it holds: cut inside the secret and
@@ -149,7 +136,6 @@ fn broken_around_the_secret(whole: &str) -> Vec<Vec<u8>> {
 /// too.
 #[test]
 fn a_malformed_terraform_plan_is_refused_without_its_secret() {
-    let dir = tempfile::tempdir().unwrap();
     let store = |store_type: &str, action: &str| {
         serde_json::json!({"mode": "managed", "type": "aws_kms_custom_key_store", "address": "aws_kms_custom_key_store.this",
             "change": {"actions": [action], "after": {"custom_key_store_type": store_type,
@@ -170,15 +156,7 @@ fn a_malformed_terraform_plan_is_refused_without_its_secret() {
         files.push(shaped.to_string().into_bytes());
     }
     files.push(whole.replace("\"1.2\"", "1e999").into_bytes());
-    for (index, bytes) in files.iter().enumerate() {
-        let path = dir.path().join(format!("plan-{index}.json"));
-        std::fs::write(&path, bytes).unwrap();
-        let path = path.display().to_string();
-        let mut cmd = command(None);
-        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
-        let run = run(cmd, &["check", "--output", "json", "--no-aws", "--terraform-plan", &path]);
-        assert_refused_without_secret(&run, &path, &format!("plan {index}"));
-    }
+    each_refused_without_the_secret("plan", &files, &["--terraform-plan"]);
 }
 
 /// Each way a CloudFormation template can be malformed while the secret is at hand (from the
@@ -187,7 +165,6 @@ fn a_malformed_terraform_plan_is_refused_without_its_secret() {
 /// the tool's own.
 #[test]
 fn a_malformed_cloudformation_template_is_refused_without_the_secret() {
-    let dir = tempfile::tempdir().unwrap();
     let json = format!(
         "{{\"Parameters\": {{\"Secret\": {{\"Type\": \"String\", \"Default\": \"{CANARY}\"}}}}, \"Resources\": {{}}}}"
     );
@@ -204,29 +181,8 @@ fn a_malformed_cloudformation_template_is_refused_without_the_secret() {
     ] {
         files.push(text.into_bytes());
     }
-    for (index, bytes) in files.iter().enumerate() {
-        let path = dir.path().join(format!("template-{index}.yaml"));
-        std::fs::write(&path, bytes).unwrap();
-        let path = path.display().to_string();
-        let mut cmd = command(None);
-        cmd.env("XKS_PROXY_SECRET_ACCESS_KEY", CANARY);
-        let run = run(
-            cmd,
-            &[
-                "check",
-                "--output",
-                "json",
-                "--no-aws",
-                "--cloudformation",
-                &path,
-                "--endpoint",
-                "https://xks.example.com",
-                "--path",
-                "/kms/xks/v1",
-            ],
-        );
-        assert_refused_without_secret(&run, &path, &format!("template {index}"));
-    }
+    let flags = ["--endpoint", "https://xks.example.com", "--path", "/kms/xks/v1", "--cloudformation"];
+    each_refused_without_the_secret("template", &files, &flags);
 }
 
 /// Every refusal of input while the secret is at hand, from the environment, a file and standard input.
