@@ -16,11 +16,7 @@ const PROXY_CONFIG: &str = "proxy configuration file";
 /// The proxy configuration file; its secret is handed back separately and never kept in the facts.
 /// No error message quotes a value from the file: the credential object holds the secret.
 pub fn read_proxy_config(path: &Path) -> Result<(ProxyConfigFacts, Option<String>), InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: PROXY_CONFIG,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
+    let text = file_text(path, PROXY_CONFIG)?;
     proxy_config_from(&text, path)
 }
 
@@ -65,13 +61,23 @@ pub fn proxy_config_from(text: &str, path: &Path) -> Result<(ProxyConfigFacts, O
     Ok((ProxyConfigFacts { file: path.display().to_string(), uri_path, access_key_id }, secret))
 }
 
+/// A file's bytes; a failure to read it names what the file is for.
+pub(crate) fn file_bytes(path: &Path, what: &'static str) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|e| unreadable(path, what, e))
+}
+
+/// A file's text; a failure to read it, or text that is not UTF-8, names what the file is for.
+pub(crate) fn file_text(path: &Path, what: &'static str) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| unreadable(path, what, e))
+}
+
+fn unreadable(path: &Path, what: &'static str, e: std::io::Error) -> InputError {
+    InputError::Unreadable { what, path: Some(path.to_path_buf()), cause: e.to_string() }
+}
+
 /// A facts file (`--facts`): one scope as an object, several as an array of them.
 pub fn read_facts(path: &Path) -> Result<Vec<Facts>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: FACTS_FILE,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
+    let text = file_text(path, FACTS_FILE)?;
     facts_from(&text, path)
 }
 
@@ -115,11 +121,7 @@ const CA_FILE: &str = "CA file";
 
 /// `--ca-file`: PEM certificates (DER each), at least one.
 pub fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
-        what: CA_FILE,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
+    let bytes = file_bytes(path, CA_FILE)?;
     ca_file_from(&bytes, path)
 }
 
@@ -299,11 +301,7 @@ const NEXT_SECRET: Named = Named {
 fn read_source(source: SecretSource<'_>, named: &Named) -> Result<(String, String), InputError> {
     match source {
         SecretSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                what: named.file,
-                path: Some(path.to_path_buf()),
-                cause: e.to_string(),
-            })?;
+            let text = file_text(path, named.file)?;
             Ok((text, format!("file {}", path.display())))
         }
         SecretSource::Stdin => {

@@ -13,6 +13,7 @@ use super::service::{PlannedLb, PlannedService};
 use super::{IacFile, IacTarget};
 use crate::error::InputError;
 use crate::facts::*;
+use crate::user_input::file_text;
 
 const WHAT: &str = "CloudFormation template";
 const EXPECTED: &str = "expected a CloudFormation template (JSON or YAML) with a Resources section";
@@ -21,12 +22,7 @@ const SERVICE: &str = "AWS::EC2::VPCEndpointService";
 /// Reads a template; `planned` are the store's settings from the command line, `region` the Region the
 /// template is deployed to (what `AWS::Region` stands for).
 pub fn read_template(path: &Path, planned: &PlannedSettings, region: Option<&str>) -> Result<IacFile, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: WHAT,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
-    template_from(&text, path, planned, region)
+    template_from(&file_text(path, WHAT)?, path, planned, region)
 }
 
 /// A template's text, read from `path`.

@@ -13,7 +13,7 @@ use super::service::{PlannedLb, PlannedService};
 use super::{IacFile, IacTarget};
 use crate::error::InputError;
 use crate::facts::*;
-use crate::user_input::Secret;
+use crate::user_input::{file_bytes, Secret};
 
 const WHAT: &str = "Terraform plan";
 const STORE: &str = "aws_kms_custom_key_store";
@@ -32,12 +32,7 @@ const SETTINGS: [&str; 5] = [
 /// Reads a plan. A file that is not a plan, or a plan with no external key store to create or update,
 /// is refused with a message that names what was found, never a value.
 pub fn read_plan(path: &Path) -> Result<IacFile, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
-        what: WHAT,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
-    plan_from(&bytes, path)
+    plan_from(&file_bytes(path, WHAT)?, path)
 }
 
 /// A plan's bytes, read from `path`.

@@ -11,6 +11,7 @@ use crate::support::fake_aws::{fixture, FakeAws, Fault};
 use crate::support::moto::{self, VpcSpec};
 use crate::support::readers::python;
 use crate::support::{check_json, command, run, Run, Store};
+use crate::vpc_checks::service_configuration;
 
 const STORE: &str = "cks-1a2b3c4d5e6f7a8b9";
 
@@ -117,18 +118,7 @@ fn empty_configurations_page(next: &str) -> String {
 #[tokio::test]
 async fn endpoint_service_and_its_permissions_over_several_pages_are_read_whole() {
     let built = moto::build(VpcSpec::default()).await;
-    let configuration = fixture(
-        "ec2/describe-vpc-endpoint-service-configurations.xml",
-        &[
-            ("service_id", &built.service_id),
-            ("service_name", &built.service_name),
-            ("nlb_arn", &built.nlb_arn),
-            ("private_dns_name", &built.private_dns_name),
-            ("verification_state", "verified"),
-            ("service_state", "Available"),
-            ("ip_address_type", "ipv4"),
-        ],
-    );
+    let configuration = service_configuration(&built, "verified", "Available", "ipv4");
     let store = "cks-5e6f7a8b9c0d1e2f3";
     let aws = FakeAws::start(Some(&moto::url()))
         .with_stores(vec![Store::vpc(store, &built.private_dns_name, &built.service_name).json()])
@@ -170,11 +160,8 @@ async fn endpoint_service_and_its_permissions_over_several_pages_are_read_whole(
             permissions_page(&["cks.kms.us-east-1.amazonaws.com"], Some("page-2"))
         ],
     ]);
-    let output = python(&["-c", script], &pages.to_string());
-    assert!(output.status.success(), "botocore: {}", String::from_utf8_lossy(&output.stderr));
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
-        read,
+        botocore(script, &pages),
         json!([
             {"ServiceConfigurations": [], "NextToken": "page-1"},
             {"AllowedPrincipals": [{"PrincipalType": "Service", "Principal": "cks.kms.us-east-1.amazonaws.com"}], "NextToken": "page-2"},
@@ -310,11 +297,8 @@ fn fault_answers_are_read_by_botocore_as_the_errors_they_stand_for() {
         ["ec2", "DescribeRouteTables", 400, fixture("ec2/request-expired.xml", &[])],
         ["elbv2", "DescribeTargetHealth", 400, fixture("elbv2/expired-token.xml", &[])],
     ]);
-    let output = python(&["-c", script], &cases.to_string());
-    assert!(output.status.success(), "botocore: {}", String::from_utf8_lossy(&output.stderr));
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
-        read,
+        botocore(script, &cases),
         json!([
             ["ThrottlingException", "Rate exceeded", true],
             ["RequestLimitExceeded", "Request limit exceeded.", true],
@@ -324,4 +308,11 @@ fn fault_answers_are_read_by_botocore_as_the_errors_they_stand_for() {
             ["ExpiredToken", "The security token included in the request is expired", false],
         ])
     );
+}
+
+/// What a Python script of botocore prints for `input` on its standard input, as JSON.
+fn botocore(script: &str, input: &Value) -> Value {
+    let output = python(&["-c", script], &input.to_string());
+    assert!(output.status.success(), "botocore: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
 }

@@ -192,9 +192,10 @@ fn with_verification(built: &Built, state: &str) -> FakeAws {
     with_service(built, state, "Available", "ipv4")
 }
 
-/// The owner's view answered from the fixture, with these states.
-fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> FakeAws {
-    let xml = fixture(
+/// The owner's view of the built service (DescribeVpcEndpointServiceConfigurations), from the fixture,
+/// with these states.
+pub(crate) fn service_configuration(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> String {
+    fixture(
         "ec2/describe-vpc-endpoint-service-configurations.xml",
         &[
             ("service_id", &built.service_id),
@@ -205,7 +206,12 @@ fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type
             ("service_state", service_state),
             ("ip_address_type", ip_address_type),
         ],
-    );
+    )
+}
+
+/// The owner's view answered from the fixture, with these states.
+fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> FakeAws {
+    let xml = service_configuration(built, state, service_state, ip_address_type);
     FakeAws::start(Some(&moto::url())).with_stores(vec![vpc_store(built).json()]).with_canned(
         "ec2",
         "DescribeVpcEndpointServiceConfigurations",
