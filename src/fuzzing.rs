@@ -195,7 +195,7 @@ pub fn proxy_answers(data: &[u8], healthy: &Value) {
     let mut exchanges = Vec::new();
     objects_mut(&mut value, &|object| object.contains_key("kms_request_id"), &mut exchanges);
     for (exchange, bytes) in exchanges.into_iter().zip(bodies) {
-        let (body, problem) = crate::gather::proxy_body_text(bytes, too_large);
+        let (body, problem) = crate::proxy_body::body_text(bytes, too_large);
         exchange.insert("body".into(), body.into());
         exchange.insert("body_problem".into(), serde_json::to_value(problem).expect("plain data"));
         if let Some(status) = status {

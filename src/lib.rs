@@ -18,10 +18,12 @@ pub mod explain;
 pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "aws")]
 pub mod gather;
 pub mod iac;
 pub mod kms_errors;
 pub mod kms_metrics;
+pub mod proxy_body;
 pub mod panics;
 pub mod report;
 pub mod trusted_cas;

@@ -18,7 +18,6 @@ mod vpc;
 
 pub use network::NetworkOptions;
 pub use progress::{Progress, Watch};
-pub(crate) use proxy::body_text as proxy_body_text;
 pub use proxy::sign_at as sigv4_sign_at;
 pub use tasks::bounded;
 pub use tls::rtt_spacing_ms;

@@ -13,7 +13,7 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use serde_json::{Map, Value};
 
-pub use pool::{body_text, Pool};
+pub use pool::Pool;
 pub use sign::sign_at;
 
 use self::pool::Unanswered;
