@@ -15,10 +15,9 @@ use rustls::SupportedProtocolVersion;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::facts::BodyProblem;
-use crate::proxy_body::{body_text, BODY_LIMIT};
 use crate::gather::budget::{Budget, Permit};
 use crate::gather::tls::{self, Connection};
-
+use crate::proxy_body::{body_text, BODY_LIMIT};
 
 /// An answer as read: its head, and its body up to the limit.
 pub struct Answer {
