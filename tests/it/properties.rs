@@ -295,8 +295,9 @@ fn check_verdict() -> impl Strategy<Value = CheckVerdict> {
         any::<bool>(),
         prop::collection::vec(measure(), 0..3),
         prop::collection::vec(series(), 0..2),
+        prop::collection::vec(text(), 0..3),
     )
-        .prop_map(|(id, status, evidence, remedy, blocked_by, fails_run, measures, series)| {
+        .prop_map(|(id, status, evidence, remedy, blocked_by, fails_run, measures, series, commands)| {
             let requirement = id.requirement();
             CheckVerdict {
                 id,
@@ -305,6 +306,7 @@ fn check_verdict() -> impl Strategy<Value = CheckVerdict> {
                 status,
                 evidence,
                 remedy,
+                commands,
                 blocked_by,
                 fails_run,
                 kms_says: requirement.kms_says,
