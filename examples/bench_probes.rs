@@ -7,7 +7,9 @@
 //! wall time of the whole probe set beside the sum of the probes' own durations and the slowest of them.
 //! Then it times the full check of one store with one external key straight on loopback: every proxy
 //! call the checks judge (health, signatures, paths, methods, malformed and unusual requests, a key that
-//! does not exist), ten kept-alive calls, and the key's metadata, round trips and refused Decrypts.
+//! does not exist), ten kept-alive calls, and the key's metadata, round trips and refused Decrypts; per
+//! run its wall time, the slowest round-trip sample and the longest pause between samples, then the
+//! median and the mean CPU time of a run (the proxy's included: it runs in this process).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -114,7 +116,9 @@ async fn main() {
 
     let direct = tls_server().await;
     println!("\nfull check of one store with one external key, straight on loopback, {runs} runs");
-    println!("{:>10} {:>8}", "wall ms", "calls");
+    println!("{:>10} {:>8} {:>12} {:>14}", "wall ms", "calls", "rtt max ms", "rtt pause ms");
+    let cpu_before = cpu_seconds();
+    let mut walls = Vec::new();
     for _ in 0..runs {
         let secret = Secret::new(xks_proxy::SECRET.to_string());
         let request = request(direct, Some(secret), vec![xks_proxy::KEY_ID.to_string()]);
@@ -125,8 +129,29 @@ async fn main() {
         let Probed::Seen(proxy) = &net.proxy else { panic!("the proxy was not called") };
         let answered = proxy.calls().iter().filter(|c| c.seen().is_some()).count();
         let calls = answered + proxy.kept_alive.seen().map(|k| k.durations_ms.len()).unwrap_or(0);
-        println!("{wall:>10.1} {calls:>8}");
+        let Probed::Seen(rtt) = &net.rtt else { panic!("the round trips were not sampled") };
+        let slowest = rtt.samples_ms.iter().copied().fold(0.0, f64::max);
+        let pause = rtt.spacing_ms.map_or("-".to_string(), |ms| ms.to_string());
+        println!("{wall:>10.1} {calls:>8} {slowest:>12.2} {pause:>14}");
+        walls.push(wall);
     }
+    walls.sort_by(f64::total_cmp);
+    let cpu = (cpu_seconds() - cpu_before) * 1000.0 / runs as f64;
+    println!(
+        "median {:.1} ms wall; {cpu:.0} ms of CPU a run (the tool and the proxy: both in this process)",
+        walls[runs / 2]
+    );
+}
+
+/// This process's CPU time so far (user and system, all threads), from /proc: in clock ticks of 10 ms,
+/// so only the mean over several runs means anything.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line; the state, field 3, is the first after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn request(connect_to: std::net::SocketAddr, secret: Option<Secret>, keys: Vec<String>) -> Request {

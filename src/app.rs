@@ -9,10 +9,12 @@ use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::checks::{self, selected_by, Selection};
 use xks_preflight::error::InputError;
 use xks_preflight::exit::ExitCode;
-use xks_preflight::facts::{self, Facts, PlannedSettings, StoreQuery, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
+use xks_preflight::facts::{self, PlannedSettings, StoreQuery};
 use xks_preflight::gather::{self, NetworkOptions, Request, WayIn};
 use xks_preflight::report::{Detail, Layout};
-use xks_preflight::user_input::{read_next_secret, read_proxy_config, read_secret, Secret, SecretSource};
+use xks_preflight::user_input::{
+    facts_from, read_ca_file, read_facts, read_next_secret, read_proxy_config, read_secret, Secret, SecretSource,
+};
 use xks_preflight::{iac, report, verdict};
 
 use crate::cli::{AlarmFormat, AlarmsArgs, CheckArgs, ColorWhen, ExplainArgs, FailOn, ListArgs, Output, TextOutput};
@@ -24,9 +26,13 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
     for (flag, patterns) in [("--skip", &args.skip), ("--only", &args.only)] {
         validate_patterns(flag, patterns)?;
     }
-    let scopes = match &args.facts {
-        Some(path) => load_facts(path)?,
-        None => {
+    let scopes = match (&args.facts, args.example) {
+        (Some(path), _) => read_facts(path)?,
+        (None, Some(example)) => {
+            let (name, text) = example.facts();
+            facts_from(text, &Path::new("built-in example").join(name))?
+        }
+        (None, None) => {
             let request = request(&args)?;
             let watching = progress::Spinner::start(args.output == Output::Table, color);
             let facts = gather::gather(request, &watching.progress()).await;
@@ -41,6 +47,7 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
             FailOn::Fail => verdict::FailOn::Fail,
             FailOn::Warn => verdict::FailOn::Warn,
         },
+        profile: args.profile.clone(),
     };
     let report = verdict::judge(&scopes, &options);
     let detail = match (args.verbose, args.quiet) {
@@ -79,20 +86,24 @@ pub async fn check(args: CheckArgs, color: ColorWhen) -> Result<ExitCode, InputE
     Ok(report.exit_code)
 }
 
-/// Check IDs or `section.*` patterns; an unknown one is refused with every valid ID.
+/// Check IDs or `section.*` patterns; an unknown one is refused with the nearest known ones.
 fn validate_patterns(flag: &str, patterns: &[String]) -> Result<(), InputError> {
     for pattern in patterns {
         if !CheckId::ALL.iter().any(|id| selected_by(std::slice::from_ref(pattern), *id)) {
-            let sections: Vec<String> = Section::ALL.iter().map(|s| format!("{}.*", s.prefix())).collect();
-            let ids: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
-            return Err(InputError::value(
-                flag,
-                pattern,
-                format!("a check ID or a section; valid: {}, {}", sections.join(", "), ids.join(", ")),
-            ));
+            return Err(unknown_check(flag, pattern));
         }
     }
     Ok(())
+}
+
+fn unknown_check(what: &str, text: &str) -> InputError {
+    InputError::Unknown {
+        what: what.into(),
+        value: text.into(),
+        kind: "a check ID or a section",
+        nearest: CheckId::nearest(text),
+        list: "xks-preflight list-checks",
+    }
 }
 
 fn request(args: &CheckArgs) -> Result<Request, InputError> {
@@ -151,11 +162,11 @@ fn way_in(args: &CheckArgs) -> Result<(WayIn, Option<String>), InputError> {
 
 fn way_in_flags(args: &CheckArgs) -> Result<WayIn, InputError> {
     Ok(if let Some(id) = &args.custom_key_store_id {
-        if !is_store_id(id) {
+        if !is_custom_key_store_id(id) {
             return Err(InputError::value(
                 "--custom-key-store-id",
                 id,
-                "a custom key store ID such as cks-1234567890abcdef0",
+                "a custom key store ID: cks- and 17 hexadecimal digits, such as cks-1234567890abcdef0",
             ));
         }
         WayIn::Store(StoreQuery::Id(id.clone()))
@@ -208,11 +219,16 @@ fn scopes(args: &CheckArgs) -> Result<(Vec<String>, Vec<String>), InputError> {
     }
     let (regions, roles) = (once_each(&args.region), once_each(&args.role_arn));
     if (regions.len() > 1 || roles.len() > 1) && !args.all {
-        return Err(InputError::value(
-            if regions.len() > 1 { "--region" } else { "--role-arn" },
-            if regions.len() > 1 { regions.join(" ") } else { roles.join(" ") },
-            "one value, or --all to check every external key store in each Region and account",
-        ));
+        let (flag, values, what) = if regions.len() > 1 {
+            ("--region", regions.join(", "), "Regions")
+        } else {
+            ("--role-arn", roles.join(", "), "accounts")
+        };
+        return Err(InputError::Combination(format!(
+            "{flag} is given {} times ({values}): checking several {what} needs --all, which checks every \
+             external key store in each; for one store, give one {flag}",
+            if regions.len() > 1 { regions.len() } else { roles.len() }
+        )));
     }
     Ok((regions, roles))
 }
@@ -348,21 +364,6 @@ fn read_client_identity(cert: &Path, key: &Path) -> Result<std::sync::Arc<rustls
     })
 }
 
-fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, InputError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let malformed = |problem: String| InputError::Malformed { what: "CA file", path: path.to_path_buf(), problem };
-    let certificates: Vec<Vec<u8>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| InputError::Unreadable { what: "CA file", path: Some(path.to_path_buf()), cause: e.to_string() })?
-        .map(|certificate| certificate.map(|c| c.to_vec()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| malformed(format!("is not PEM: {e}")))?;
-    if certificates.is_empty() {
-        return Err(malformed("holds no PEM certificate".into()));
-    }
-    Ok(certificates)
-}
-
 /// The values given, each once, in the order first given: a Region or role named twice is read once.
 fn once_each(values: &[String]) -> Vec<String> {
     let mut seen = Vec::new();
@@ -390,45 +391,6 @@ pub(crate) fn validated_key_ids(ids: &[String]) -> Result<Vec<String>, InputErro
     Ok(ids.to_vec())
 }
 
-/// `cks-` and lowercase letters or digits, as KMS writes store IDs.
-fn is_store_id(id: &str) -> bool {
-    id.strip_prefix("cks-")
-        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 60 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
-/// A facts file: one scope as an object, several as an array of them.
-fn load_facts(path: &Path) -> Result<Vec<Facts>, InputError> {
-    let malformed = |problem: String| InputError::Malformed { what: "facts file", path: path.to_path_buf(), problem };
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: "facts file",
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| malformed(format!("is not JSON: {e}")))?;
-    let scopes = match value {
-        serde_json::Value::Array(scopes) if !scopes.is_empty() => scopes,
-        serde_json::Value::Array(_) => return Err(malformed("is an empty list of facts".into())),
-        one => vec![one],
-    };
-    scopes
-        .into_iter()
-        .map(|scope| {
-            let version = scope.get("schema_version").and_then(|v| v.as_u64());
-            let readable =
-                version.and_then(|v| u32::try_from(v).ok()).is_some_and(|v| READABLE_SCHEMA_VERSIONS.contains(&v));
-            if !readable {
-                return Err(malformed(format!(
-                    "has schema_version {}, this xks-preflight reads versions {} to {SCHEMA_VERSION}",
-                    version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into()),
-                    READABLE_SCHEMA_VERSIONS.start()
-                )));
-            }
-            serde_json::from_value(scope)
-                .map_err(|e| malformed(format!("is not a facts file written by xks-preflight --save-facts: {e}")))
-        })
-        .collect()
-}
-
 /// Runs `explain`: 0 when the text was recognised, 1 when it was not.
 pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
     if args.list {
@@ -452,20 +414,49 @@ pub fn explain(args: ExplainArgs, color: ColorWhen) -> Result<ExitCode, InputErr
             how: "give a code, an exception name or a message".into(),
         });
     }
+    if let Some(word) = check_id_like(&text) {
+        let ids: Vec<CheckId> = if word.ends_with(".*") {
+            let pattern = [word.to_string()];
+            CheckId::ALL.iter().copied().filter(|id| selected_by(&pattern, *id)).collect()
+        } else {
+            vec![CheckId::parse(word).ok_or_else(|| unknown_check("explain", word))?]
+        };
+        let rendered = match args.output {
+            TextOutput::Json => report::catalogue::json(&ids),
+            TextOutput::Table => report::catalogue::explained(&ids, terminal::width()),
+        };
+        terminal::print(&rendered, color)?;
+        return Ok(ExitCode::Ok);
+    }
     let answer = xks_preflight::explain::explain(&text);
     let rendered = match args.output {
         TextOutput::Json => report::answer::json(&answer),
-        TextOutput::Table => report::answer::text(&answer),
+        TextOutput::Table => report::answer::text(&answer, terminal::width()),
     };
     terminal::print(&rendered, color)?;
     Ok(if answer.sure { ExitCode::Ok } else { ExitCode::Failed })
 }
 
-/// Runs `list-checks`.
+/// Text that is one word shaped as a check ID (`section.name` of a known section, or `section.*`):
+/// `explain` then explains that check rather than a KMS message.
+fn check_id_like(text: &str) -> Option<&str> {
+    let word = text.trim();
+    let (section, rest) = word.split_once('.')?;
+    let shaped = Section::ALL.iter().any(|s| s.prefix() == section)
+        && (rest == "*"
+            || !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+    shaped.then_some(word)
+}
+
+/// Runs `list-checks`: every check, or the ones named explained in full.
 pub fn list_checks(args: ListArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
-    let text = match args.output {
-        TextOutput::Table => report::catalogue::table(),
-        TextOutput::Json => report::catalogue::json(),
+    validate_patterns("list-checks", &args.ids)?;
+    let ids: Vec<CheckId> = CheckId::ALL.iter().copied().filter(|id| selected_by(&args.ids, *id)).collect();
+    let text = match (args.output, args.ids.is_empty()) {
+        (TextOutput::Table, true) => report::catalogue::table(terminal::width()),
+        (TextOutput::Table, false) => report::catalogue::explained(&ids, terminal::width()),
+        (TextOutput::Json, true) => report::catalogue::json(&[]),
+        (TextOutput::Json, false) => report::catalogue::json(&ids),
     };
     terminal::print(&text, color)?;
     Ok(ExitCode::Ok)

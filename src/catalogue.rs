@@ -10,6 +10,8 @@
 //! `data/catalogue.tsv` holds the IDs and KMS error names of the project's reference catalogue; a test
 //! keeps this table and that file in step.
 
+pub mod guide;
+
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
@@ -180,6 +182,25 @@ impl CheckId {
 
     pub fn parse(text: &str) -> Option<CheckId> {
         CheckId::ALL.iter().copied().find(|id| id.as_str() == text)
+    }
+
+    /// The IDs and `section.*` patterns nearest to a mistyped one, nearest first (at most three): the IDs
+    /// a cut-short text begins, then those a typo away (within a third of the text's length), IDs before
+    /// a section's pattern at the same distance, since one check is what a near miss of an ID meant.
+    pub fn nearest(text: &str) -> Vec<String> {
+        let sections = Section::ALL.iter().map(|s| (format!("{}.*", s.prefix()), true));
+        let known = CheckId::ALL.iter().map(|id| (id.as_str().to_string(), false)).chain(sections);
+        let limit = (text.chars().count() / 3).max(2);
+        // Sorted by: not begun by the text, distance, being a section's pattern.
+        let mut close: Vec<(bool, usize, bool, String)> = known
+            .map(|(k, section)| {
+                let begun = !section && k.starts_with(text);
+                (!begun, strsim::damerau_levenshtein(text, &k), section, k)
+            })
+            .filter(|&(not_begun, distance, _, _)| !not_begun || distance <= limit)
+            .collect();
+        close.sort();
+        close.into_iter().take(3).map(|(_, _, _, k)| k).collect()
     }
 }
 

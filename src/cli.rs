@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use xks_preflight::catalogue::{CheckId, Section};
 use xks_preflight::exit;
 
 const PLANNED: &str = "Planned settings (before CreateCustomKeyStore)";
@@ -14,29 +15,30 @@ Examples:
   xks-preflight load --custom-key-store-id cks-1234567890abcdef0 --xks-key-id key-2026-01 --ramp 200..3600
   xks-preflight load merge host-a.json host-b.json";
 
-const EXAMPLES: &str = "\
-Examples:
-  xks-preflight check --facts fixtures/examples/failed-vpc-store.json
-  xks-preflight check --custom-key-store-id cks-1234567890abcdef0 --xks-key-id key-2026-01
-  xks-preflight check --endpoint https://xks.example.com --proxy-config proxy-configuration.json
-  xks-preflight check --all --quiet --prometheus /var/lib/node_exporter/textfile_collector/xks.prom
-  xks-preflight check --all --all-regions --role-arn arn:aws:iam::111122223333:role/xks-audit \\
-    --role-arn arn:aws:iam::444455556666:role/xks-audit --json fleet.json
-  xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION
-  xks-preflight list-checks --output json
-  xks-preflight alarms --custom-key-store-id cks-1234567890abcdef0 --region eu-west-1 --format terraform";
+/// Examples every installed binary can run as they are (the first two need no AWS account), then the
+/// common forms. `xks-preflight man` prints them too.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("A store that turned FAILED, built in: the report opens with why (exit 1)", "xks-preflight check --example failed-vpc"),
+    ("What one check requires, how it is checked and the fix", "xks-preflight explain proxy.latency"),
+    ("What KMS's error means", "xks-preflight explain XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+    ("An existing store, with an external key", "xks-preflight check --custom-key-store-id cks-1234567890abcdef0 \\\n  --region eu-west-1 --xks-key-id key-2026-01"),
+    ("Planned settings, before CreateCustomKeyStore", "xks-preflight check --region eu-west-1 \\\n  --endpoint https://xks.example.com --proxy-config proxy-configuration.json"),
+    ("Every store of a Region, for a textfile collector", "xks-preflight check --all --region eu-west-1 --quiet \\\n  --prometheus xks.prom"),
+    ("The four alarms AWS recommends, as Terraform", "xks-preflight alarms --custom-key-store-id cks-1234567890abcdef0 \\\n  --region eu-west-1 --format terraform"),
+];
 
-/// What the command's exit codes mean, as a paragraph the width of the rest of the help.
+/// What the command's exit codes mean, as a paragraph clap wraps to the terminal.
 fn exit_codes(command: exit::Command) -> String {
-    let text = format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true));
-    let options = textwrap::Options::new(100).break_words(false).word_splitter(textwrap::WordSplitter::NoHyphenation);
-    textwrap::fill(&text, options)
+    format!("Exit codes ({}): {}.", command.name(), command.listed(|_| true))
 }
 
 fn after_top_help() -> String {
-    let codes =
-        [exit::Command::Check, exit::Command::Explain, exit::Command::Alarms, exit::Command::Load].map(exit_codes);
-    format!("{EXAMPLES}\n\n{}", codes.join("\n\n"))
+    let examples: Vec<String> =
+        EXAMPLES.iter().map(|(what, command)| format!("  # {what}\n  {}", command.replace('\n', "\n  "))).collect();
+    format!(
+        "Examples:\n{}\n\n`xks-preflight <COMMAND> --help` for each command; `xks-preflight man` for the manual.",
+        examples.join("\n")
+    )
 }
 
 #[derive(Debug, Parser)]
@@ -80,19 +82,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), for `man -l -` or a man directory.
+    /// Print the manual page (roff): every command and option, examples, exit status, environment, files.
+    /// `xks-preflight man | man -l -` reads it.
     Man,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Explain just these checks (IDs or sections such as `tls.*`): requirement, severity, what KMS says,
+    /// how it is checked, the fix.
+    #[arg(value_name = "ID", value_parser = CheckPattern, hide_possible_values = true)]
+    pub ids: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOutput::Table)]
     pub output: TextOutput,
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = exit_codes(exit::Command::Alarms))]
+// clap never breaks the usage line; this one, written out, would run past 80 columns.
+#[command(
+    after_help = exit_codes(exit::Command::Alarms),
+    override_usage = "xks-preflight alarms [OPTIONS] --custom-key-store-id <ID>\n              --region <REGION>"
+)]
 pub struct AlarmsArgs {
     /// The store the alarms watch, by ID (cks-…).
     #[arg(long, value_name = "ID")]
@@ -124,7 +135,8 @@ pub enum AlarmFormat {
 #[derive(Debug, Args)]
 #[command(after_help = exit_codes(exit::Command::Explain))]
 pub struct ExplainArgs {
-    /// What KMS said, as pasted (several words are joined); `-` reads it from standard input.
+    /// What KMS said, as pasted (several words are joined), or a check ID such as proxy.latency; `-` reads
+    /// it from standard input.
     #[arg(value_name = "TEXT", required_unless_present = "list", conflicts_with = "list")]
     pub text: Vec<String>,
     /// List every code, exception and message this version knows.
@@ -136,7 +148,7 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = exit_codes(exit::Command::Check))]
+#[command(after_help = check_after_help())]
 #[command(group(ArgGroup::new("existing").args(["custom_key_store_id", "custom_key_store_name", "all"])))]
 #[command(group(ArgGroup::new("planned").multiple(true)
     .args(["endpoint", "path", "vpc_endpoint_service_name", "vpc_endpoint_service_owner", "access_key_id"])))]
@@ -243,7 +255,7 @@ pub struct CheckArgs {
     /// (--profile, the environment) are used only to assume the roles. Several accounts need --all.
     #[arg(long, value_name = "ARN", help_heading = "AWS")]
     pub role_arn: Vec<String>,
-    /// AWS profile name.
+    /// AWS profile name; the aws commands of the fixes name it too.
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
     pub profile: Option<String>,
     /// The longest one attempt of an AWS call may take, in seconds (at most three attempts are made).
@@ -301,11 +313,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Leave this check out (its ID, or a section as `tls.*`); repeatable.
-    #[arg(long, value_name = "ID", help_heading = "Report")]
+    #[arg(long, value_name = "ID", value_parser = CheckPattern, hide_possible_values = true, help_heading = "Report")]
     pub skip: Vec<String>,
     /// Judge only this check (its ID, or a section as `tls.*`) and the checks it can be blocked by;
     /// repeatable. The others are skipped.
-    #[arg(long, value_name = "ID", help_heading = "Report")]
+    #[arg(long, value_name = "ID", value_parser = CheckPattern, hide_possible_values = true, help_heading = "Report")]
     pub only: Vec<String>,
     /// The lowest status that makes the exit code 1: fail (the default), or warn.
     #[arg(long, value_enum, default_value_t = FailOn::Fail, help_heading = "Report")]
@@ -334,11 +346,11 @@ pub struct CheckArgs {
     /// Write every gathered fact (never a secret) to this file, after the report.
     #[arg(long, value_name = "FILE", conflicts_with = "facts", help_heading = "Report")]
     pub save_facts: Option<PathBuf>,
+    /// Judge a built-in example with no AWS and no network: a store that turned FAILED, or healthy stores.
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "facts", conflicts_with_all = FACTS_EXCLUDE, help_heading = "Report")]
+    pub example: Option<Example>,
     /// Judge the facts in this file (written by --save-facts) with no AWS and no network.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["existing", "planned", "proxy_config", "secret_access_key_file",
-        "secret_access_key_stdin", "next_access_key_id", "terraform_plan", "cloudformation", "region", "all_regions", "role_arn", "profile", "no_aws", "aws_timeout", "no_network", "dns_server", "connect_to",
-        "ca_file", "client_cert", "client_key", "rtt_samples", "probe_timeout", "xks_key_id", "max_connections", "max_connections_per_destination",
-        "timeout", "since", "no_monitor"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = FACTS_EXCLUDE)]
     pub facts: Option<PathBuf>,
 }
 
@@ -503,6 +515,38 @@ fn parse_share(text: &str) -> Result<f64, String> {
     Ok(share)
 }
 
+fn check_after_help() -> String {
+    format!(
+        "Examples:\n  xks-preflight check --example failed-vpc\n  xks-preflight check --example healthy -v\n\n{}",
+        exit_codes(exit::Command::Check)
+    )
+}
+
+/// A check ID or a `section.*` pattern. Any text is taken here and judged after parsing, where an
+/// unknown one gets the nearest known ones in a line; the IDs are offered as possible values so that
+/// the shell completions complete them.
+#[derive(Clone)]
+pub struct CheckPattern;
+
+impl clap::builder::TypedValueParser for CheckPattern {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let sections = Section::ALL.iter().map(|s| format!("{}.*", s.prefix()));
+        let ids = CheckId::ALL.iter().map(|id| id.as_str().to_string());
+        Some(Box::new(sections.chain(ids).map(clap::builder::PossibleValue::new)))
+    }
+}
+
 /// `--since`: a whole number and a unit (s, m, h, d), from a minute to 14 days: CloudWatch keeps
 /// one-minute data for 15 days.
 fn parse_since(text: &str) -> Result<std::time::Duration, String> {
@@ -522,6 +566,57 @@ fn parse_since(text: &str) -> Result<std::time::Duration, String> {
         return Err(EXPECTED.to_string());
     }
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// What a facts file excludes: everything that gathers.
+/// `--profile` stays: the fix commands name it.
+const FACTS_EXCLUDE: [&str; 27] = [
+    "existing",
+    "planned",
+    "proxy_config",
+    "secret_access_key_file",
+    "secret_access_key_stdin",
+    "next_access_key_id",
+    "terraform_plan",
+    "cloudformation",
+    "region",
+    "all_regions",
+    "role_arn",
+    "no_aws",
+    "aws_timeout",
+    "no_network",
+    "dns_server",
+    "connect_to",
+    "ca_file",
+    "client_cert",
+    "client_key",
+    "rtt_samples",
+    "probe_timeout",
+    "xks_key_id",
+    "max_connections",
+    "max_connections_per_destination",
+    "timeout",
+    "since",
+    "no_monitor",
+];
+
+/// The facts recorded from stores in the tests' emulated AWS, built into the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Example {
+    /// A VPC store that turned FAILED: its endpoint service requires manual acceptance (exit 1).
+    FailedVpc,
+    /// Healthy stores, public endpoint (exit 0).
+    Healthy,
+}
+
+impl Example {
+    /// The facts file's name (as in the repository's fixtures/examples/) and text.
+    pub fn facts(self) -> (&'static str, &'static str) {
+        match self {
+            Example::FailedVpc => ("failed-vpc-store.json", include_str!("../fixtures/examples/failed-vpc-store.json")),
+            Example::Healthy => ("healthy-stores.json", include_str!("../fixtures/examples/healthy-stores.json")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

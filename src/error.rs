@@ -17,6 +17,10 @@ pub enum InputError {
     Malformed { what: &'static str, path: PathBuf, problem: String },
     /// Something the run needs was not given.
     Missing { what: &'static str, how: String },
+    /// Flags that do not go together as given, said in full.
+    Combination(String),
+    /// A name the tool does not know (a check ID), with the nearest it knows.
+    Unknown { what: String, value: String, kind: &'static str, nearest: Vec<String>, list: &'static str },
 }
 
 impl InputError {
@@ -42,6 +46,15 @@ impl std::fmt::Display for InputError {
             }
             InputError::Malformed { what, path, problem } => write!(f, "the {what} {} {problem}", path.display()),
             InputError::Missing { what, how } => write!(f, "no {what}: {how}"),
+            InputError::Combination(problem) => f.write_str(problem),
+            InputError::Unknown { what, value, kind, nearest, list } => {
+                write!(f, "{what} '{value}' is not {kind}; ")?;
+                match nearest.as_slice() {
+                    [] => write!(f, "`{list}` lists them"),
+                    [one] => write!(f, "did you mean {one}?"),
+                    several => write!(f, "did you mean {}?", several.join(" or ")),
+                }
+            }
         }
     }
 }

@@ -92,7 +92,7 @@ impl Command {
             Command::Explain => &[
                 (ExitCode::Ok, "recognised"),
                 (ExitCode::Failed, "not recognised (the closest known texts are shown)"),
-                (ExitCode::Usage, "bad invocation, or no text to explain"),
+                (ExitCode::Usage, "bad invocation, no text to explain, or a check ID that does not exist"),
             ],
             Command::Load => &[
                 (ExitCode::Ok, "the proxy held the rate: p99 within 250 ms and errors within --max-error-rate"),

@@ -22,10 +22,17 @@ pub fn write_atomically(path: &Path, what: &'static str, text: &str) -> Result<(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(directory)
-        .map_err(|e| unwritable(e.to_string()))?;
+    // The temporary file is the tool's business: a problem is said of the folder the user named.
+    match std::fs::metadata(directory) {
+        Ok(folder) if folder.is_dir() => {}
+        Ok(_) => return Err(unwritable(format!("{} is not a folder", directory.display()))),
+        Err(e) => return Err(unwritable(format!("the folder {}: {e}", directory.display()))),
+    }
+    let mut file =
+        tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempfile_in(directory)
+            .map_err(|e| unwritable(format!("cannot create a file in the folder {}: {e}", directory.display())))?;
     file.write_all(text.as_bytes()).and_then(|()| file.as_file().sync_all()).map_err(|e| unwritable(e.to_string()))?;
     file.persist(path).map_err(|e| unwritable(e.error.to_string()))?;
     Ok(())

@@ -16,11 +16,17 @@ pub mod error;
 pub mod exit;
 pub mod explain;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(feature = "aws")]
 pub mod gather;
 pub mod iac;
 pub mod kms_errors;
 pub mod kms_metrics;
+#[cfg(feature = "aws")]
 pub mod load;
+pub mod panics;
+pub mod proxy_body;
 pub mod report;
 pub mod trusted_cas;
 pub mod user_input;

@@ -1,14 +1,17 @@
 mod app;
 mod cli;
+mod completions;
 mod files;
 mod load_app;
+mod manual;
 mod progress;
 mod terminal;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 #[tokio::main]
 async fn main() {
+    xks_preflight::panics::install();
     let cli = cli::Cli::parse();
     let color = cli.color;
     let result = match cli.command {
@@ -17,17 +20,10 @@ async fn main() {
         cli::Command::ListChecks(args) => app::list_checks(args, color),
         cli::Command::Alarms(args) => app::alarms(args, color),
         cli::Command::Load(args) => load_app::load(*args, color).await,
-        cli::Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cli::Cli::command(), "xks-preflight", &mut script);
-            terminal::print(&String::from_utf8_lossy(&script), cli::ColorWhen::Never)
-                .map(|()| xks_preflight::exit::ExitCode::Ok)
-        }
+        cli::Command::Completions { shell } => terminal::print(&completions::script(shell), cli::ColorWhen::Never)
+            .map(|()| xks_preflight::exit::ExitCode::Ok),
         cli::Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(cli::Cli::command()).render(&mut page).expect("rendering into memory");
-            terminal::print(&String::from_utf8_lossy(&page), cli::ColorWhen::Never)
-                .map(|()| xks_preflight::exit::ExitCode::Ok)
+            terminal::print(&manual::page(), cli::ColorWhen::Never).map(|()| xks_preflight::exit::ExitCode::Ok)
         }
     };
     let code = result.unwrap_or_else(|error| {

@@ -30,16 +30,33 @@ const BUNDLE: &[u8] = include_bytes!("../data/kms-roots.pem");
 pub fn all() -> &'static [TrustedRoot] {
     static ROOTS: OnceLock<Vec<TrustedRoot>> = OnceLock::new();
     ROOTS.get_or_init(|| {
-        TABLE
-            .lines()
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .map(|line| {
-                let mut fields = line.splitn(4, '\t');
-                let mut next = || fields.next().expect("data/trusted-cas.tsv has four columns on every line");
-                TrustedRoot { alias: next(), sha256: next(), valid_until: next(), subject: next() }
-            })
+        rows(TABLE)
+            .expect("data/trusted-cas.tsv is well formed")
+            .into_iter()
+            .map(|[alias, sha256, valid_until, subject]| TrustedRoot { alias, sha256, valid_until, subject })
             .collect()
     })
+}
+
+/// The rows of a table in the form of `data/trusted-cas.tsv`: alias, SHA-256 (64 hex digits), end of
+/// validity and subject, tab-separated; blank lines and `#` comments left out. A line of another form
+/// is named by its number.
+pub fn rows(table: &str) -> Result<Vec<[&str; 4]>, String> {
+    table
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(index, line)| {
+            let fields: Vec<&str> = line.splitn(4, '\t').collect();
+            let [alias, sha256, valid_until, subject] = fields[..] else {
+                return Err(format!("line {} has {} of the 4 tab-separated columns", index + 1, fields.len()));
+            };
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("line {}: the SHA-256 is not 64 hex digits", index + 1));
+            }
+            Ok([alias, sha256, valid_until, subject])
+        })
+        .collect()
 }
 
 pub fn by_fingerprint(sha256_hex: &str) -> Option<&'static TrustedRoot> {

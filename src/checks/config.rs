@@ -75,11 +75,12 @@ pub(super) fn connection_state(ctx: &Ctx) -> Outcome {
         Some("CONNECTED") => Outcome::pass("CONNECTED"),
         Some("FAILED") => {
             let code = store.connection_error_code.as_deref().unwrap_or("no ConnectionErrorCode");
-            let reconnect = format!(
-                "A FAILED store must be disconnected before it can connect again: \
-                 aws kms disconnect-custom-key-store --custom-key-store-id {id}, then \
-                 aws kms connect-custom-key-store --custom-key-store-id {id} (connecting takes about five minutes)."
-            );
+            let reconnect = "A FAILED store must be disconnected before it can connect again (connecting takes \
+                             about five minutes):";
+            let commands = [
+                ctx.aws_command(&format!("kms disconnect-custom-key-store --custom-key-store-id {id}")),
+                ctx.aws_command(&format!("kms connect-custom-key-store --custom-key-store-id {id}")),
+            ];
             match topic_for_name(code) {
                 Some(topic) => {
                     let causes: Vec<String> = topic
@@ -91,19 +92,20 @@ pub(super) fn connection_state(ctx: &Ctx) -> Outcome {
                         format!("FAILED with {code}: {}. Likely causes: {}.", topic.title, causes.join("; ")),
                         format!("{} {reconnect}", topic.what_to_do),
                     )
+                    .run(commands)
                 }
                 None => Outcome::fail(
                     format!("FAILED with {code}, a code xks-preflight does not know for external key stores"),
                     format!("Look the code up in the KMS documentation. {reconnect}"),
-                ),
+                )
+                .run(commands),
             }
         }
         Some("DISCONNECTED") => Outcome::warn(
             "DISCONNECTED: the store's KMS keys are Unavailable and cannot be used",
-            format!(
-                "Connect it when it should serve requests: aws kms connect-custom-key-store --custom-key-store-id {id}"
-            ),
-        ),
+            "Connect it when it should serve requests:",
+        )
+        .run([ctx.aws_command(&format!("kms connect-custom-key-store --custom-key-store-id {id}"))]),
         Some(state @ ("CONNECTING" | "DISCONNECTING")) => Outcome::warn(
             format!("{state}: a change of state is under way"),
             "Run the check again in a few minutes; connecting takes about five minutes.",
@@ -303,14 +305,63 @@ pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
         }
     }
     if differences.is_empty() {
-        Outcome::pass(format!("{} agrees with {against}", file.file))
+        return Outcome::pass(format!("{} agrees with {against}", file.file));
+    }
+    let evidence = format!("{}: {}", file.file, differences.join("; "));
+    const WHY: &str =
+        "A wrong path shows as XKS_PROXY_INVALID_CONFIGURATION, a wrong credential as INVALID_CREDENTIALS.";
+    let Some(store) = ctx.store else {
+        return Outcome::fail(evidence, format!("Plan the settings the proxy expects, or get a current file. {WHY}"));
+    };
+    // The store takes the file's values; the secret is the file's, never printed, and goes to KMS from a
+    // file rather than the command line, where shells keep it.
+    let id = &store.id;
+    let mut update = format!("kms update-custom-key-store --custom-key-store-id {id}");
+    let mut credential_file = None;
+    let new_path = match (file.uri_path.as_deref(), path) {
+        (Some(theirs), Some(ours)) if theirs != ours => Some(theirs),
+        _ => None,
+    };
+    if let Some(theirs) = new_path {
+        update.push_str(&format!(" --xks-proxy-uri-path {}", shell_word(theirs)));
+    }
+    if let (Some(theirs), Some(ours)) = (file.access_key_id.as_deref(), key_id) {
+        if theirs != ours {
+            update.push_str(" --xks-proxy-authentication-credential file://proxy-credential.json");
+            credential_file = Some(format!(
+                "{{\"AccessKeyId\": \"{theirs}\", \"RawSecretAccessKey\": \"<the file's secret>\"}} in \
+                 proxy-credential.json, a file only you can read (delete it afterwards)"
+            ));
+        }
+    }
+    let commands = match new_path {
+        // KMS changes a store's path only while it is disconnected.
+        Some(_) => vec![
+            ctx.aws_command(&format!("kms disconnect-custom-key-store --custom-key-store-id {id}")),
+            ctx.aws_command(&update),
+            ctx.aws_command(&format!("kms connect-custom-key-store --custom-key-store-id {id}")),
+        ],
+        None => vec![ctx.aws_command(&update)],
+    };
+    let how = match (new_path.is_some(), credential_file) {
+        (true, Some(file)) => format!("Put {file}, then disconnect the store, update it and connect it again:"),
+        (true, None) => "Disconnect the store, update it and connect it again:".to_string(),
+        (false, Some(file)) => format!("Put {file}, then update the store:"),
+        (false, None) => "Update the store:".to_string(),
+    };
+    Outcome::fail(
+        evidence,
+        format!("Make KMS use what the proxy expects, or get a current file from the proxy. {WHY} {how}"),
+    )
+    .run(commands)
+}
+
+/// `text` as one shell word: as it is when it holds nothing a shell treats specially, else quoted.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.:=%@+,".contains(c)) {
+        text.to_string()
     } else {
-        Outcome::fail(
-            format!("{}: {}", file.file, differences.join("; ")),
-            "Make KMS use what the proxy expects: update the store (aws kms update-custom-key-store \
-             --xks-proxy-uri-path … --xks-proxy-authentication-credential …) or get a current file from the proxy. \
-             A wrong path shows as XKS_PROXY_INVALID_CONFIGURATION, a wrong credential as INVALID_CREDENTIALS.",
-        )
+        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 

@@ -30,6 +30,12 @@ impl<'a> Ctx<'a> {
         Ctx { facts, target, store: facts.store_of(target), settings: facts.settings_of(target), limits }
     }
 
+    /// An aws CLI command for this scope's Region: `aws <arguments> --region <region>`, whole, to be
+    /// printed on a line of its own.
+    pub fn aws_command(&self, arguments: &str) -> String {
+        format!("aws {arguments} --region {}", self.facts.region)
+    }
+
     pub fn is_planned(&self) -> bool {
         matches!(self.target.subject, Subject::Planned(_))
     }

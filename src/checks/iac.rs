@@ -35,11 +35,11 @@ pub(super) fn store_connected(ctx: &Ctx) -> Outcome {
                  unusable until it is"
             ),
             format!(
-                "After terraform apply, connect the store: aws kms connect-custom-key-store --custom-key-store-id \
-                 <the id of {address}>, or add a terraform_data resource whose local-exec provisioner runs that \
-                 command."
+                "After terraform apply, connect the store with the command below (STORE_ID is the ID apply gives \
+                 {address}), or add a terraform_data resource whose local-exec provisioner runs it."
             ),
-        ),
+        )
+        .run([ctx.aws_command("kms connect-custom-key-store --custom-key-store-id STORE_ID")]),
     }
 }
 

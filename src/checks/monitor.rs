@@ -391,20 +391,26 @@ pub(super) fn credential_age(ctx: &Ctx) -> Outcome {
     let evidence =
         format!("the store has used its proxy credential for {:.0} days (at {})", point.value, when(monitor, point.at));
     let outcome = if point.value > limit {
-        let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("<store ID>");
+        let id = ctx.store.map(|s| s.id.as_str()).unwrap_or("STORE_ID");
         Outcome::warn(
             format!("{evidence}, more than {limit:.0}"),
-            format!(
-                "Rotate it without an outage: give the proxy the new credential beside the old one, and rehearse \
-                 with xks-preflight check --custom-key-store-id {id} --region {region} --next-access-key-id \
-                 <new ID> --next-secret-access-key-file <its file> until proxy.credential_rotation passes; then \
-                 put the new credential in next-credential.json, a file only you can read, run aws kms \
-                 update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
-                 file://next-credential.json --region {region}, check that the store stays CONNECTED, and only \
-                 then retire the old credential on the proxy.",
-                region = ctx.facts.region
-            ),
+            "Rotate it without an outage: give the proxy the new credential beside the old one, and rehearse \
+             the change with the first command below (NEXT_ACCESS_KEY_ID is the new credential's ID, \
+             NEXT_SECRET_FILE a file holding its secret) until proxy.credential_rotation passes; then put the new \
+             credential in next-credential.json, a file only you can read, update the store with the second \
+             command, check that the store stays CONNECTED, and only then retire the old credential on the proxy.",
         )
+        .run([
+            format!(
+                "xks-preflight check --custom-key-store-id {id} --region {} --next-access-key-id NEXT_ACCESS_KEY_ID \
+                 --next-secret-access-key-file NEXT_SECRET_FILE",
+                ctx.facts.region
+            ),
+            ctx.aws_command(&format!(
+                "kms update-custom-key-store --custom-key-store-id {id} --xks-proxy-authentication-credential \
+                 file://next-credential.json"
+            )),
+        ])
     } else {
         Outcome::pass(format!("{evidence}, within {limit:.0}"))
     };
@@ -652,10 +658,8 @@ pub(super) fn alarms(ctx: &Ctx) -> Outcome {
     }
     Outcome::warn(
         evidence,
-        format!(
-            "Create them with the aws cloudwatch put-metric-alarm commands that xks-preflight alarms \
-             --custom-key-store-id {} --region {} prints (--format cloudformation or terraform for those tools).",
-            store.id, ctx.facts.region
-        ),
+        "Create them with the aws cloudwatch put-metric-alarm commands this prints (--format cloudformation or \
+         terraform for those tools):",
     )
+    .run([format!("xks-preflight alarms --custom-key-store-id {} --region {} | sh", store.id, ctx.facts.region)])
 }

@@ -58,7 +58,7 @@ pub(super) fn rtt(ctx: &Ctx) -> Outcome {
         );
     }
     let lost = if rtt.failures.is_empty() { String::new() } else { format!(", {} failed", rtt.failures.len()) };
-    let how = rtt.spacing_ms.map(|ms| format!(" one at a time, {ms} ms apart")).unwrap_or_default();
+    let how = rtt.spacing_ms.map(|ms| format!(" one at a time, at most {ms} ms apart")).unwrap_or_default();
     let figures = format!(
         "median {:.1} ms (min {:.1}, p90 {:.1}, max {:.1}; {} handshakes{how}{lost}) to {} {}; KMS sees the time \
          from {}, which is what counts",

@@ -25,6 +25,9 @@ pub struct Outcome {
     pub evidence: String,
     /// What to do, for anything but a pass.
     pub remedy: Option<String>,
+    /// The commands the remedy asks to run, each whole (an `aws` command names its Region), in order.
+    /// A boxed slice: every check returns an Outcome, so it stays small.
+    pub commands: Box<[String]>,
     /// The check whose subject explains this outcome: the one that judged the fact this check lacked
     /// (or that made it fail). The verdict marks this outcome blocked only if that check failed.
     pub because: Option<CheckId>,
@@ -74,6 +77,7 @@ impl Outcome {
             status: Status::Pass,
             evidence: evidence.into(),
             remedy: None,
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -84,6 +88,7 @@ impl Outcome {
             status: Status::Warn,
             evidence: evidence.into(),
             remedy: Some(remedy.into()),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -94,6 +99,7 @@ impl Outcome {
             status: Status::Fail,
             evidence: evidence.into(),
             remedy: Some(remedy.into()),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -104,6 +110,7 @@ impl Outcome {
             status: Status::Skipped,
             evidence: why.into(),
             remedy: None,
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -114,6 +121,7 @@ impl Outcome {
             status: Status::Error,
             evidence: why.into(),
             remedy: Some(remedy.into()),
+            commands: Box::default(),
             because: None,
             measures: Vec::new(),
             series: Vec::new(),
@@ -134,6 +142,12 @@ impl Outcome {
     /// Adds a figure over time.
     pub fn over_time(mut self, series: Series) -> Self {
         self.series.push(series);
+        self
+    }
+
+    /// Adds the commands the remedy asks to run, in order.
+    pub fn run(mut self, commands: impl IntoIterator<Item = String>) -> Self {
+        self.commands = std::mem::take(&mut self.commands).into_vec().into_iter().chain(commands).collect();
         self
     }
 

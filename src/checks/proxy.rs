@@ -200,37 +200,43 @@ pub(super) fn credential_accepted(ctx: &Ctx) -> Outcome {
 /// The `aws kms` command that gives the store the next credential. The credential is read from a file,
 /// so that the secret stays out of the command line and the shell's history.
 fn update_command(ctx: &Ctx) -> String {
-    format!(
-        "aws kms update-custom-key-store --custom-key-store-id {} --xks-proxy-authentication-credential \
-         file://next-credential.json --region {}",
-        store_id(ctx),
-        ctx.facts.region
-    )
+    ctx.aws_command(&format!(
+        "kms update-custom-key-store --custom-key-store-id {} --xks-proxy-authentication-credential \
+         file://next-credential.json",
+        store_id(ctx)
+    ))
 }
 
 fn store_id<'a>(ctx: &Ctx<'a>) -> &'a str {
-    ctx.store.map(|s| s.id.as_str()).unwrap_or("<the store's ID>")
+    ctx.store.map(|s| s.id.as_str()).unwrap_or("STORE_ID")
 }
 
-/// The safe order of a rotation, with the commands for the store: the proxy holds both credentials before
+/// The safe order of a rotation, and the commands for the store: the proxy holds both credentials before
 /// KMS moves, and lets the old one go only after KMS has. KMS takes a new credential whether the store is
 /// CONNECTED or DISCONNECTED (API:KMS:UpdateCustomKeyStore), and checks it with a GetHealthStatus first.
-fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> String {
-    let (store, region) = (store_id(ctx), &ctx.facts.region);
-    format!(
+fn rotation_steps(ctx: &Ctx, current: &str, next: &str) -> (String, [String; 3]) {
+    let store = store_id(ctx);
+    let steps = format!(
         "Rotate in this order, so that KMS is never refused: (1) make the proxy accept {next} beside {current} \
          for this path, and run this check again with --next-access-key-id {next} until \
          proxy.credential_rotation passes; (2) switch KMS: put {{\"AccessKeyId\": \"{next}\", \
-         \"RawSecretAccessKey\": \"<next secret>\"}} in next-credential.json, a file only you can read, and \
-         run {update} (the store may stay CONNECTED; KMS first calls GetHealthStatus with the new credential \
-         and refuses the update with XksProxyIncorrectAuthenticationCredentialException if the proxy does not \
-         take it); (3) verify: aws kms describe-custom-key-stores --custom-key-store-id {store} --region \
-         {region} shows AccessKeyId {next} and ConnectionState CONNECTED, and xks-preflight check \
-         --custom-key-store-id {store} --region {region} --secret-access-key-file <the next secret's file> \
-         passes proxy.credential_accepted; (4) only then remove {current} from the proxy, and delete \
-         next-credential.json.",
-        update = update_command(ctx)
-    )
+         \"RawSecretAccessKey\": \"<next secret>\"}} in next-credential.json, a file only you can read, and run \
+         the first command below (the store may stay CONNECTED; KMS first calls GetHealthStatus with the new \
+         credential and refuses the update with XksProxyIncorrectAuthenticationCredentialException if the proxy \
+         does not take it); (3) verify with the other two (NEXT_SECRET_FILE is a file holding the next secret): the store shows AccessKeyId {next} and \
+         ConnectionState CONNECTED, and proxy.credential_accepted passes with the next secret; (4) only then \
+         remove {current} from the proxy, and delete next-credential.json."
+    );
+    let commands = [
+        update_command(ctx),
+        ctx.aws_command(&format!("kms describe-custom-key-stores --custom-key-store-id {store}")),
+        format!(
+            "xks-preflight check --custom-key-store-id {store} --region {} --secret-access-key-file \
+             NEXT_SECRET_FILE",
+            ctx.facts.region
+        ),
+    ];
+    (steps, commands)
 }
 
 pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
@@ -254,7 +260,7 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
              then rehearse again with it.",
         );
     }
-    let steps = rotation_steps(ctx, current_id, next_id);
+    let (steps, commands) = rotation_steps(ctx, current_id, next_id);
     match (current.status, next.status) {
         (401, 401) => Outcome::fail(
             format!(
@@ -263,6 +269,7 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
             ),
             steps,
         )
+        .run(commands)
         .because(CheckId::ProxyCredentialAccepted),
         (401, _) => Outcome::fail(
             format!(
@@ -272,6 +279,7 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
             ),
             steps,
         )
+        .run(commands)
         .because(CheckId::ProxyCredentialAccepted),
         (_, 401) => Outcome::fail(
             format!(
@@ -280,7 +288,8 @@ pub(super) fn credential_rotation(ctx: &Ctx) -> Outcome {
                 said(next)
             ),
             steps,
-        ),
+        )
+        .run(commands),
         _ => match refused(next).or_else(|| refused(current)) {
             Some(outcome) => outcome,
             None => Outcome::pass(format!(

@@ -131,8 +131,9 @@ pub(super) fn service_found(ctx: &Ctx) -> Outcome {
     if let Err(problem) = ServiceName::parse(name) {
         return Outcome::fail(
             format!("{name}: {problem}"),
-            "Copy the service name from the VPC console or from aws ec2 describe-vpc-endpoint-service-configurations.",
-        );
+            "Copy the service name from the VPC console, or from the ServiceName this lists:",
+        )
+        .run([ctx.aws_command("ec2 describe-vpc-endpoint-service-configurations")]);
     }
     let configured_owner = settings.vpc_endpoint_service_owner.as_deref();
     if let Some(owner) = configured_owner.filter(|o| o.len() != 12 || !o.chars().all(|c| c.is_ascii_digit())) {
@@ -250,8 +251,6 @@ pub(super) fn load_balancer_type(ctx: &Ctx) -> Outcome {
 
 pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
-    let remedy = "Map the load balancer to subnets in at least two Availability Zones \
-                  (aws elbv2 set-subnets --load-balancer-arn … --subnets subnet-a subnet-b).";
     let planned = need!(vpc_facts(ctx)).1.planned.is_some();
     match network_load_balancers(ctx) {
         // A planned service's zones are worked out from its load balancers: they cannot stand in.
@@ -271,11 +270,31 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
                     format!("{} ({})", z.zone.as_deref().unwrap_or("?"), z.subnet_id.as_deref().unwrap_or("no subnet"))
                 })
                 .collect();
-            return if zones.len() >= 2 {
-                Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)))
-            } else {
-                Outcome::fail(format!("only {} Availability Zone(s): {}", zones.len(), list(&placed)), remedy)
-            };
+            if zones.len() >= 2 {
+                return Outcome::pass(format!("{} Availability Zones: {}", zones.len(), list(&placed)));
+            }
+            let problem = format!("only {} Availability Zone(s): {}", zones.len(), list(&placed));
+            if planned {
+                return Outcome::fail(
+                    problem,
+                    "Declare the load balancer with subnets in at least two Availability Zones.",
+                );
+            }
+            // Each load balancer keeps its subnets and gains one in another zone, which only the user knows.
+            let commands = lbs.iter().map(|lb| {
+                let subnets: Vec<&str> = lb.zones.iter().filter_map(|z| z.subnet_id.as_deref()).collect();
+                ctx.aws_command(&format!(
+                    "elbv2 set-subnets --load-balancer-arn {} --subnets {} SUBNET_IN_ANOTHER_ZONE",
+                    lb.arn,
+                    subnets.join(" ")
+                ))
+            });
+            return Outcome::fail(
+                problem,
+                "Map the load balancer to subnets in at least two Availability Zones (SUBNET_IN_ANOTHER_ZONE is \
+                 a subnet of another zone):",
+            )
+            .run(commands);
         }
     }
     // Without the load balancer's own description, the service's zones are the same zones.
@@ -283,7 +302,10 @@ pub(super) fn availability_zones(ctx: &Ctx) -> Outcome {
     if zones.len() >= 2 {
         Outcome::pass(format!("the service is offered in {}", list(zones)))
     } else {
-        Outcome::fail(format!("the service is offered in only {}", list(zones)), remedy)
+        Outcome::fail(
+            format!("the service is offered in only {}", list(zones)),
+            "Map the load balancer behind the service to subnets in at least two Availability Zones.",
+        )
     }
 }
 
@@ -453,22 +475,32 @@ pub(super) fn acceptance_required(ctx: &Ctx) -> Outcome {
     let view = need!(view(ctx));
     let id = match &view {
         View::Owner(service) => service.service_id.clone(),
-        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "<service id>".into()),
+        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "SERVICE_ID".into()),
     };
     // A service not created yet is fixed where it is declared, not with a command.
     let remedy = match &need!(vpc_facts(ctx)).1.planned {
-        Some(address) => format!(
-            "Declare {address} without acceptance: acceptance_required = false (Terraform), AcceptanceRequired: \
-             false (CloudFormation), acceptanceRequired: false (the CDK's VpcEndpointService, whose default is true)."
+        Some(address) => (
+            format!(
+                "Declare {address} without acceptance: acceptance_required = false (Terraform), AcceptanceRequired: \
+                 false (CloudFormation), acceptanceRequired: false (the CDK's VpcEndpointService, whose default is \
+                 true)."
+            ),
+            None,
         ),
-        None => format!("aws ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"),
+        None => (
+            "Turn acceptance off:".to_string(),
+            Some(ctx.aws_command(&format!(
+                "ec2 modify-vpc-endpoint-service-configuration --service-id {id} --no-acceptance-required"
+            ))),
+        ),
     };
     match view.acceptance_required() {
         Some(false) => Outcome::pass("AcceptanceRequired is false"),
         Some(true) => Outcome::fail(
             "AcceptanceRequired is true: KMS's endpoint connection would wait for a manual acceptance",
-            remedy,
-        ),
+            remedy.0,
+        )
+        .run(remedy.1),
         None => Outcome::warn(
             "the service does not report AcceptanceRequired",
             "Check in the VPC console that acceptance is not required.",
@@ -482,14 +514,26 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     let expected = format!("cks.kms.{}.amazonaws.com", ctx.facts.region);
     let principals: Vec<String> = permissions.iter().filter_map(|p| p.principal.clone()).collect();
     let has = |wanted: &str| principals.iter().any(|p| p.eq_ignore_ascii_case(wanted));
-    let add = match &vpc.planned {
-        Some(address) => format!(
-            "Allow {expected} on {address}: an aws_vpc_endpoint_service_allowed_principal (Terraform) or the \
-             AllowedPrincipals of an AWS::EC2::VPCEndpointServicePermissions (CloudFormation)"
-        ),
-        None => format!(
-            "aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --add-allowed-principals {expected}",
+    let permissions_command = |change: &str| {
+        ctx.aws_command(&format!(
+            "ec2 modify-vpc-endpoint-service-permissions --service-id {} {change}",
             service.service_id
+        ))
+    };
+    // A service not created yet is fixed where it is declared: prose, no command.
+    let (allow, add, remove) = match &vpc.planned {
+        Some(address) => (
+            format!(
+                "Allow {expected} on {address}: an aws_vpc_endpoint_service_allowed_principal (Terraform) or the \
+                 AllowedPrincipals of an AWS::EC2::VPCEndpointServicePermissions (CloudFormation)."
+            ),
+            None,
+            None,
+        ),
+        None => (
+            "Allow KMS's principal:".to_string(),
+            Some(permissions_command(&format!("--add-allowed-principals {expected}"))),
+            Some(permissions_command("--remove-allowed-principals '*'")),
         ),
     };
     if has("*") {
@@ -498,8 +542,12 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
                 "the allowed principals ({}) include *: KMS may connect, and so may every AWS account",
                 list(&principals)
             ),
-            format!("Replace * with KMS's principal: {add}, then remove *."),
-        );
+            match add {
+                Some(_) => "Replace * with KMS's principal: add it, then remove *:".to_string(),
+                None => format!("Replace * with KMS's principal. {allow} Then remove * there."),
+            },
+        )
+        .run(add.into_iter().chain(remove));
     }
     if has(&expected) {
         return Outcome::pass(format!("{expected} is allowed"));
@@ -510,7 +558,8 @@ pub(super) fn allowed_principal(ctx: &Ctx) -> Outcome {
     } else {
         format!(" ({} is KMS of another Region)", list(&other_regions))
     };
-    Outcome::fail(format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)), add)
+    Outcome::fail(format!("{expected} is not among the allowed principals: {}{hint}", list(&principals)), allow)
+        .run(add)
 }
 
 pub(super) fn private_dns_name(ctx: &Ctx) -> Outcome {
@@ -551,8 +600,7 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
             let parent = name.split_once('.').map(|(_, parent)| parent).unwrap_or(name);
             format!(
                 "Publish a {} record named {record}.{parent} (or {record} at a higher public domain) with the value \
-                 {value} in public DNS, then start the verification again \
-                 (aws ec2 start-vpc-endpoint-service-private-dns-verification).",
+                 {value} in public DNS, then start the verification again.",
                 record_type.as_deref().unwrap_or("TXT")
             )
         }
@@ -560,17 +608,29 @@ pub(super) fn private_dns_verified(ctx: &Ctx) -> Outcome {
               start the verification again."
             .to_string(),
     };
+    let service_id = match &view {
+        View::Owner(service) => service.service_id.clone(),
+        View::Consumer(detail) => detail.service_id.clone().unwrap_or_else(|| "SERVICE_ID".into()),
+    };
+    let verify =
+        [ctx.aws_command(&format!(
+            "ec2 start-vpc-endpoint-service-private-dns-verification --service-id {service_id}"
+        ))];
     match state {
         Some("verified") => Outcome::pass(format!("the domain of {name} is verified")),
         Some("pendingVerification") => Outcome::fail(
             format!("the domain of {name} is pendingVerification: AWS has not yet found its TXT record"),
             publish,
-        ),
+        )
+        .run(verify),
         Some("failed") => Outcome::fail(
             format!("the verification of {name}'s domain failed"),
             format!("{publish} The name must lie under a public domain with public name servers."),
-        ),
-        Some(other) => Outcome::fail(format!("the domain of {name} has verification state {other}"), publish),
+        )
+        .run(verify),
+        Some(other) => {
+            Outcome::fail(format!("the domain of {name} has verification state {other}"), publish).run(verify)
+        }
         None => Outcome::warn(
             format!("EC2 does not report the verification state of {name}'s domain"),
             "Check the domain verification status of the endpoint service in the owner account's VPC console.",

@@ -91,6 +91,11 @@ where
     let message = match (error.message(), code.as_deref()) {
         (_, Some(code)) if EXPIRED_CODES.contains(&code) => "the AWS session token has expired".to_string(),
         (Some(message), _) => message.to_string(),
+        // No connection (missing credentials are a dispatch failure too, said below): the address tried,
+        // and the cause without the SDK's layers.
+        (None, _) if matches!(error, SdkError::DispatchFailure(f) if f.is_io() || f.is_timeout()) => {
+            format!("could not connect to {}: {}", endpoint_of(action), root_cause(error))
+        }
         (None, _) => without_answer(error),
     };
     CallFailure {
@@ -100,6 +105,46 @@ where
         message,
         out_of_time: matches!(error, SdkError::TimeoutError(_)),
     }
+}
+
+tokio::task_local! {
+    /// The Region whose AWS calls the current task makes, so that a call that could not connect names
+    /// the address it tried.
+    pub static CALLING_REGION: String;
+}
+
+/// The address an action's service is called at: the endpoint override the SDK reads from the
+/// environment for it, else the service's regional endpoint.
+fn endpoint_of(action: &str) -> String {
+    let service = action.split(':').next().unwrap_or(action);
+    let (host, variable) = match service {
+        "kms" => ("kms", "KMS"),
+        "ec2" => ("ec2", "EC2"),
+        "elasticloadbalancing" => ("elasticloadbalancing", "ELASTIC_LOAD_BALANCING_V2"),
+        "cloudwatch" => ("monitoring", "CLOUDWATCH"),
+        "cloudtrail" => ("cloudtrail", "CLOUDTRAIL"),
+        "sts" => ("sts", "STS"),
+        other => (other, ""),
+    };
+    let set = |name: String| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let Some(url) = set(format!("AWS_ENDPOINT_URL_{variable}")).or_else(|| set("AWS_ENDPOINT_URL".into())) {
+        return url;
+    }
+    match CALLING_REGION.try_with(|region| region.clone()) {
+        Ok(region) => format!("https://{host}.{region}.amazonaws.com"),
+        Err(_) => format!("the {service} endpoint"),
+    }
+}
+
+/// The innermost cause of an error: for a connection, what the system said (refused, no route, a
+/// name that does not resolve), not the layers above it.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    // The chain of sources is finite: each error owns the next.
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 /// A role that could not be assumed, in one line.

@@ -47,12 +47,20 @@ fn store_facts(entry: &CustomKeyStoresListEntry) -> StoreFacts {
 pub async fn store_keys(kms: &aws_sdk_kms::Client) -> Observed<Vec<KmsKeyFacts>> {
     let mut ids = Vec::new();
     let mut pages = kms.list_keys().into_paginator().items().send();
+    // Keys, not pages: a listing that never ends is said as such, never judged on the keys seen so far.
+    let mut ended = false;
     for _ in 0..MAX_PAGES * 1000 {
         match pages.next().await {
-            None => break,
+            None => {
+                ended = true;
+                break;
+            }
             Some(Ok(key)) => ids.extend(key.key_id().map(str::to_string)),
             Some(Err(error)) => return Observed::Failed(call_failure("kms:ListKeys", &error)),
         }
+    }
+    if !ended {
+        return Observed::NotGathered(Why::EndlessPages { action: "kms:ListKeys".into() });
     }
     // A few DescribeKey calls at once, as the SDK's retries allow without throttling.
     let described: Vec<_> = stream::iter(ids)

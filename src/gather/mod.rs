@@ -21,6 +21,7 @@ pub use progress::{Progress, Watch};
 pub use proxy::load;
 pub use proxy::sign_at as sigv4_sign_at;
 pub use tasks::bounded;
+pub use tls::rtt_spacing_ms;
 
 use futures_util::future::join_all;
 
@@ -94,7 +95,10 @@ pub async fn gather(request: Request, progress: &Progress) -> Result<Vec<Facts>,
     let accounts = scopes::accounts(&base, &request.role_arns, deadline, run_timeout, progress).await;
     let plans = accounts.iter().map(|account| scopes::plans(account, &regions, deadline, run_timeout, progress));
     let plans: Vec<scopes::Plan> = join_all(plans).await.into_iter().flatten().collect();
-    let mut scopes = join_all(plans.iter().map(|plan| read_aws(plan, &request, deadline, progress))).await;
+    let reads = plans
+        .iter()
+        .map(|plan| aws::CALLING_REGION.scope(plan.region.clone(), read_aws(plan, &request, deadline, progress)));
+    let mut scopes = join_all(reads).await;
 
     // What KMS saw is read beside the probes: both wait mostly on answers.
     let monitored = monitored::read(monitored::plan(&scopes, &request), deadline, progress);
@@ -187,7 +191,7 @@ async fn read_aws(
             None => vec![blank(Subject::AllStores)],
         },
     };
-    let store_keys = match (request.use_aws, reads_stores, &region_stores) {
+    let mut store_keys = match (request.use_aws, reads_stores, &region_stores) {
         (false, _, _) => Observed::NotGathered(Why::TurnedOff { flag: Flag::NoAws }),
         (true, false, _) => Observed::NotGathered(Why::StoreNotCreated),
         (true, true, Observed::NotGathered(why)) => Observed::NotGathered(why.clone()),
@@ -197,6 +201,14 @@ async fn read_aws(
             progress.during(format!("kms:ListKeys and DescribeKey in {}", plan.describe()), call).await
         }
     };
+    // Credentials that expire after the first call: said once at the top, as if the first call had been
+    // refused, and the AWS calls after it are not made.
+    if let Observed::Failed(failure) = &store_keys {
+        if failure.refuses_credentials() {
+            aws_problem = Some(failure.clone());
+            store_keys = Observed::NotGathered(Why::AwsUnreadable);
+        }
+    }
     let facts = Facts {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

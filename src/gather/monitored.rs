@@ -11,6 +11,7 @@ use crate::facts::*;
 /// One scope's stores to read, or why none are read.
 pub struct Plan {
     clients: aws::Clients,
+    region: String,
     describe: String,
     stores: Vec<Store>,
     skipped: Option<Why>,
@@ -46,7 +47,15 @@ pub fn plan(scopes: &[(Facts, aws::Clients)], request: &Request) -> Vec<Plan> {
                 })
                 .collect();
             let describe = crate::aws_names::scope_name(&facts.region, facts.account.as_deref());
-            Plan { clients: clients.clone(), describe, stores, skipped, window, run_timeout: request.run_timeout }
+            Plan {
+                clients: clients.clone(),
+                region: facts.region.clone(),
+                describe,
+                stores,
+                skipped,
+                window,
+                run_timeout: request.run_timeout,
+            }
         })
         .collect()
 }
@@ -68,6 +77,7 @@ pub async fn read(
         }
         let what = format!("CloudWatch and CloudTrail in {}", plan.describe);
         let read = monitor::gather(&plan.clients, &plan.stores, window, deadline, plan.run_timeout);
+        let read = aws::CALLING_REGION.scope(plan.region.clone(), read);
         progress.during(what, read).await.into_iter().map(|(id, facts)| (id, Observed::Seen(facts))).collect()
     });
     futures_util::future::join_all(reads).await

@@ -54,7 +54,13 @@ struct EndpointProbes {
 impl SharedProbes {
     /// The endpoint's probes: measured by the first store that asks, awaited by the others (and measured
     /// by the next one if the first is cut short).
-    async fn of(&self, budget: &Budget, address: SocketAddr, host: &str, options: &NetworkOptions) -> EndpointProbes {
+    async fn of(
+        &self,
+        budget: &Arc<Budget>,
+        address: SocketAddr,
+        host: &str,
+        options: &NetworkOptions,
+    ) -> EndpointProbes {
         let cell = {
             let mut cells = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             cells.entry((address, host.to_string())).or_default().clone()
@@ -68,7 +74,7 @@ impl SharedProbes {
         let measure = || async {
             let (tcp, rtt, kms12, any13, any12) = tokio::join!(
                 tls::tcp(budget, address, timeout),
-                tls::rtt(budget, address, options.rtt_samples, timeout),
+                round_trips(budget.clone(), address, options.rtt_samples, timeout),
                 attempt(&TLS12, true),
                 attempt(&TLS13, false),
                 attempt(&TLS12, false),
@@ -76,6 +82,23 @@ impl SharedProbes {
             EndpointProbes { tcp, rtt, kms12, any13, any12 }
         };
         cell.get_or_init(measure).await.clone()
+    }
+}
+
+/// The round-trip samples in a task of their own: beside the handshakes in one task, a sample's end
+/// would be seen only once the handshakes polled with it had done their cryptography, and it would count
+/// that time as the link's. The task ends with the probes that wait for it (a set aborts on drop).
+async fn round_trips(budget: Arc<Budget>, address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
+    let mut task = tokio::task::JoinSet::new();
+    task.spawn(async move { tls::rtt(&budget, address, samples, timeout).await });
+    match task.join_next().await {
+        Some(Ok(facts)) => facts,
+        Some(Err(error)) => Probed::Failed(ProbeFailure {
+            step: "the round-trip samples".into(),
+            timed_out: false,
+            message: format!("xks-preflight failed while sampling round trips ({error})"),
+        }),
+        None => unreachable!("the set holds the task just spawned"),
     }
 }
 
@@ -112,26 +135,39 @@ pub async fn probe(
         found.sort_by_key(|p| parents.iter().position(|d| *d == p.domain));
         found
     };
-    let (ipv4, ipv6, parent_facts, overridden) =
-        tokio::join!(dns.ipv4(host), dns.ipv6(host), looked_up, connect_to_address(options));
-    let address = match (overridden, ipv4.seen()) {
-        (Some(Ok(address)), _) => Ok(address),
-        (Some(Err(failure)), _) => Err(Probed::Failed(failure)),
-        (None, Some(answer)) => match answer.addresses.first().and_then(|a| a.parse().ok()) {
-            Some(ip) => Ok(SocketAddr::new(ip, HTTPS_PORT)),
-            None if settings.is_vpc() => Err(Probed::NotGathered(Why::PrivateName)),
-            None => Err(Probed::NotGathered(Why::Needs { fact: Fact::Ipv4Address })),
-        },
-        (None, None) => Err(Probed::NotGathered(Why::Needs { fact: Fact::EndpointName })),
-    };
     let path = settings.uri_path.as_deref().unwrap_or("/kms/xks/v1");
-    let (tcp, rtt, tls, proxy) = match address {
-        Ok(address) => connections(budget, shared, address, host, path, options, inputs).await,
-        Err(why) => {
-            let why: Probed<std::convert::Infallible> = why;
-            (why.cast(), why.cast(), Vec::new(), why.cast())
+    // The connections wait only for their address: with --connect-to not even for DNS, and never for
+    // the AAAA and parent-domain lookups, which run beside them.
+    let addressed_and_connected = async {
+        let connected = |address: Result<SocketAddr, Probed<std::convert::Infallible>>| async move {
+            match address {
+                // Boxed: every probe of the target is in this future, which sits beside the lookups.
+                Ok(address) => Box::pin(connections(budget, shared, address, host, path, options, inputs)).await,
+                Err(why) => (why.cast(), why.cast(), Vec::new(), why.cast()),
+            }
+        };
+        match connect_to_address(options).await {
+            Some(overridden) => {
+                let address = overridden.map_err(Probed::Failed);
+                tokio::join!(dns.ipv4(host), connected(address))
+            }
+            None => {
+                let ipv4 = dns.ipv4(host).await;
+                let address = match ipv4.seen() {
+                    Some(answer) => match answer.addresses.first().and_then(|a| a.parse().ok()) {
+                        Some(ip) => Ok(SocketAddr::new(ip, HTTPS_PORT)),
+                        None if settings.is_vpc() => Err(Probed::NotGathered(Why::PrivateName)),
+                        None => Err(Probed::NotGathered(Why::Needs { fact: Fact::Ipv4Address })),
+                    },
+                    None => Err(Probed::NotGathered(Why::Needs { fact: Fact::EndpointName })),
+                };
+                let connections = connected(address).await;
+                (ipv4, connections)
+            }
         }
     };
+    let (ipv6, parent_facts, (ipv4, (tcp, rtt, tls, proxy))) =
+        tokio::join!(dns.ipv6(host), looked_up, addressed_and_connected);
     Probed::Seen(NetworkFacts {
         host: host.to_string(),
         port: HTTPS_PORT,

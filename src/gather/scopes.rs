@@ -114,10 +114,26 @@ impl Regions {
         if !request.regions.is_empty() {
             return Ok(Regions::Named(request.regions.clone()));
         }
-        let region = base.region().map(|r| r.as_ref().to_string()).ok_or_else(|| InputError::Missing {
-            what: "AWS Region",
-            how: "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into(),
-        })?;
+        let from_service = || match &request.way_in {
+            super::WayIn::Planned(planned) => planned
+                .vpc_endpoint_service_name
+                .as_deref()
+                .and_then(|name| crate::aws_names::ServiceName::parse(name).ok())
+                .map(|name| name.region),
+            _ => None,
+        };
+        let region =
+            base.region().map(|r| r.as_ref().to_string()).or_else(from_service).ok_or_else(|| InputError::Missing {
+                what: "AWS Region",
+                how: if request.use_aws {
+                    "give --region (or --all-regions), set AWS_REGION, or name one in the profile".into()
+                } else {
+                    "even with --no-aws the store's Region is needed: KMS signs its calls to the proxy for it \
+                     (SigV4), and the proxy must refuse a call signed for another; give --region, set AWS_REGION, \
+                     or give --vpc-endpoint-service-name, whose name holds it"
+                        .into()
+                },
+            })?;
         if !is_region_code(&region) {
             return Err(InputError::value("the Region", region, "an AWS Region code such as us-east-1"));
         }

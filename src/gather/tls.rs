@@ -72,21 +72,37 @@ pub async fn tcp(budget: &Budget, address: SocketAddr, timeout: Duration) -> Pro
     }
 }
 
-/// The pause between round-trip samples, so that no sample waits behind another's handshake or close.
-pub const RTT_SPACING: Duration = Duration::from_millis(10);
+/// The shortest pause between round-trip samples: one sample's close is sent before the next one's SYN.
+pub const RTT_MIN_SPACING_MS: u64 = 1;
+/// The longest pause: what every link got before the pause followed the round trip, and what the
+/// slow-link tests proved accurate.
+pub const RTT_MAX_SPACING_MS: u64 = 10;
 
-/// `samples` TCP handshakes one after another, `RTT_SPACING` apart: never two at once, so that each
-/// measures the path and not a queue the tool made itself.
+/// The pause before the next sample, after samples whose fastest took `fastest_ms` (none when none
+/// connected): two of that round trip, so that the close of one connection is over before the next
+/// handshake starts and no sample waits behind another, within the floor and the ceiling above. The
+/// fastest sample, not the last, since a loaded machine only ever adds to a sample: the pause follows the
+/// link, not this host's scheduler. A fixed pause sized for distant links made the samples the slowest
+/// probe of a near proxy.
+pub fn rtt_spacing_ms(fastest_ms: Option<f64>) -> u64 {
+    match fastest_ms {
+        Some(ms) if ms.is_finite() => ((2.0 * ms).ceil() as u64).clamp(RTT_MIN_SPACING_MS, RTT_MAX_SPACING_MS),
+        _ => RTT_MAX_SPACING_MS,
+    }
+}
+
+/// `samples` TCP handshakes one after another, each after a pause that follows the round trips measured
+/// so far (`rtt_spacing_ms`): never two at once, so that each measures the path and not a queue the tool
+/// made itself. The facts keep the longest pause used.
 pub async fn rtt(budget: &Budget, address: SocketAddr, samples: usize, timeout: Duration) -> Probed<RttFacts> {
-    let mut facts = RttFacts {
-        address: address.to_string(),
-        samples_ms: Vec::new(),
-        failures: Vec::new(),
-        spacing_ms: Some(RTT_SPACING.as_millis() as u64),
-    };
+    let mut facts =
+        RttFacts { address: address.to_string(), samples_ms: Vec::new(), failures: Vec::new(), spacing_ms: None };
     for sample in 0..samples {
         if sample > 0 {
-            tokio::time::sleep(RTT_SPACING).await;
+            let fastest = facts.samples_ms.iter().copied().reduce(f64::min);
+            let pause = rtt_spacing_ms(fastest);
+            facts.spacing_ms = facts.spacing_ms.max(Some(pause));
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         match connect(budget, address, timeout).await {
             Ok((_, _, ms)) => facts.samples_ms.push(ms),

@@ -9,6 +9,9 @@ use super::aws::{call_failure, error_code, Clients};
 use crate::aws_names::ServiceName;
 use crate::facts::*;
 
+/// Bounded: a token that never ends is a broken endpoint.
+const MAX_PAGES: usize = 1000;
+
 pub async fn gather(clients: &Clients, settings: &Settings) -> VpcFacts {
     let Some(name) = settings.vpc_endpoint_service_name.as_deref() else {
         return VpcFacts::not_gathered(Why::Needs { fact: Fact::ServiceName });
@@ -42,20 +45,28 @@ async fn provider_view(
     service_id: &str,
     name: &str,
 ) -> Observed<Option<ServiceConfigFacts>> {
-    let answer = ec2.describe_vpc_endpoint_service_configurations().service_ids(service_id).send().await;
-    match answer {
-        Ok(output) => Observed::Seen(
-            output
-                .service_configurations()
-                .iter()
-                .find(|s| s.service_id() == Some(service_id) && s.service_name() == Some(name))
-                .map(service_config_facts),
-        ),
-        Err(error) if error_code(&error).is_some_and(|c| c.starts_with("InvalidVpcEndpointServiceId")) => {
-            Observed::Seen(None)
+    // Followed over pages: AWS may answer a filtered listing with an empty page and a token to the next.
+    let mut pages = ec2.describe_vpc_endpoint_service_configurations().service_ids(service_id).into_paginator().send();
+    let mut found = None;
+    for _ in 0..MAX_PAGES {
+        match pages.next().await {
+            None => return Observed::Seen(found),
+            Some(Ok(page)) => {
+                let ours = page
+                    .service_configurations()
+                    .iter()
+                    .find(|s| s.service_id() == Some(service_id) && s.service_name() == Some(name));
+                found = found.or(ours.map(service_config_facts));
+            }
+            Some(Err(error)) if error_code(&error).is_some_and(|c| c.starts_with("InvalidVpcEndpointServiceId")) => {
+                return Observed::Seen(None)
+            }
+            Some(Err(error)) => {
+                return Observed::Failed(call_failure("ec2:DescribeVpcEndpointServiceConfigurations", &error))
+            }
         }
-        Err(error) => Observed::Failed(call_failure("ec2:DescribeVpcEndpointServiceConfigurations", &error)),
     }
+    Observed::NotGathered(Why::EndlessPages { action: "ec2:DescribeVpcEndpointServiceConfigurations".into() })
 }
 
 fn service_config_facts(s: &ServiceConfiguration) -> ServiceConfigFacts {
@@ -120,7 +131,7 @@ fn service_detail_facts(d: &ServiceDetail) -> ServiceDetailFacts {
 async fn permissions(ec2: &aws_sdk_ec2::Client, service_id: &str) -> Observed<Vec<AllowedPrincipalFacts>> {
     let mut principals = Vec::new();
     let mut token: Option<String> = None;
-    for _page in 0..1000 {
+    for _page in 0..MAX_PAGES {
         let answer = ec2
             .describe_vpc_endpoint_service_permissions()
             .service_id(service_id)

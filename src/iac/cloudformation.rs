@@ -13,6 +13,7 @@ use super::service::{PlannedLb, PlannedService};
 use super::{IacFile, IacTarget};
 use crate::error::InputError;
 use crate::facts::*;
+use crate::user_input::file_text;
 
 const WHAT: &str = "CloudFormation template";
 const EXPECTED: &str = "expected a CloudFormation template (JSON or YAML) with a Resources section";
@@ -21,18 +22,23 @@ const SERVICE: &str = "AWS::EC2::VPCEndpointService";
 /// Reads a template; `planned` are the store's settings from the command line, `region` the Region the
 /// template is deployed to (what `AWS::Region` stands for).
 pub fn read_template(path: &Path, planned: &PlannedSettings, region: Option<&str>) -> Result<IacFile, InputError> {
+    template_from(&file_text(path, WHAT)?, path, planned, region)
+}
+
+/// A template's text, read from `path`.
+pub fn template_from(
+    text: &str,
+    path: &Path,
+    planned: &PlannedSettings,
+    region: Option<&str>,
+) -> Result<IacFile, InputError> {
     let malformed = |problem: String| InputError::Malformed { what: WHAT, path: path.to_path_buf(), problem };
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        what: WHAT,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
-    let document = match serde_json::from_str::<Value>(&text) {
+    let document = match serde_json::from_str::<Value>(text) {
         Ok(document) => document,
         // YAML is a superset of JSON, so a JSON file with a syntax error is reported by the YAML parser.
         Err(_) => {
-            let yaml: serde_norway::Value = serde_norway::from_str(&text)
-                .map_err(|e| malformed(format!("is neither JSON nor YAML ({e}); {EXPECTED}")))?;
+            let yaml: serde_norway::Value = serde_norway::from_str(text)
+                .map_err(|e| malformed(format!("is neither JSON nor YAML ({}); {EXPECTED}", yaml_problem(&e))))?;
             from_yaml(yaml)
         }
     };
@@ -52,6 +58,20 @@ pub fn read_template(path: &Path, planned: &PlannedSettings, region: Option<&str
         return Err(malformed(format!("declares no {SERVICE} ({} resources)", resources.len())));
     }
     Ok(IacFile { targets, region: None })
+}
+
+/// What the YAML parser found wrong, without a word of the file. Its syntax errors are fixed sentences;
+/// a key given twice is the one error it words with the file's own text (the key, and the keys above
+/// it), so that one is worded here.
+fn yaml_problem(error: &serde_norway::Error) -> String {
+    let said = error.to_string();
+    if !said.contains("duplicate entry") {
+        return said;
+    }
+    match error.location() {
+        Some(at) => format!("a key given twice in one mapping, at line {} column {}", at.line(), at.column()),
+        None => "a key given twice in one mapping".to_string(),
+    }
 }
 
 /// A YAML document as the JSON CloudFormation reads: the short forms (`!Ref X`, `!GetAtt A.B`, `!Sub …`,
@@ -233,7 +253,8 @@ impl<'a> Template<'a> {
         };
         if list.get("Fn::GetAZs").is_some() {
             let region = self.region.unwrap_or("the stack's Region");
-            return Resolved::Value(format!("Availability Zone #{} of {region}", index + 1).into());
+            // Counted from 1 in a wider type: the largest index a template can write is still one zone.
+            return Resolved::Value(format!("Availability Zone #{} of {region}", u128::from(index) + 1).into());
         }
         let list = match list {
             Value::Array(_) => Resolved::Value(list.clone()),

@@ -10,8 +10,8 @@ mod json;
 mod service;
 mod terraform;
 
-pub use cloudformation::read_template;
-pub use terraform::read_plan;
+pub use cloudformation::{read_template, template_from};
+pub use terraform::{plan_from, read_plan};
 
 use crate::facts::{IacFacts, PlannedSettings, SecretShape, VpcFacts};
 use crate::user_input::Secret;

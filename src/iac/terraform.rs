@@ -13,7 +13,7 @@ use super::service::{PlannedLb, PlannedService};
 use super::{IacFile, IacTarget};
 use crate::error::InputError;
 use crate::facts::*;
-use crate::user_input::Secret;
+use crate::user_input::{file_bytes, Secret};
 
 const WHAT: &str = "Terraform plan";
 const STORE: &str = "aws_kms_custom_key_store";
@@ -32,14 +32,14 @@ const SETTINGS: [&str; 5] = [
 /// Reads a plan. A file that is not a plan, or a plan with no external key store to create or update,
 /// is refused with a message that names what was found, never a value.
 pub fn read_plan(path: &Path) -> Result<IacFile, InputError> {
+    plan_from(&file_bytes(path, WHAT)?, path)
+}
+
+/// A plan's bytes, read from `path`.
+pub fn plan_from(bytes: &[u8], path: &Path) -> Result<IacFile, InputError> {
     let malformed = |problem: String| InputError::Malformed { what: WHAT, path: path.to_path_buf(), problem };
-    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
-        what: WHAT,
-        path: Some(path.to_path_buf()),
-        cause: e.to_string(),
-    })?;
     let document: Value =
-        serde_json::from_slice(&bytes).map_err(|e| malformed(format!("is not JSON ({e}); {EXPECTED}")))?;
+        serde_json::from_slice(bytes).map_err(|e| malformed(format!("is not JSON ({e}); {EXPECTED}")))?;
     if !document.is_object() || text(&document, &["format_version"]).is_none() {
         return Err(malformed(format!("has no format_version; {EXPECTED}")));
     }

@@ -40,6 +40,10 @@ fn annotation(target: &TargetVerdict, check: &CheckVerdict, level: &str) -> Stri
     if let Some(remedy) = &check.remedy {
         let _ = write!(text, "\nFix: {remedy}");
     }
+    // Each command on a line of its own, as the annotation shows lines, so that it can be copied whole.
+    for command in check.commands.iter() {
+        let _ = write!(text, "\n  {command}");
+    }
     format!("::{level} title={}{file}::{}", property(&title), message(&text))
 }
 

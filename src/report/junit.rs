@@ -24,8 +24,9 @@ pub fn render(report: &Verdict) -> String {
     }
     for target in &report.targets {
         let mut suite = TestSuite::new(target.label.clone());
-        if let Some(seconds) = target.gathering_seconds {
-            suite.set_time(Duration::from_secs_f64(seconds));
+        // A time that is no duration (a facts file can say anything) is left out rather than panicking.
+        if let Some(time) = target.gathering_seconds.and_then(|seconds| Duration::try_from_secs_f64(seconds).ok()) {
+            suite.set_time(time);
         }
         if let Some(diagnosis) = &target.diagnosis {
             suite.set_system_out(format!("Diagnosis: {}", diagnosis.summary));
@@ -34,12 +35,18 @@ pub fn render(report: &Verdict) -> String {
         junit.add_test_suite(suite);
     }
     let run_seconds = report.scopes.iter().filter_map(|s| s.gathering_seconds).fold(0.0, f64::max);
-    junit.set_time(Duration::from_secs_f64(run_seconds));
+    if let Ok(time) = Duration::try_from_secs_f64(run_seconds) {
+        junit.set_time(time);
+    }
     junit.to_string().expect("a report built in memory always serialises")
 }
 
 fn test_case(check: &CheckVerdict) -> TestCase {
-    let remedy = check.remedy.clone().unwrap_or_default();
+    // The commands follow the prose on lines of their own, as the description keeps line breaks.
+    let remedy = std::iter::once(check.remedy.clone().unwrap_or_default())
+        .chain(check.commands.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
     let failing = |kind: NonSuccessKind, message: String| {
         let mut status = TestCaseStatus::non_success(kind);
         status.set_message(message).set_description(remedy.clone());

@@ -94,7 +94,13 @@ pub fn render(report: &Verdict) -> String {
             let _ = writeln!(out, "Nothing fails, warns or could not be checked.\n");
         } else {
             out.push_str("| Status | Check | Seen | What to do | KMS answers |\n|---|---|---|---|---|\n");
-            for check in attention {
+            for check in &attention {
+                let remedy = check.remedy.as_deref().unwrap_or_default();
+                // The remedy leads into its commands, which follow the table.
+                let remedy = match check.commands.is_empty() {
+                    true => remedy.to_string(),
+                    false => format!("{} (the commands follow the table).", remedy.trim_end_matches([':', '.'])),
+                };
                 let answers: Vec<String> =
                     check.kms_answers.iter().map(|a| format!("{} → {}", a.operation.label(), a.answer)).collect();
                 let _ = writeln!(
@@ -104,11 +110,15 @@ pub fn render(report: &Verdict) -> String {
                     check.id,
                     cell(check.title),
                     seen(check),
-                    cell(check.remedy.as_deref().unwrap_or_default()),
+                    cell(&remedy),
                     cell(&answers.join("; "))
                 );
             }
             out.push('\n');
+            // A table cell cannot hold a command to paste: each check's commands follow as a code block.
+            for check in attention.iter().filter(|c| !c.commands.is_empty()) {
+                let _ = writeln!(out, "To fix `{}`:\n\n```sh\n{}\n```\n", check.id, check.commands.join("\n"));
+            }
         }
         let _ = writeln!(out, "<details><summary>Every check ({})</summary>\n", counts(&target.summary));
         out.push_str("| Status | Check | Seen |\n|---|---|---|\n");

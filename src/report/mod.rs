@@ -12,6 +12,7 @@ mod preamble;
 mod prometheus;
 pub mod sparkline;
 mod table;
+pub mod wrap;
 
 pub use github::render as render_github;
 pub use json::render as render_json;

@@ -18,7 +18,9 @@ pub fn line(series: &Series, width: usize) -> Option<String> {
     if highest.is_nan() {
         return None;
     }
-    let end = series.start + series.values.len() as i64 * i64::from(series.period_s);
+    // Saturating: a replayed facts file may hold any start and period.
+    let span = i64::try_from(series.values.len()).unwrap_or(i64::MAX).saturating_mul(i64::from(series.period_s));
+    let end = series.start.saturating_add(span);
     let caption = format!("  {} {}–{} UTC, highest {}", series.label, clock(series.start), clock(end), figure(highest));
     let room = width.saturating_sub(caption.chars().count()).clamp(FEWEST_BARS, MOST_BARS);
     let per_bar = series.values.len().div_ceil(room).max(1);

@@ -105,7 +105,7 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
     // At the narrowest width (60) the longest ID still leaves about 20 columns.
     let text_width = width.saturating_sub(indent).max(20);
     let mut previous_folded = false;
-    let mut last_reason = None;
+    let mut last_reason: Option<&str> = None;
     for section in sections {
         let checks: Vec<&CheckVerdict> = target.checks.iter().filter(|c| c.section == section).collect();
         let shown: Vec<&CheckVerdict> = match detail {
@@ -118,7 +118,7 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
                 let _ = writeln!(out, "\n{}", styled(Style::new().bold(), section.heading()));
             }
             Detail::Normal => {
-                let fold = fold(&checks, &mut last_reason);
+                let fold = fold(&checks);
                 let line = format!("{} · {fold}", section.heading());
                 let mut lines = wrap(&line, width.saturating_sub(2)).lines().map(str::to_string).collect::<Vec<_>>();
                 lines[0] = lines[0].replacen(section.heading(), &styled(Style::new().bold(), section.heading()), 1);
@@ -128,7 +128,30 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
             }
         }
         previous_folded = shown.is_empty();
-        for check in shown {
+        for row in rows(&shown) {
+            let check = match row {
+                Row::One(check) => check,
+                Row::Shared(checks) => {
+                    // Several checks skipped for one reason: their IDs, and the reason once (or a pointer
+                    // to the same reason just above).
+                    let reason = checks[0].evidence.as_str();
+                    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+                    let said = match last_reason == Some(reason) {
+                        true => format!("{}: as above", ids.join(", ")),
+                        false => format!("{}: {reason}", ids.join(", ")),
+                    };
+                    last_reason = Some(reason);
+                    let mark =
+                        styled(status_style(Status::Skipped), &format!("{:<MARK_WIDTH$}", mark(Status::Skipped)));
+                    let text = wrap(&said, width.saturating_sub(1 + MARK_WIDTH + 2));
+                    let _ = writeln!(
+                        out,
+                        " {mark}  {}",
+                        text.replace('\n', &format!("\n{:w$}", "", w = 1 + MARK_WIDTH + 2))
+                    );
+                    continue;
+                }
+            };
             let text = row_text(check, reported, detail, text_width);
             let mut lines = text.lines();
             let mark = format!("{:<MARK_WIDTH$}", mark(check.status));
@@ -144,11 +167,81 @@ fn render_target(out: &mut String, target: &TargetVerdict, width: usize, detail:
             }
         }
     }
+    if detail == Detail::Normal {
+        not_checked(out, target, width);
+    }
 }
 
-/// A folded section: its counts, the reason when every skip shares one (said once for a run of sections
-/// that share it), and what blocks its checks.
-fn fold<'a>(checks: &[&'a CheckVerdict], last_reason: &mut Option<&'a str>) -> String {
+enum Row<'a> {
+    One(&'a CheckVerdict),
+    /// Neighbouring checks skipped for the same reason, not blocked.
+    Shared(Vec<&'a CheckVerdict>),
+}
+
+fn rows<'a>(checks: &[&'a CheckVerdict]) -> Vec<Row<'a>> {
+    let plain_skip = |c: &CheckVerdict| c.status == Status::Skipped && c.blocked_by.is_none();
+    let mut rows: Vec<Row<'a>> = Vec::new();
+    for &check in checks {
+        if plain_skip(check) {
+            if let Some(Row::Shared(group)) = rows.last_mut() {
+                if group[0].evidence == check.evidence {
+                    group.push(check);
+                    continue;
+                }
+            }
+            rows.push(Row::Shared(vec![check]));
+        } else {
+            rows.push(Row::One(check));
+        }
+    }
+    // A group of one is an ordinary row.
+    rows.into_iter()
+        .map(|row| match row {
+            Row::Shared(group) if group.len() == 1 => Row::One(group[0]),
+            row => row,
+        })
+        .collect()
+}
+
+/// What was not verified, one entry per reason: the checks (a whole section as `tls.*`) and why, which
+/// says how to have them checked.
+fn not_checked(out: &mut String, target: &TargetVerdict, width: usize) {
+    let mut groups: Vec<(&str, Vec<&CheckVerdict>)> = Vec::new();
+    for check in target.checks.iter().filter(|c| c.status == Status::Skipped && c.blocked_by.is_none()) {
+        match groups.iter_mut().find(|(reason, _)| *reason == check.evidence) {
+            Some((_, group)) => group.push(check),
+            None => groups.push((check.evidence.as_str(), vec![check])),
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", styled(Style::new().bold(), "Not checked"));
+    for (reason, group) in groups {
+        let text = format!("{}: {reason}", named(&group, target));
+        let _ = writeln!(out, "  {}", wrap(&text, width.saturating_sub(4)).replace('\n', "\n    "));
+    }
+}
+
+/// The IDs of `group`, a section whose checks are all in it said as `section.*`.
+fn named(group: &[&CheckVerdict], target: &TargetVerdict) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for check in group {
+        let whole =
+            target.checks.iter().filter(|c| c.section == check.section).all(|c| group.iter().any(|g| g.id == c.id));
+        let name = match whole {
+            true => format!("{}.*", check.section.prefix()),
+            false => check.id.as_str().to_string(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
+
+/// A folded section: its counts and what blocks its checks.
+fn fold(checks: &[&CheckVerdict]) -> String {
     let count = |status: Status| checks.iter().filter(|c| c.blocked_by.is_none() && c.status == status).count();
     let mut parts = Vec::new();
     for (status, name) in
@@ -159,19 +252,10 @@ fn fold<'a>(checks: &[&'a CheckVerdict], last_reason: &mut Option<&'a str>) -> S
             parts.push(format!("{n} {name}"));
         }
     }
-    let skipped: Vec<&&CheckVerdict> =
-        checks.iter().filter(|c| c.blocked_by.is_none() && c.status == Status::Skipped).collect();
-    if !skipped.is_empty() {
-        let reasons: Vec<&str> = skipped.iter().map(|c| c.evidence.as_str()).collect();
-        let shared = reasons.iter().all(|r| *r == reasons[0]).then_some(reasons[0]);
-        match shared {
-            Some(reason) if *last_reason == Some(reason) => parts.push(format!("{} skipped, as above", skipped.len())),
-            Some(reason) => parts.push(format!("{} skipped: {reason}", skipped.len())),
-            None => parts.push(format!("{} skipped", skipped.len())),
-        }
-        *last_reason = shared;
-    } else {
-        *last_reason = None;
+    // Why they were skipped is said once, under "Not checked" at the end.
+    let skipped = count(Status::Skipped);
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
     }
     let mut blockers: BTreeMap<&str, usize> = BTreeMap::new();
     for check in checks {
@@ -209,6 +293,10 @@ fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width:
     if let Some(remedy) = check.remedy.as_ref().filter(|_| check.blocked_by.is_none()) {
         let lead = if check.status == Status::Error { "next" } else { "fix" };
         let _ = write!(text, "\n{}", wrap(&format!("{lead}: {remedy}"), width));
+        // Commands are never wrapped, so that each pastes whole: a line of its own, as long as it is.
+        for command in &check.commands {
+            let _ = write!(text, "\n  {command}");
+        }
     }
     // With -q each problem takes a few lines: what KMS answers is for the fuller reports.
     if check.status == Status::Fail
@@ -224,10 +312,9 @@ fn row_text(check: &CheckVerdict, reported: Option<&str>, detail: Detail, width:
     text
 }
 
-/// Wraps at spaces only: IDs, ARNs and commands keep their hyphens whole, so they can be copied.
+/// Wraps at spaces; only a word wider than the column breaks, at a boundary of its parts.
 fn wrap(text: &str, width: usize) -> String {
-    let options = textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation).break_words(false);
-    textwrap::fill(text, options)
+    super::wrap::fill(text, width)
 }
 
 fn styled(style: Style, text: &str) -> String {

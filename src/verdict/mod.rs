@@ -102,6 +102,10 @@ pub struct CheckVerdict {
     pub status: Status,
     pub evidence: String,
     pub remedy: Option<String>,
+    /// The commands the remedy asks to run, each whole and in order: an `aws` command names the Region,
+    /// and the profile when one was given. Optional in the schema: earlier reports do not have it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
     /// The failing (or itself blocked) check that keeps this one from being judged on its own. Followed
     /// from check to check, it always ends at a failure that is counted and that the diagnosis names.
     pub blocked_by: Option<CheckId>,
@@ -193,6 +197,8 @@ pub struct Options {
     pub selection: Selection,
     pub limits: checks::Limits,
     pub fail_on: FailOn,
+    /// `--profile`, written into the `aws` commands of the remedies.
+    pub profile: Option<String>,
 }
 
 /// The verdict on every target of every scope's facts.
@@ -204,7 +210,9 @@ pub fn judge(scopes: &[Facts], options: &Options) -> Verdict {
         let before = targets.len();
         for target in &facts.targets {
             let results = checks::run_target(facts, target, &options.selection, &options.limits);
-            targets.push(judge_target(facts, target, results, options.fail_on, several));
+            // With --role-arn the profile only assumes the roles: the commands are for the roles' accounts.
+            let profile = options.profile.as_deref().filter(|_| facts.role_arn.is_none());
+            targets.push(judge_target(facts, target, results, options.fail_on, profile, several));
         }
         scope_verdicts.push(ScopeVerdict {
             region: facts.region.clone(),
@@ -276,11 +284,26 @@ fn scope_name(facts: &Facts) -> String {
     crate::aws_names::scope_name(&facts.region, facts.account.as_deref())
 }
 
+/// An `aws` or `xks-preflight` command with `--profile` added when one was given: the account the
+/// run read is the one its fixes must go to.
+fn with_profile(command: String, profile: Option<&str>) -> String {
+    let Some(profile) = profile else { return command };
+    if !command.starts_with("aws ") && !command.starts_with("xks-preflight ") {
+        return command;
+    }
+    // Before a pipe: the option belongs to the command, not to what reads its output.
+    match command.find(" | ") {
+        Some(at) => format!("{} --profile {profile}{}", &command[..at], &command[at..]),
+        None => format!("{command} --profile {profile}"),
+    }
+}
+
 fn judge_target(
     facts: &Facts,
     target: &TargetFacts,
     results: Vec<(CheckId, Outcome)>,
     fail_on: FailOn,
+    profile: Option<&str>,
     several: bool,
 ) -> TargetVerdict {
     let store = facts.store_of(target).map(|s| StoreSummary {
@@ -308,6 +331,7 @@ fn judge_target(
                 status: outcome.status,
                 evidence: outcome.evidence,
                 remedy: outcome.remedy,
+                commands: outcome.commands.into_vec().into_iter().map(|c| with_profile(c, profile)).collect(),
                 blocked_by,
                 fails_run: fail_on.fails_run(outcome.status, blocked_by.is_some()),
                 kms_says: requirement.kms_says,

@@ -332,7 +332,7 @@ fn kms_access_denied_is_an_error_naming_the_action_and_exits_three() {
 
 #[test]
 fn all_checks_every_external_key_store_and_only_those() {
-    let mut cloudhsm = Store::public("cks-cloudhsm0000000001", "https://unused.example.com").json();
+    let mut cloudhsm = Store::public("cks-c1005000000000001", "https://unused.example.com").json();
     cloudhsm["CustomKeyStoreType"] = "AWS_CLOUDHSM".into();
     cloudhsm.as_object_mut().unwrap().remove("XksProxyConfiguration");
     let aws = FakeAws::start(None).with_stores(vec![

@@ -44,7 +44,16 @@ fn failed_store_is_explained_for_each_connection_error_code() {
         }
         let remedy = run.remedy("config.connection_state");
         assert!(remedy.starts_with(explanation.what_to_do), "{code}: {remedy}");
-        assert!(remedy.contains("disconnect-custom-key-store --custom-key-store-id cks-1a2b3c4d5e6f7a8b9"), "{remedy}");
+        let commands = run.commands("config.connection_state");
+        let store = "--custom-key-store-id cks-1a2b3c4d5e6f7a8b9 --region us-east-1";
+        assert_eq!(
+            commands,
+            [
+                format!("aws kms disconnect-custom-key-store {store}"),
+                format!("aws kms connect-custom-key-store {store}")
+            ],
+            "{code}"
+        );
         assert_eq!(run.code, 1, "{code}");
         let report = run.json();
         assert_eq!(report["targets"][0]["store"]["connection_error_code"], *code);

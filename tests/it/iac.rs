@@ -89,7 +89,9 @@ fn correct_store_with_its_endpoint_service_in_the_plan_passes_every_vpc_check_it
     // The plan never connects the store, and holds its secret in clear: both warned, neither quoted.
     let connected = check(store, "iac.store_connected");
     assert_eq!(connected["status"], "warn");
-    assert!(connected["remedy"].as_str().unwrap().contains("aws kms connect-custom-key-store"));
+    let connect = connected["commands"][0].as_str().unwrap();
+    assert!(!connect.contains('<'), "a placeholder bash would read as a redirection: {connect}");
+    assert!(connect.starts_with("aws kms connect-custom-key-store --custom-key-store-id"), "{connected:#}");
     let secret = check(store, "iac.secret_in_plan");
     assert_eq!(secret["status"], "warn");
     assert!(secret["evidence"].as_str().unwrap().contains("resource_changes"), "{secret:#}");
@@ -356,6 +358,9 @@ fn annotations_of(report: &Value) -> Vec<Value> {
             let mut message = format!("{label}: {}", check["evidence"].as_str().unwrap());
             if let Some(remedy) = check["remedy"].as_str() {
                 message.push_str(&format!("\nFix: {remedy}"));
+            }
+            for command in check["commands"].as_array().into_iter().flatten() {
+                message.push_str(&format!("\n  {}", command.as_str().unwrap()));
             }
             let mut annotation = serde_json::json!({
                 "level": level,

@@ -87,7 +87,7 @@ fn store_keys_sharing_an_external_key_fail_uniqueness_and_unusable_states_warn()
         FakeAws::start(None).with_stores(vec![Store::public(store, "https://xks.example.com").json()]).with_keys(vec![
             kms_key("1234abcd-0000-4000-8000-000000000001", store, "shared-key", "Enabled"),
             kms_key("1234abcd-0000-4000-8000-000000000002", store, "shared-key", "PendingDeletion"),
-            kms_key("1234abcd-0000-4000-8000-000000000003", "cks-other0000000000000", "shared-key", "Enabled"),
+            kms_key("1234abcd-0000-4000-8000-000000000003", "cks-0ffe00000000000a1", "shared-key", "Enabled"),
         ]);
     let run = check_json(&aws.url, &["--custom-key-store-id", store]);
     assert_eq!(run.status("key.unique"), "fail");

@@ -191,9 +191,12 @@ fn an_old_credential_warns_with_a_rotation_rehearsed_first_and_no_secret_on_the_
     let monitor = FakeMonitor::start().with_series(series);
     let run = check(&aws, &monitor, STORE, &[]);
     assert_eq!(run.status("monitor.credential_age"), "warn", "{}", run.stdout);
-    let remedy = run.remedy("monitor.credential_age");
-    assert!(remedy.contains("--next-access-key-id") && remedy.contains("file://next-credential.json"), "{remedy}");
-    assert!(!remedy.contains("RawSecretAccessKey"), "a remedy must not put a secret on a command line: {remedy}");
+    let commands = run.pastable_commands("monitor.credential_age").join("\n");
+    assert!(
+        commands.contains("--next-access-key-id") && commands.contains("file://next-credential.json"),
+        "{commands}"
+    );
+    assert!(!commands.contains("RawSecretAccessKey"), "no secret on a command line: {commands}");
 }
 
 #[test]
@@ -225,9 +228,19 @@ fn missing_recommended_alarms_warn_with_the_command_that_prints_them() {
     assert_eq!(run.status("monitor.alarms"), "warn", "{}", run.stdout);
     let evidence = run.evidence("monitor.alarms");
     assert!(evidence.contains("1 of the 4") && evidence.contains("XksProxyLatency Average > 200"), "{evidence}");
-    let remedy = run.remedy("monitor.alarms");
-    let command = format!("xks-preflight alarms --custom-key-store-id {STORE} --region us-east-1");
-    assert!(remedy.contains(&command), "{remedy}");
+    let printed = format!("xks-preflight alarms --custom-key-store-id {STORE} --region us-east-1 | sh");
+    assert_eq!(run.pastable_commands("monitor.alarms"), [printed]);
+    // With a profile, the alarms are made in the account the run read: the option goes before the pipe.
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(config.path().join("config"), "[profile audit]\nregion = us-east-1\n").unwrap();
+    let mut cmd = command(Some(&aws.url));
+    cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", &monitor.url)
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", &monitor.url)
+        .env("AWS_CONFIG_FILE", config.path().join("config"));
+    let with_profile =
+        crate::support::run(cmd, &["check", "--output", "json", "--custom-key-store-id", STORE, "--profile", "audit"]);
+    let printed = format!("xks-preflight alarms --custom-key-store-id {STORE} --region us-east-1 --profile audit | sh");
+    assert_eq!(with_profile.pastable_commands("monitor.alarms"), [printed], "{}", with_profile.stderr);
 }
 
 /// A figure over the window is seen at a glance: the table and the Markdown report draw it as a line

@@ -391,6 +391,37 @@ fn median_round_trip_over_35_ms_fails_and_at_35_passes() {
     assert_eq!(run.status("net.rtt"), "pass", "{}", run.evidence("net.rtt"));
 }
 
+/// The figure that follows `label` in `evidence`, e.g. `max 0.4` or `at most 1 ms apart`.
+fn figure_after(evidence: &str, label: &str) -> f64 {
+    let rest = evidence.split(label).nth(1).unwrap_or_else(|| panic!("no {label:?} in {evidence}"));
+    let figure: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    figure.parse().unwrap_or_else(|_| panic!("no figure after {label:?} in {evidence}"))
+}
+
+#[test]
+fn round_trip_samples_are_paused_by_two_of_their_round_trips_within_1_and_10_ms() {
+    use xks_preflight::gather::rtt_spacing_ms;
+    assert_eq!(rtt_spacing_ms(Some(0.08)), 1, "a loopback round trip gets the floor");
+    assert_eq!(rtt_spacing_ms(Some(3.2)), 7, "two round trips, rounded up");
+    assert_eq!(rtt_spacing_ms(Some(40.0)), 10, "a distant link gets the ceiling, the pause it always had");
+    assert_eq!(rtt_spacing_ms(None), 10, "before any sample connected nothing was measured");
+}
+
+#[test]
+fn round_trip_samples_on_loopback_record_a_pause_that_follows_their_round_trips() {
+    let pki = Pki::new();
+    let server = pki.serve(&[HOST], 1, 365);
+    let run = probe(HOST, &server.connect_to(), &["--ca-file", &pki.ca_file()]);
+    let evidence = run.evidence("net.rtt");
+    let (slowest, pause) = (figure_after(&evidence, "max "), figure_after(&evidence, "at most "));
+    // The longest pause follows from some sample, so from none slower than the slowest: a fixed pause
+    // longer than two loopback round trips would break this (a loaded machine that slows every sample
+    // past 5 ms leaves it true, never false).
+    assert!(evidence.contains("3 handshakes one at a time"), "{evidence}");
+    assert!((1.0..=10.0).contains(&pause), "{evidence}");
+    assert!(pause <= (2.0 * (slowest + 0.05)).ceil().max(1.0), "{evidence}");
+}
+
 fn names_region(evidence: &str) -> bool {
     evidence.contains("KMS sees the time from us-east-1")
 }

@@ -39,14 +39,13 @@ fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
     assert!(evidence.contains(&format!("refuses the next credential {NEXT_ACCESS_KEY_ID}")), "{evidence}");
     assert!(evidence.contains("401 AuthenticationFailedException"), "{evidence}");
     let remedy = run.remedy("proxy.credential_rotation");
-    // The safe order, with the commands.
+    // The safe order in prose, and the commands on their own, in the order the steps use them.
     let steps = [
         "(1) make the proxy accept",
         "(2) switch KMS",
-        "aws kms update-custom-key-store --custom-key-store-id",
-        "--xks-proxy-authentication-credential file://next-credential.json --region us-east-1",
+        "run the first command below",
         "the store may stay CONNECTED",
-        "(3) verify: aws kms describe-custom-key-stores",
+        "(3) verify with the other two",
         &format!("(4) only then remove {ACCESS_KEY_ID} from the proxy"),
     ];
     let mut at = 0;
@@ -54,6 +53,15 @@ fn a_proxy_holding_one_credential_fails_the_rehearsal_naming_the_next_one() {
         let found = remedy[at..].find(step).unwrap_or_else(|| panic!("{step} not in order in: {remedy}"));
         at += found;
     }
+    let commands = run.pastable_commands("proxy.credential_rotation");
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    assert!(commands[0].starts_with("aws kms update-custom-key-store --custom-key-store-id"), "{commands:?}");
+    assert!(
+        commands[0].ends_with("--xks-proxy-authentication-credential file://next-credential.json --region us-east-1"),
+        "{commands:?}"
+    );
+    assert!(commands[1].starts_with("aws kms describe-custom-key-stores"), "{commands:?}");
+    assert!(commands[2].starts_with("xks-preflight check --custom-key-store-id"), "{commands:?}");
     // The current credential is still fine: only the rehearsal fails.
     assert_eq!(run.status("proxy.credential_accepted"), "pass");
     assert_eq!(crate::proxy_checks::failing(&run), vec!["tls.trusted_ca", "proxy.credential_rotation"]);
@@ -156,21 +164,6 @@ fn a_next_access_key_id_of_the_wrong_shape_is_refused_with_exit_2() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
-/// The `aws kms` commands in `text`: from each `aws kms`, the subcommand and the `--option value` pairs
-/// that follow it.
-fn aws_commands(text: &str) -> Vec<String> {
-    text.match_indices("aws kms ")
-        .map(|(at, _)| {
-            let mut words = text[at..].split_whitespace();
-            let mut command: Vec<&str> = words.by_ref().take(3).collect();
-            while let Some(option) = words.next().filter(|word| word.starts_with("--")) {
-                command.extend([option, words.next().unwrap_or_default()]);
-            }
-            command.join(" ")
-        })
-        .collect()
-}
-
 /// The remedy's commands, run by the aws CLI as they are written against the local KMS endpoint, with
 /// the credential file made as the remedy says: the update names the store and carries the next
 /// credential, and the verification reads the store.
@@ -185,13 +178,14 @@ fn the_aws_cli_runs_the_rotation_commands_of_the_remedy_as_written() {
     let checked = check_store(&setup, &aws.url, store, &rehearsal);
     assert_eq!(checked.status("proxy.credential_rotation"), "fail", "{}{}", checked.stdout, checked.stderr);
     let remedy = checked.remedy("proxy.credential_rotation");
-    let commands = aws_commands(&remedy);
+    let commands: Vec<String> =
+        checked.commands("proxy.credential_rotation").into_iter().filter(|c| c.starts_with("aws ")).collect();
     let update = format!(
         "aws kms update-custom-key-store --custom-key-store-id {store} --xks-proxy-authentication-credential \
          file://next-credential.json --region us-east-1"
     );
     let describe = format!("aws kms describe-custom-key-stores --custom-key-store-id {store} --region us-east-1");
-    assert_eq!(commands, vec![update, describe], "{remedy}");
+    assert_eq!(commands, vec![update, describe], "{commands:?}");
     // The file, as the remedy shows it, with the secret in place of its placeholder.
     let shown = remedy.split("put ").nth(1).and_then(|rest| rest.split(" in next-credential.json").next()).unwrap();
     let work = tempfile::tempdir().unwrap();

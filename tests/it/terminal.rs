@@ -3,6 +3,7 @@
 //! list, completions and the man page, files written whole after the report, and a reader that leaves.
 
 use crate::replay::EXAMPLE;
+use crate::support::pty::strip_styles;
 use crate::support::{command, run, Run};
 
 const HEALTHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/examples/healthy-stores.json");
@@ -18,7 +19,8 @@ fn default_report_folds_passes_and_skips_and_says_the_cause_first() {
     let out = example(&[]);
     assert_eq!(out.code, 1);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert!(lines.len() <= 55, "one screen: {} lines\n{}", lines.len(), out.stdout);
+    // Two screens at most, with the fix commands and what was not checked.
+    assert!(lines.len() <= 65, "{} lines\n{}", lines.len(), out.stdout);
     let diagnosis = lines.iter().position(|l| l.starts_with("Diagnosis: KMS reported")).expect("a diagnosis");
     let first_row = lines.iter().position(|l| l.starts_with(" FAIL") || l.starts_with(" WARN")).unwrap();
     assert!(diagnosis < first_row, "the cause comes first");
@@ -45,12 +47,12 @@ fn verbose_report_has_every_row_within_80_columns() {
     let mut cmd = command(None);
     cmd.env("COLUMNS", "80");
     let out = run(cmd, &["check", "--facts", EXAMPLE, "-v"]);
-    let rows = out
-        .stdout
-        .lines()
-        .filter(|l| ["PASS", "WARN", "FAIL", "SKIP", "ERROR"].iter().any(|m| l.starts_with(&format!(" {m}"))))
-        .count();
-    assert_eq!(rows, xks_preflight::catalogue::CheckId::ALL.len());
+    // Every check is named: on a row of its own, or among the checks skipped for one reason.
+    let words: std::collections::HashSet<&str> =
+        out.stdout.split(|c: char| c.is_whitespace() || c == ',' || c == ':').collect();
+    for id in xks_preflight::catalogue::CheckId::ALL {
+        assert!(words.contains(id.as_str()), "{id} is not in the verbose report:\n{}", out.stdout);
+    }
     // Words are never broken, so that IDs and commands can be copied: only a line of one word may be longer.
     let text_words = |line: &str| {
         let words = line.split_whitespace().count();
@@ -63,7 +65,10 @@ fn verbose_report_has_every_row_within_80_columns() {
     };
     // Below 100 columns a row is stacked: the mark and the ID alone, the text under them.
     assert!(out.stdout.lines().any(|l| l.trim_end() == " FAIL   vpc.acceptance_required"), "{}", out.stdout);
-    let too_long: Vec<&str> = out.stdout.lines().filter(|l| l.chars().count() > 80 && text_words(l) > 1).collect();
+    // A command to paste keeps its line, however long.
+    let is_command = |l: &str| l.trim_start().starts_with("aws ") || l.trim_start().starts_with("xks-preflight ");
+    let too_long: Vec<&str> =
+        out.stdout.lines().filter(|l| l.chars().count() > 80 && text_words(l) > 1 && !is_command(l)).collect();
     assert!(too_long.is_empty(), "{too_long:#?}");
     let facts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
     let service_id = facts["targets"][0]["vpc"]["provider_view"]["seen"]["service_id"].as_str().unwrap();
@@ -93,31 +98,16 @@ fn coloured_report_at_120_columns_keeps_its_status_column() {
     cmd.env("COLUMNS", "120");
     let out = run(cmd, &["check", "--facts", EXAMPLE, "--color", "always"]);
     let plain: Vec<String> = out.stdout.lines().map(strip_styles).collect();
-    assert!(plain.iter().all(|l| l.chars().count() <= 120 || l.split_whitespace().count() <= 3), "{plain:#?}");
+    let is_command = |l: &str| l.trim_start().starts_with("aws ");
+    assert!(
+        plain.iter().all(|l| l.chars().count() <= 120 || l.split_whitespace().count() <= 3 || is_command(l)),
+        "{plain:#?}"
+    );
     // The text column starts at the same place on every row, coloured or not.
     let starts: Vec<usize> =
         plain.iter().filter(|l| l.starts_with(" FAIL") || l.starts_with(" WARN")).map(|l| text_column(l)).collect();
     assert!(starts.len() >= 5 && starts.iter().all(|s| *s == starts[0]), "{starts:?}");
     insta::assert_snapshot!("example_colour_120", out.stdout);
-}
-
-/// A line without its ANSI styles (ESC [ … m).
-fn strip_styles(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // A style ends at its 'm'; the line is finite.
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Where a row's text begins: after the status and the ID.
@@ -152,11 +142,7 @@ fn only_judges_the_named_checks_and_what_they_can_be_blocked_by() {
     let out = example(&["--only", "tls.no_such_check"]);
     assert_eq!(out.code, 2);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("'tls.no_such_check'")
-            && out.stderr.contains("tls.*")
-            && out.stderr.contains("key.round_trip")
-    );
+    assert!(out.stderr.contains("'tls.no_such_check'") && out.stderr.contains("list-checks"), "{}", out.stderr);
 }
 
 #[test]
@@ -318,7 +304,7 @@ fn bash_loads_the_completions_and_man_renders_the_page() {
 #[test]
 fn every_help_is_as_recorded_and_the_top_one_has_examples_and_the_exit_codes() {
     let out = run(command(None), &["--help"]);
-    assert!(out.stdout.contains("Examples:") && out.stdout.contains("Exit codes (check): 0 nothing failed"));
+    assert!(out.stdout.contains("Examples:") && out.stdout.contains("xks-preflight man"), "{}", out.stdout);
     insta::assert_snapshot!("help", out.stdout);
     let out = run(command(None), &["check", "--help"]);
     insta::assert_snapshot!("check_help", out.stdout);

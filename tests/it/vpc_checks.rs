@@ -47,9 +47,11 @@ async fn healthy_vpc_store_passes_every_vpc_check() {
 async fn acceptance_required_fails_with_the_command_that_turns_it_off() {
     let (built, run) = check_spec(VpcSpec { acceptance_required: true, ..VpcSpec::default() }).await;
     assert_eq!(vpc_statuses(&run, "fail"), vec!["vpc.acceptance_required"]);
-    assert!(run
-        .remedy("vpc.acceptance_required")
-        .contains(&format!("--service-id {} --no-acceptance-required", built.service_id)));
+    let command = format!(
+        "aws ec2 modify-vpc-endpoint-service-configuration --service-id {} --no-acceptance-required --region us-east-1",
+        built.service_id
+    );
+    assert_eq!(run.commands("vpc.acceptance_required"), [command]);
     assert_eq!(run.code, 1);
 }
 
@@ -58,7 +60,9 @@ async fn missing_kms_principal_fails() {
     let (_, run) =
         check_spec(VpcSpec { principals: vec!["arn:aws:iam::111122223333:root".into()], ..VpcSpec::default() }).await;
     assert_eq!(vpc_statuses(&run, "fail"), vec!["vpc.allowed_principal"]);
-    assert!(run.remedy("vpc.allowed_principal").contains("--add-allowed-principals cks.kms.us-east-1.amazonaws.com"));
+    let commands = run.commands("vpc.allowed_principal");
+    assert!(commands.len() == 1 && commands[0].starts_with("aws ec2 modify-vpc-endpoint-service-permissions"));
+    assert!(commands[0].ends_with("--add-allowed-principals cks.kms.us-east-1.amazonaws.com --region us-east-1"));
 }
 
 #[tokio::test]
@@ -88,10 +92,15 @@ async fn gateway_load_balancer_fails_the_load_balancer_type() {
 }
 
 #[tokio::test]
-async fn one_availability_zone_fails() {
-    let (_, run) = check_spec(VpcSpec { zones: 1, ..VpcSpec::default() }).await;
+async fn one_availability_zone_fails_with_the_command_that_adds_a_subnet() {
+    let (built, run) = check_spec(VpcSpec { zones: 1, ..VpcSpec::default() }).await;
     assert_eq!(vpc_statuses(&run, "fail"), vec!["vpc.availability_zones"]);
     assert!(run.evidence("vpc.availability_zones").contains("only 1"));
+    // The load balancer's own subnet is kept; the one to add is the user's to choose.
+    let commands = run.pastable_commands("vpc.availability_zones");
+    let start = format!("aws elbv2 set-subnets --load-balancer-arn {} --subnets subnet-", built.nlb_arn);
+    assert!(commands.len() == 1 && commands[0].starts_with(&start), "{commands:?}");
+    assert!(commands[0].ends_with(" SUBNET_IN_ANOTHER_ZONE --region us-east-1"), "{commands:?}");
 }
 
 #[tokio::test]
@@ -183,9 +192,10 @@ fn with_verification(built: &Built, state: &str) -> FakeAws {
     with_service(built, state, "Available", "ipv4")
 }
 
-/// The owner's view answered from the fixture, with these states.
-fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> FakeAws {
-    let xml = fixture(
+/// The owner's view of the built service (DescribeVpcEndpointServiceConfigurations), from the fixture,
+/// with these states.
+pub(crate) fn service_configuration(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> String {
+    fixture(
         "ec2/describe-vpc-endpoint-service-configurations.xml",
         &[
             ("service_id", &built.service_id),
@@ -196,7 +206,12 @@ fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type
             ("service_state", service_state),
             ("ip_address_type", ip_address_type),
         ],
-    );
+    )
+}
+
+/// The owner's view answered from the fixture, with these states.
+fn with_service(built: &Built, state: &str, service_state: &str, ip_address_type: &str) -> FakeAws {
+    let xml = service_configuration(built, state, service_state, ip_address_type);
     FakeAws::start(Some(&moto::url())).with_stores(vec![vpc_store(built).json()]).with_canned(
         "ec2",
         "DescribeVpcEndpointServiceConfigurations",

@@ -17,9 +17,7 @@ use tokio::sync::{Notify, Semaphore};
 use crate::facts::BodyProblem;
 use crate::gather::budget::{Budget, Permit};
 use crate::gather::tls::{self, Connection};
-
-/// Enough for an Encrypt answer at the specification's largest plaintext (4300 bytes, 5736 in base64).
-pub const BODY_LIMIT: usize = 64 * 1024;
+use crate::proxy_body::{body_text, BODY_LIMIT};
 
 /// An answer as read: its head, and its body up to the limit.
 pub struct Answer {
@@ -33,20 +31,8 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The body as text, strictly: up to the first byte that is not UTF-8, and what stopped it.
     pub fn body(&self) -> (String, Option<BodyProblem>) {
-        let (text, not_utf8) = match std::str::from_utf8(&self.bytes) {
-            Ok(text) => (text, None),
-            Err(error) => {
-                let offset = error.valid_up_to();
-                // A multi-byte character cut by the read limit is the limit's doing, not the proxy's.
-                let cut_by_limit = self.too_large && error.error_len().is_none();
-                let valid = std::str::from_utf8(&self.bytes[..offset]).expect("valid up to here");
-                (valid, (!cut_by_limit).then_some(BodyProblem::NotUtf8 { offset }))
-            }
-        };
-        let problem = if self.too_large { Some(BodyProblem::TooLarge { limit_bytes: BODY_LIMIT }) } else { not_utf8 };
-        (text.to_string(), problem)
+        body_text(&self.bytes, self.too_large)
     }
 }
 

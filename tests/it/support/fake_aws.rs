@@ -20,6 +20,21 @@ use super::loopback::Loopback;
 
 const PAGE_SIZE: usize = 2;
 
+/// What every call answers instead of its answer, each in the wire format of the call's service.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fault {
+    /// The service's throttling error (KMS `ThrottlingException`, EC2 `RequestLimitExceeded`, ELBv2 and
+    /// STS `Throttling`): retried by the SDK, answered the same every time.
+    Throttle,
+    /// The first `n` calls are answered; every call after them finds the session token expired (KMS
+    /// `ExpiredTokenException`, EC2 `RequestExpired`, ELBv2 and STS `ExpiredToken`).
+    ExpiresAfter(usize),
+    /// An HTML page with this status: a captive portal or a proxy's error page in front of AWS.
+    Html(u16),
+    /// The real answer cut in half: a body that ends in the middle.
+    Truncated,
+}
+
 #[derive(Clone)]
 struct Canned {
     status: u16,
@@ -50,6 +65,13 @@ struct State {
     updates: Vec<Value>,
     /// (moto's spelling, AWS's spelling) of ARNs, swapped in what passes to and from moto.
     arns: Vec<(String, String)>,
+    fault: Option<Fault>,
+    /// KMS action → its answer, before anything else.
+    kms_answers: HashMap<String, Canned>,
+    /// (service, action) → answers by page: the first without a token, page n for the token `page-n`.
+    pages: HashMap<(String, String), Vec<String>>,
+    /// The keys' ListKeys pages: how many keys a page holds.
+    key_page_size: Option<usize>,
 }
 
 /// A value as the query protocol's form encoding spells it.
@@ -133,6 +155,32 @@ impl FakeAws {
         self
     }
 
+    /// Answers KMS's `action` with this JSON, whatever the request.
+    pub fn with_kms_answer(self, action: &str, status: u16, body: String) -> Self {
+        let canned = Canned { status, content_type: "application/x-amz-json-1.1", body };
+        self.state.lock().unwrap().kms_answers.insert(action.to_string(), canned);
+        self
+    }
+
+    /// Answers `action` of `service` with these XML pages, each found by its `NextToken` (`page-1` …),
+    /// which the page before it gives.
+    pub fn with_pages(self, service: &str, action: &str, pages: Vec<String>) -> Self {
+        self.state.lock().unwrap().pages.insert((service.to_string(), action.to_string()), pages);
+        self
+    }
+
+    /// Every call answers with `fault` instead.
+    pub fn with_fault(self, fault: Fault) -> Self {
+        self.state.lock().unwrap().fault = Some(fault);
+        self
+    }
+
+    /// ListKeys answers `size` keys a page, with a marker to the next.
+    pub fn with_key_pages_of(self, size: usize) -> Self {
+        self.state.lock().unwrap().key_page_size = Some(size);
+        self
+    }
+
     pub fn seen(&self) -> Vec<(String, String)> {
         self.state.lock().unwrap().seen.clone()
     }
@@ -179,7 +227,45 @@ fn form_action(body: &[u8]) -> String {
         .to_string()
 }
 
+/// The fault's answer to the `calls`-th call (from 1) of `service`, if it has one: `None` lets the call
+/// be answered.
+fn fault_answer(fault: Fault, service: &str, calls: usize) -> Option<Canned> {
+    let (kms_fixture, xml_fixture) = match fault {
+        Fault::Throttle => (
+            "kms/throttling.json",
+            if service == "ec2" { "ec2/request-limit-exceeded.xml" } else { "elbv2/throttling.xml" },
+        ),
+        Fault::ExpiresAfter(answered) if calls > answered => (
+            "kms/expired-token.json",
+            if service == "ec2" { "ec2/request-expired.xml" } else { "elbv2/expired-token.xml" },
+        ),
+        Fault::Html(status) => {
+            let body = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1></body></html>";
+            return Some(Canned { status, content_type: "text/html; charset=utf-8", body: body.into() });
+        }
+        Fault::ExpiresAfter(_) | Fault::Truncated => return None,
+    };
+    Some(match service {
+        "kms" => Canned { status: 400, content_type: "application/x-amz-json-1.1", body: fixture(kms_fixture, &[]) },
+        "ec2" if fault == Fault::Throttle => {
+            Canned { status: 503, content_type: "text/xml", body: fixture(xml_fixture, &[]) }
+        }
+        _ => Canned { status: 400, content_type: "text/xml", body: fixture(xml_fixture, &[]) },
+    })
+}
+
 async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let response = answer(state.clone(), request).await?;
+    if state.lock().unwrap().fault != Some(Fault::Truncated) {
+        return Ok(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    parts.headers.remove("content-length");
+    Ok(Response::from_parts(parts, Full::new(body.slice(..body.len() / 2))))
+}
+
+async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let service = credential_part(&request, 3);
     let (access_key, region) = (credential_part(&request, 0), credential_part(&request, 2));
     let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -191,6 +277,9 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         let scope = {
             let mut state = state.lock().unwrap();
             state.seen.push(("kms".into(), action.clone()));
+            if let Some(canned) = state.fault.and_then(|fault| fault_answer(fault, "kms", state.seen.len())) {
+                return Ok(respond(canned));
+            }
             (state.accounts.get(&access_key).cloned(), region)
         };
         return Ok(respond(kms(&state, &action, &body, scope)));
@@ -199,10 +288,26 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
     let (canned, upstream, arns) = {
         let mut state = state.lock().unwrap();
         state.seen.push((service.clone(), action.clone()));
+        if let Some(canned) = state.fault.and_then(|fault| fault_answer(fault, &service, state.seen.len())) {
+            return Ok(respond(canned));
+        }
         let form = String::from_utf8_lossy(&body);
         let refused = state.refused_roles.iter().find(|(arn, _)| {
             action == "AssumeRole" && form.split('&').any(|pair| pair == format!("RoleArn={}", form_encoded(arn)))
         });
+        let page: usize = form
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("NextToken=page-"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let paged = state
+            .pages
+            .get(&(service.clone(), action.clone()))
+            .and_then(|pages| pages.get(page))
+            .map(|body| Canned { status: 200, content_type: "text/xml", body: body.clone() });
+        if let Some(paged) = paged {
+            return Ok(respond(paged));
+        }
         let canned = refused.map(|(_, canned)| canned).or(state.canned.get(&(service.clone(), action.clone())));
         (canned.cloned(), state.upstream.clone(), state.arns.clone())
     };
@@ -258,11 +363,26 @@ fn kms(state: &Arc<Mutex<State>>, action: &str, body: &[u8], scope: (Option<Stri
         body: body.to_string(),
     };
     let request: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+    if let Some(canned) = state.kms_answers.get(action) {
+        return canned.clone();
+    }
     match action {
         "ListKeys" => {
             let keys: Vec<Value> =
                 state.keys.iter().map(|k| json!({"KeyId": k["KeyId"], "KeyArn": k["Arn"]})).collect();
-            return answer(200, json!({"Keys": keys, "Truncated": false}));
+            let size = state.key_page_size.unwrap_or(keys.len().max(1));
+            let start: usize = request["Marker"]
+                .as_str()
+                .and_then(|m| m.strip_prefix("keys-"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let page: Vec<Value> = keys.iter().skip(start).take(size).cloned().collect();
+            let next = start + page.len();
+            let mut listed = json!({"Keys": page, "Truncated": next < keys.len()});
+            if next < keys.len() {
+                listed["NextMarker"] = json!(format!("keys-{next}"));
+            }
+            return answer(200, listed);
         }
         "DescribeKey" => {
             return match state.keys.iter().find(|k| k["KeyId"] == request["KeyId"]) {

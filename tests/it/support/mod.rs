@@ -8,6 +8,7 @@ pub mod loopback;
 pub mod moto;
 pub mod netns;
 pub mod pki;
+pub mod pty;
 pub mod readers;
 pub mod servers;
 pub mod terraform;
@@ -58,7 +59,7 @@ pub fn process_with_open_files(files: u32, endpoint: Option<&str>) -> std::proce
     shell
 }
 
-fn isolate(command: &mut std::process::Command, endpoint: Option<&str>) {
+pub fn isolate(command: &mut std::process::Command, endpoint: Option<&str>) {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -104,6 +105,28 @@ impl Run {
         self.check(id)["evidence"].as_str().unwrap().to_string()
     }
 
+    /// The commands of one check's fix, each whole.
+    pub fn commands(&self, id: &str) -> Vec<String> {
+        let commands = self.check(id)["commands"].as_array().cloned().unwrap_or_default();
+        commands.iter().map(|c| c.as_str().unwrap().to_string()).collect()
+    }
+
+    /// The check's commands, each asserted to paste into bash as one whole command: no placeholder a shell
+    /// reads as a redirection, no quote left open (`bash -n` parses without running).
+    pub fn pastable_commands(&self, id: &str) -> Vec<String> {
+        let commands = self.commands(id);
+        for command in &commands {
+            assert!(!command.contains('<') && !command.contains('>'), "{id}: a placeholder bash redirects: {command}");
+            let parsed = std::process::Command::new("bash").args(["-n", "-c", command]).output().unwrap();
+            assert!(
+                parsed.status.success(),
+                "{id}: bash cannot parse {command}: {}",
+                String::from_utf8_lossy(&parsed.stderr)
+            );
+        }
+        commands
+    }
+
     pub fn remedy(&self, id: &str) -> String {
         self.check(id)["remedy"].as_str().unwrap_or_default().to_string()
     }
@@ -147,8 +170,9 @@ impl Run {
 /// command copied from the docs does).
 pub fn run(mut command: Command, args: &[&str]) -> Run {
     command.args(args);
-    let probes_network = args.contains(&"--dns-server") || args.contains(&"--facts");
-    if args.first() == Some(&"check") && !probes_network && !args.contains(&"--no-network") {
+    // Facts from a file or a built-in example are judged with no network: the flag is refused with them.
+    let gathers = !["--dns-server", "--facts", "--example", "--no-network"].iter().any(|flag| args.contains(flag));
+    if args.first() == Some(&"check") && gathers {
         command.arg("--no-network");
     }
     let output = command.output().unwrap();
@@ -186,6 +210,11 @@ pub fn check_seen(endpoint: &str, monitor: &fake_monitor::FakeMonitor, args: &[&
 /// Planned settings for `https://host` and `path`, checked without AWS through `connect_to` with the
 /// test resolver, fast probes, and the secret in the environment when given.
 pub fn probe(host: &str, path: &str, connect_to: &str, secret: Option<&str>, extra: &[&str]) -> Run {
+    probe_to("json", host, path, connect_to, secret, extra)
+}
+
+/// `probe` with the report in `output`.
+pub fn probe_to(output: &str, host: &str, path: &str, connect_to: &str, secret: Option<&str>, extra: &[&str]) -> Run {
     let dns = dns_server();
     let endpoint = format!("https://{host}");
     let mut cmd = command(None);
@@ -195,7 +224,7 @@ pub fn probe(host: &str, path: &str, connect_to: &str, secret: Option<&str>, ext
     let mut args = vec![
         "check",
         "--output",
-        "json",
+        output,
         "--no-aws",
         "--endpoint",
         &endpoint,

@@ -1,0 +1,4 @@
+//! The target `ca_file` of `xks_preflight::fuzzing`, which says what it proves.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| xks_preflight_fuzz::run("ca_file", data));
