@@ -28,6 +28,7 @@ pub mod load;
 pub mod panics;
 pub mod proxy_body;
 pub mod report;
+pub mod shell;
 pub mod trusted_cas;
 pub mod user_input;
 pub mod verdict;

@@ -33,7 +33,7 @@ pub fn put_metric_alarm(alarm: RecommendedAlarm, to: &Destination) -> String {
     let mut words = vec!["aws".to_string(), "cloudwatch".into(), "put-metric-alarm".into()];
     let mut option = |name: &str, value: &str| {
         words.push(format!("--{name}"));
-        words.push(shell_word(value));
+        words.push(crate::shell::word(value));
     };
     option("region", to.region);
     if let Some(profile) = to.profile {
@@ -182,19 +182,6 @@ fn number(value: f64) -> String {
     match value.fract() == 0.0 {
         true => format!("{value:.0}"),
         false => value.to_string(),
-    }
-}
-
-/// A word the shell reads back as `value`: as it is when it holds nothing the shell would take apart,
-/// else in single quotes (a quote inside written `'\''`).
-fn shell_word(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '@' | ','));
-    match plain {
-        true => value.to_string(),
-        false => format!("'{}'", value.replace('\'', "'\\''")),
     }
 }
 

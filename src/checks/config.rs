@@ -323,7 +323,7 @@ pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
         _ => None,
     };
     if let Some(theirs) = new_path {
-        update.push_str(&format!(" --xks-proxy-uri-path {}", shell_word(theirs)));
+        update.push_str(&format!(" --xks-proxy-uri-path {}", crate::shell::word(theirs)));
     }
     if let (Some(theirs), Some(ours)) = (file.access_key_id.as_deref(), key_id) {
         if theirs != ours {
@@ -354,15 +354,6 @@ pub(super) fn proxy_config_match(ctx: &Ctx) -> Outcome {
         format!("Make KMS use what the proxy expects, or get a current file from the proxy. {WHY} {how}"),
     )
     .run(commands)
-}
-
-/// `text` as one shell word: as it is when it holds nothing a shell treats specially, else quoted.
-fn shell_word(text: &str) -> String {
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.:=%@+,".contains(c)) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 fn same_host(a: &str, b: &str) -> bool {
