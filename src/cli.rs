@@ -413,10 +413,10 @@ pub struct LoadArgs {
     /// Requests per second.
     #[arg(long, value_name = "N", default_value_t = 1800.0, help_heading = "Load")]
     pub rate: f64,
-    /// How long to send: a number and a unit (ms, s, m), at most 10m; with --ramp, each step's.
+    /// How long to send: a number and a unit (ms, s, m), at most 10m; with --ramp, each step's (10m in all).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, help_heading = "Load")]
     pub duration: std::time::Duration,
-    /// Step the rate from FROM to TO (e.g. 200..3600) and report the highest rate the proxy held.
+    /// Step the rate from FROM to TO, whole rates (e.g. 200..3600), and report the highest rate the proxy held.
     #[arg(long, value_name = "FROM..TO", conflicts_with = "rate", help_heading = "Load")]
     pub ramp: Option<String>,
     /// How many rates a ramp tries, evenly spaced from FROM to TO.
@@ -425,7 +425,7 @@ pub struct LoadArgs {
     /// Kept-alive TLS connections (default: enough for the rate at 50 ms a call, at least 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=4096), help_heading = "Load")]
     pub connections: Option<u64>,
-    /// The highest rate any run or step may ask for.
+    /// The highest rate any run or step may ask for, and the fastest a catch-up after a stall may send.
     #[arg(long, value_name = "N", default_value_t = 10_000.0, help_heading = "Load")]
     pub max_rate: f64,
     /// The share of requests that may fail before the verdict fails: a fraction (0.001) or a percentage (0.1%).

@@ -104,7 +104,7 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
     // proxy that cannot be reached ends the run within one timeout, not its duration.
     let first = if operations.contains(&Operation::Decrypt) {
         caller
-            .prepare()
+            .prepare(Duration::from_secs_f64(1.0 / rates[0]))
             .await
             .err()
             .map(|(key, exchange)| format!("the Encrypt under {key} failed: {}", said(&exchange)))
@@ -126,6 +126,7 @@ pub async fn load(args: LoadArgs, color: ColorWhen) -> Result<ExitCode, InputErr
         ramp: args.ramp.is_some(),
         duration: args.duration,
         connections,
+        max_rate: args.max_rate,
         max_error_rate: args.max_error_rate,
         timeout,
         start_at,
@@ -151,9 +152,9 @@ fn merge(args: MergeArgs, color: ColorWhen) -> Result<ExitCode, InputError> {
             .map_err(|e| malformed(format!("is not a report written by xks-preflight load --output json: {e}")))?;
         reports.push(report);
     }
-    let merged = load::merge(reports).map_err(|problem| InputError::Malformed {
+    let merged = load::merge(reports).map_err(|(index, problem)| InputError::Malformed {
         what: "load report",
-        path: args.reports[0].clone(),
+        path: args.reports[index].clone(),
         problem,
     })?;
     finish(&merged, args.output, None, args.plot.as_deref(), color)
@@ -194,31 +195,49 @@ fn could_not_run(problem: &str) -> Result<ExitCode, InputError> {
     Ok(ExitCode::Incomplete)
 }
 
-/// The rates to run at: `--rate`, or the steps of `--ramp`; none over `--max-rate`.
+/// The longest a run may send, a ramp's steps together.
+const LONGEST_RUN: Duration = Duration::from_secs(600);
+
+/// The rates to run at: `--rate`, or the steps of `--ramp` (whole rates, evenly spaced, each once); none
+/// over `--max-rate`, each at least one request in `--duration`, and no more than ten minutes in all.
 fn rates(args: &LoadArgs) -> Result<Vec<f64>, InputError> {
     if !(args.max_rate > 0.0 && args.max_rate <= HIGHEST_MAX_RATE) {
         return Err(InputError::value("--max-rate", args.max_rate.to_string(), "a rate from 1 to 100000 per second"));
     }
+    let seconds = args.duration.as_secs_f64();
     let within = |flag: &str, value: String, rate: f64| {
-        if rate > 0.0 && rate <= args.max_rate {
-            Ok(rate)
-        } else {
+        if !(rate > 0.0 && rate <= args.max_rate) {
             Err(InputError::value(flag, value, format!("a rate above 0 and at most --max-rate ({}/s)", args.max_rate)))
+        } else if (rate * seconds).round() < 1.0 {
+            Err(InputError::value(flag, value, format!("a rate that sends at least one request in {seconds} s")))
+        } else {
+            Ok(rate)
         }
     };
     let Some(ramp) = &args.ramp else {
         return Ok(vec![within("--rate", args.rate.to_string(), args.rate)?]);
     };
-    let expected = "FROM..TO, two rates per second with FROM below TO, such as 200..3600";
+    let expected = "FROM..TO, two whole rates per second with FROM below TO, such as 200..3600";
     let (from, to) = ramp.split_once("..").ok_or_else(|| InputError::value("--ramp", ramp, expected))?;
     let (from, to): (f64, f64) = match (from.trim().parse(), to.trim().parse()) {
-        (Ok(from), Ok(to)) if from < to => (from, to),
+        (Ok(from), Ok(to)) if from < to && f64::fract(from) == 0.0 && f64::fract(to) == 0.0 => (from, to),
         _ => return Err(InputError::value("--ramp", ramp, expected)),
     };
     within("--ramp", ramp.clone(), from)?;
     within("--ramp", ramp.clone(), to)?;
     let steps = args.ramp_steps;
-    Ok((0..steps).map(|i| (from + (to - from) * f64::from(i) / f64::from(steps - 1)).round()).collect())
+    // Between two whole rates, a rounded step stays between them: within --max-rate as they are.
+    let mut rates: Vec<f64> =
+        (0..steps).map(|i| (from + (to - from) * f64::from(i) / f64::from(steps - 1)).round()).collect();
+    rates.dedup();
+    if args.duration * rates.len() as u32 > LONGEST_RUN {
+        return Err(InputError::value(
+            "--duration",
+            format!("{} s for each of {} steps", seconds, rates.len()),
+            "a ramp of at most 10 minutes in all: fewer --ramp-steps or a shorter --duration",
+        ));
+    }
+    Ok(rates)
 }
 
 fn start_at(text: &str) -> Result<SystemTime, InputError> {

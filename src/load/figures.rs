@@ -5,7 +5,15 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use super::judge::Judged;
+/// How one call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    Ok,
+    /// An HTTP answer that is not a success: `401 AuthenticationFailedException`, `200 malformed body`.
+    Error(String),
+    /// No HTTP answer: the connection failed, was reset, or the answer did not come in time.
+    NoAnswer(String),
+}
 
 /// The longest latency the histograms hold, in microseconds: longer ones are counted at this value
 /// (every call ends within the probe timeout, at most a minute).
@@ -14,6 +22,19 @@ const HIGHEST_US: u64 = 60_000_000;
 pub const KMS_TIMEOUT_US: u64 = 250_000;
 /// A request sent this much after it was due counts as sent late: the generator fell behind.
 pub const LATE_US: u64 = 10_000;
+
+/// The most kinds of error a report keeps apart: a proxy that writes a request ID into every errorName
+/// would otherwise grow the run's memory (and its report) with every error.
+const ERROR_KINDS: usize = 32;
+/// Where the errors of the kinds past that go.
+const OTHER_ERRORS: &str = "other errors (more kinds than a report keeps apart)";
+
+/// Counts `count` errors of `kind`, or as other errors when the report already keeps enough kinds.
+pub fn count_errors(errors: &mut BTreeMap<String, u64>, kind: String, count: u64) {
+    let kind =
+        if errors.len() < ERROR_KINDS - 1 || errors.contains_key(&kind) { kind } else { OTHER_ERRORS.to_string() };
+    *errors.entry(kind).or_default() += count;
+}
 
 pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, HIGHEST_US, 3).expect("the bounds are fixed and valid")
@@ -94,12 +115,12 @@ impl Recorder {
             Judged::Ok => {}
             Judged::Error(kind) => {
                 self.this_second.errors += 1;
-                *self.errors.entry(kind).or_default() += 1;
+                count_errors(&mut self.errors, kind, 1);
             }
             Judged::NoAnswer(kind) => {
                 self.this_second.errors += 1;
                 self.connection_failures += 1;
-                *self.errors.entry(kind).or_default() += 1;
+                count_errors(&mut self.errors, kind, 1);
             }
         }
     }
@@ -126,7 +147,7 @@ impl Recorder {
         self.latency.add(&step.latency).expect("histograms of the same bounds add");
         self.lateness.add(&step.lateness).expect("histograms of the same bounds add");
         for (kind, count) in step.errors {
-            *self.errors.entry(kind).or_default() += count;
+            count_errors(&mut self.errors, kind, count);
         }
         self.connection_failures += step.connection_failures;
         self.sent += step.sent;

@@ -7,15 +7,7 @@ use crate::checks::body;
 use crate::facts::{Probed, ProxyExchange};
 use crate::gather::load::Operation;
 
-/// How one call ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Judged {
-    Ok,
-    /// An HTTP answer that is not a success: `401 AuthenticationFailedException`, `200 malformed body`.
-    Error(String),
-    /// No HTTP answer: the connection failed, was reset, or the answer did not come in time.
-    NoAnswer(String),
-}
+use super::figures::Judged;
 
 /// The most characters of a transport error kept as its kind: enough to tell a reset from a refusal.
 const KIND_CHARS: usize = 80;

@@ -127,7 +127,7 @@ pub fn table(report: &LoadReport, width: usize) -> String {
     let _ = writeln!(out, "requests      {} ({:.1}/s achieved)", report.requests, report.achieved_rate);
     let _ = writeln!(out, "latency (ms)  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}", l.p50, l.p90, l.p99, l.p999, l.max);
     let _ = writeln!(out, "over 250 ms   {} ({})", report.over_250ms, percent(report.over_250ms_share));
-    let errors = report.requests - report.succeeded;
+    let errors = report.requests.saturating_sub(report.succeeded);
     let _ = writeln!(
         out,
         "errors        {errors} ({}), {} without an answer",

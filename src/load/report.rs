@@ -10,7 +10,7 @@ use hdrhistogram::Histogram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::figures::{histogram, Recorder, Second, LATE_US};
+use super::figures::{count_errors, histogram, Recorder, Second, LATE_US};
 use crate::exit::ExitCode;
 
 /// KMS's request quota for the keys of one external key store, per second.
@@ -131,7 +131,8 @@ pub struct LoadReport {
     pub over_250ms: u64,
     pub over_250ms_share: f64,
     /// Errors by kind: `401 AuthenticationFailedException`, `500 InternalException`, `200 malformed
-    /// body`, `connection: …`, `no answer in time`.
+    /// body`, `connection: …`, `no answer in time`; at most 32 kinds, the errors of any more counted
+    /// together under `other errors …`.
     pub errors: BTreeMap<String, u64>,
     pub error_rate: f64,
     pub connection_failures: u64,
@@ -310,67 +311,91 @@ impl Whole<'_> {
 
 /// Adds runs made at once (`--start-at`) on several hosts into one report: histograms and counts added,
 /// the per-second series added second by second (each second's p99 is the highest of the runs': a
-/// percentile cannot be added), one verdict. A ramp's steps are not merged.
-pub fn merge(reports: Vec<LoadReport>) -> Result<LoadReport, String> {
-    let mut reports = reports.into_iter();
-    let mut merged = reports.next().ok_or("no report to merge")?;
-    if !merged.steps.is_empty() {
-        return Err("is a ramp; merge adds runs at one rate".into());
+/// percentile cannot be added), one verdict. A ramp's steps are not merged. A report that cannot be
+/// added is named by its place in `reports`, with why.
+pub fn merge(reports: Vec<LoadReport>) -> Result<LoadReport, (usize, String)> {
+    let mut reports = reports.into_iter().enumerate();
+    let (_, mut merged) = reports.next().ok_or((0, "no report to merge".to_string()))?;
+    let mut latency = addable(&merged).map_err(|problem| (0, problem))?;
+    let mut seconds: BTreeMap<u64, Second> = BTreeMap::new();
+    for second in std::mem::take(&mut merged.per_second) {
+        add_second(&mut seconds, second);
     }
-    let mut latency = decode(&merged.histogram)?;
-    for report in reports {
-        if report.schema_version != LOAD_SCHEMA_VERSION {
-            return Err(format!(
-                "has schema_version {}, this merge reads {LOAD_SCHEMA_VERSION}",
-                report.schema_version
-            ));
-        }
-        if !report.steps.is_empty() {
-            return Err("is a ramp; merge adds runs at one rate".into());
-        }
-        latency.add(decode(&report.histogram)?).map_err(|e| format!("{e:?}"))?;
-        merged.runs += report.runs;
+    let errors = std::mem::take(&mut merged.errors);
+    for (kind, count) in errors {
+        count_errors(&mut merged.errors, kind, count);
+    }
+    for (index, report) in reports {
+        let histogram = addable(&report).map_err(|problem| (index, problem))?;
+        latency.add(histogram).map_err(|e| (index, format!("its histogram does not add ({e:?})")))?;
+        merged.runs = merged.runs.saturating_add(report.runs);
         merged.rate += report.rate;
-        merged.connections += report.connections;
+        merged.connections = merged.connections.saturating_add(report.connections);
         merged.duration_s = merged.duration_s.max(report.duration_s);
         merged.started_at = merged.started_at.min(report.started_at);
-        merged.requests += report.requests;
-        merged.succeeded += report.succeeded;
+        merged.requests = merged.requests.saturating_add(report.requests);
+        merged.succeeded = merged.succeeded.saturating_add(report.succeeded);
         merged.achieved_rate += report.achieved_rate;
-        merged.over_250ms += report.over_250ms;
+        merged.over_250ms = merged.over_250ms.saturating_add(report.over_250ms);
         for (kind, count) in report.errors {
-            *merged.errors.entry(kind).or_default() += count;
+            count_errors(&mut merged.errors, kind, count);
         }
-        merged.connection_failures += report.connection_failures;
-        merged.unfinished += report.unfinished;
-        merged.generator.late_requests += report.generator.late_requests;
-        merged.generator.waited_for_connection += report.generator.waited_for_connection;
-        merged.generator.not_sent += report.generator.not_sent;
-        merged.generator.worst_lateness_ms = merged.generator.worst_lateness_ms.max(report.generator.worst_lateness_ms);
-        merged.generator.fell_behind |= report.generator.fell_behind;
+        merged.connection_failures = merged.connection_failures.saturating_add(report.connection_failures);
+        merged.unfinished = merged.unfinished.saturating_add(report.unfinished);
+        let (into, from) = (&mut merged.generator, report.generator);
+        into.late_requests = into.late_requests.saturating_add(from.late_requests);
+        into.waited_for_connection = into.waited_for_connection.saturating_add(from.waited_for_connection);
+        into.not_sent = into.not_sent.saturating_add(from.not_sent);
+        into.worst_lateness_ms = into.worst_lateness_ms.max(from.worst_lateness_ms);
+        into.fell_behind |= from.fell_behind;
         merged.interrupted |= report.interrupted;
         merged.max_error_rate = merged.max_error_rate.min(report.max_error_rate);
         for second in report.per_second {
-            match merged.per_second.iter_mut().find(|s| s.second == second.second) {
-                Some(into) => {
-                    into.target_rate += second.target_rate;
-                    into.sent += second.sent;
-                    into.answered += second.answered;
-                    into.errors += second.errors;
-                    into.p99_ms = match (into.p99_ms, second.p99_ms) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        (a, b) => a.or(b),
-                    };
-                }
-                None => merged.per_second.push(second),
-            }
+            add_second(&mut seconds, second);
         }
     }
-    merged.per_second.sort_by_key(|s| s.second);
+    merged.per_second = seconds.into_values().collect();
     merged.latency_ms = Latency::of(&latency);
     merged.over_250ms_share = ratio(merged.over_250ms, merged.requests);
-    merged.error_rate = ratio(merged.requests - merged.succeeded, merged.requests);
+    merged.error_rate = ratio(merged.requests.saturating_sub(merged.succeeded), merged.requests);
     merged.histogram = encode(&latency);
     merged.verdict = verdict(&merged);
     Ok(merged)
+}
+
+/// The histogram of a report `merge` can add: of this version, a run at one rate, whose counts agree
+/// with its histogram.
+fn addable(report: &LoadReport) -> Result<Histogram<u64>, String> {
+    if report.schema_version != LOAD_SCHEMA_VERSION {
+        return Err(format!("has schema_version {}, this merge reads {LOAD_SCHEMA_VERSION}", report.schema_version));
+    }
+    if !report.steps.is_empty() {
+        return Err("is a ramp; merge adds runs at one rate".into());
+    }
+    let histogram = decode(&report.histogram)?;
+    if histogram.len() != report.requests || report.succeeded > report.requests {
+        return Err(format!(
+            "does not add up: its histogram holds {} latencies for {} requests, {} of them succeeded",
+            histogram.len(),
+            report.requests,
+            report.succeeded
+        ));
+    }
+    Ok(histogram)
+}
+
+/// Adds one run's second to the same second of the others.
+fn add_second(seconds: &mut BTreeMap<u64, Second>, second: Second) {
+    let Some(into) = seconds.get_mut(&second.second) else {
+        seconds.insert(second.second, second);
+        return;
+    };
+    into.target_rate += second.target_rate;
+    into.sent = into.sent.saturating_add(second.sent);
+    into.answered = into.answered.saturating_add(second.answered);
+    into.errors = into.errors.saturating_add(second.errors);
+    into.p99_ms = match (into.p99_ms, second.p99_ms) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
 }

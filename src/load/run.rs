@@ -2,14 +2,16 @@
 //! counted from the moment it was due (so a stall shows in the latencies, not as a lower send rate),
 //! and the run says when the generator itself fell behind.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use futures_util::FutureExt;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::figures::{Recorder, LATE_US};
+use super::figures::{Judged, Recorder, LATE_US};
 use super::judge::judge;
 use super::report::{Capacity, Figures, Step, Target, Whole, KMS_RATE};
 use super::LoadReport;
@@ -17,6 +19,12 @@ use crate::gather::load::{Caller, Operation};
 
 /// How often the stop flag is looked at while waiting: Ctrl-C ends the run within this.
 const STOP_POLL: Duration = Duration::from_millis(20);
+/// After a stall, the requests that waited for a connection catch up at most this many times the rate
+/// (and never above --max-rate), so the proxy is not hit by all of them at once.
+const CATCH_UP: f64 = 2.0;
+/// How far sends may run ahead of the catch-up pace: enough for the timer's millisecond ticks and a
+/// busy machine's hiccups, so that a run on time is never held back by it.
+const PACE_SLACK: Duration = Duration::from_millis(20);
 
 /// A run, ready to go.
 pub struct Plan {
@@ -28,6 +36,8 @@ pub struct Plan {
     /// Of the run, or of each step of a ramp.
     pub duration: Duration,
     pub connections: usize,
+    /// No stretch of the run sends faster than this, catch-up included.
+    pub max_rate: f64,
     pub max_error_rate: f64,
     /// The longest a request may wait for its answer; the run waits this long for the last ones.
     pub timeout: Duration,
@@ -113,8 +123,9 @@ pub async fn run(plan: Plan, caller: Caller, stop: &AtomicBool, live: &(dyn Fn(&
 /// At most one call per connection is on its way at once (HTTP/1.1, as KMS sends), so what the run
 /// holds stays the same however far the proxy lags, as wrk2 does it. A request due while every
 /// connection carries a call is not queued anywhere: it is a place in the schedule, and leaves as soon as
-/// a connection comes back, its latency still counted from when it was due. What had not left when the
-/// schedule ended is counted as not sent.
+/// a connection comes back, its latency still counted from when it was due, at most at twice the rate
+/// (within --max-rate) until the schedule is caught up. What had not left when the schedule ended is
+/// counted as not sent.
 async fn step(
     plan: &Plan,
     caller: &Arc<Caller>,
@@ -136,6 +147,7 @@ async fn step(
     // When a due request last found every connection busy.
     let mut every_connection_busy: Option<Instant> = None;
     let mut stopped = false;
+    let mut pace = Pace::new((rate * CATCH_UP).min(plan.max_rate), start);
     let tick = |seconds: &mut u64, next_second: &mut Instant, recorder: &Mutex<Recorder>| {
         let mut recorder = lock(recorder);
         let last = recorder.current().sent;
@@ -160,7 +172,8 @@ async fn step(
             break;
         }
         while tasks.try_join_next().is_some() {}
-        // Every request due by now leaves now, while a connection is free; each keeps its own due time.
+        // Every request due by now leaves now, while a connection is free and the pace allows; each
+        // keeps its own due time.
         while scheduled < total {
             let due = start + Duration::from_secs_f64(scheduled as f64 / rate);
             if due > now {
@@ -170,16 +183,22 @@ async fn step(
                 every_connection_busy = Some(now);
                 break;
             }
+            if !pace.allows(now) {
+                break;
+            }
+            pace.sent(now);
             let waited = every_connection_busy.is_some_and(|busy| busy >= due);
             lock(&recorder).sent(micros(now - due), waited);
             let operation = plan.operations[(scheduled as usize) % plan.operations.len()];
             let key = (scheduled as usize / plan.operations.len()) % keys;
             let (caller, recorder) = (caller.clone(), recorder.clone());
             tasks.spawn(async move {
-                let exchange = caller.send(operation, key).await;
-                let latency = micros(due.elapsed());
-                let judged = judge(operation, &exchange);
-                lock(&recorder).answered(latency, judged);
+                // A call that panics (a bug of this tool) is still counted, so that every request sent
+                // is accounted for: the panic's message is printed by the panic hook.
+                let call = async { judge(operation, &caller.send(operation, key).await) };
+                let judged =
+                    AssertUnwindSafe(call).catch_unwind().await.unwrap_or_else(|_| Judged::NoAnswer(LOST.into()));
+                lock(&recorder).answered(micros(due.elapsed()), judged);
             });
             scheduled += 1;
         }
@@ -192,7 +211,7 @@ async fn step(
                 _ = tokio::time::sleep_until(wake) => {}
             }
         } else {
-            tokio::time::sleep_until(next_due.min(wake)).await;
+            tokio::time::sleep_until(next_due.max(pace.earliest()).min(wake)).await;
         }
     }
     let not_sent = total - scheduled;
@@ -231,6 +250,36 @@ async fn step(
     }
     let recorder = std::mem::take(&mut *recorder);
     (recorder, sending_s, stopped)
+}
+
+/// The error kind of a call lost to a bug in this tool.
+const LOST: &str = "xks-preflight failed on this call (a bug: see the message above)";
+
+/// The catch-up pace, as a virtual schedule (the generic cell rate algorithm): each send moves the
+/// earliest time of the next one on by one interval, from now or from where the pace had got to,
+/// and sends may run ahead of it by `PACE_SLACK`. Over any stretch the sends are at most the rate's
+/// share of it plus the slack's.
+struct Pace {
+    interval: Duration,
+    next: Instant,
+}
+
+impl Pace {
+    fn new(rate: f64, start: Instant) -> Pace {
+        Pace { interval: Duration::from_secs_f64(1.0 / rate), next: start }
+    }
+
+    fn earliest(&self) -> Instant {
+        self.next.checked_sub(PACE_SLACK).unwrap_or(self.next)
+    }
+
+    fn allows(&self, now: Instant) -> bool {
+        now >= self.earliest()
+    }
+
+    fn sent(&mut self, now: Instant) {
+        self.next = self.next.max(now) + self.interval;
+    }
 }
 
 fn micros(duration: Duration) -> u64 {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::support::pki::Ca;
 use crate::support::readers::{kept_schema_is_derived, python, schema_errors_against};
 use crate::support::servers::{closed_port, Speaks, TlsServer};
-use crate::support::xks_proxy::{Variant, XksProxy, ACCESS_KEY_ID, KEY_ID, SECRET};
+use crate::support::xks_proxy::{SeenRequest, Variant, XksProxy, ACCESS_KEY_ID, KEY_ID, SECRET};
 use crate::support::{command, process, run, Run};
 
 const HOST: &str = "xks.example.test";
@@ -111,8 +111,14 @@ fn load_keeps_a_modest_rate_within_5_percent_and_the_proxy_sees_every_request() 
     assert!((f(&report, "/achieved_rate") - 100.0).abs() <= 5.0, "{report}");
     assert!((requests - 300.0).abs() <= 15.0, "{report}");
     assert_eq!(report["errors"], serde_json::json!({}));
-    // Every request the report counts reached the proxy, and one more: the call before the run.
-    assert_eq!(proxy.proxy.seen().len() as f64, requests + 1.0);
+    // Every request the report counts reached the proxy, and one more: the call before the run; each a
+    // signed GetHealthStatus as KMS's health checks send it, and nothing else.
+    let seen = proxy.proxy.seen();
+    assert_eq!(seen.len() as f64, requests + 1.0);
+    for request in &seen {
+        let sent = (request.method.as_str(), request.path.as_str(), request.kms_operation.as_deref());
+        assert_eq!(sent, ("POST", format!("{PATH}/health").as_str(), Some("KmsHealthCheck")), "{request:?}");
+    }
     assert_eq!(report["verdict"]["outcome"], "held");
     assert!(f(&report, "/latency_ms/p99") < 250.0);
     // --duration ends the run: three seconds and the last answers, not more.
@@ -163,6 +169,48 @@ fn a_stall_once_a_second_shows_in_p99_and_over_250ms_not_as_a_lower_send_rate() 
     assert_eq!(report["verdict"]["outcome"], "not_held");
 }
 
+/// The most requests that reached the proxy within any `window`.
+fn busiest(seen: &[SeenRequest], window: Duration) -> usize {
+    let mut arrivals: Vec<Instant> = seen.iter().map(|r| r.at).collect();
+    arrivals.sort();
+    let mut first = 0;
+    let mut most = 0;
+    for (last, at) in arrivals.iter().enumerate() {
+        while *at - arrivals[first] >= window {
+            first += 1;
+        }
+        most = most.max(last + 1 - first);
+    }
+    most
+}
+
+/// After a stall, the requests that waited for one of the two connections do not all leave at once:
+/// they catch up at no more than --max-rate (here below twice the rate), and they do catch up.
+#[test]
+fn after_a_stall_the_waiting_requests_catch_up_within_max_rate_not_in_a_burst() {
+    // 40 requests come due in each 400 ms stall; two of them hold the connections, the rest wait.
+    let proxy = proxy(Variant::StallsEverySecond(400));
+    let run = load(
+        &proxy,
+        &["--rate", "100", "--max-rate", "150", "--duration", "4s", "--connections", "2", "--output", "json"],
+    );
+    let report = json(&run);
+    let seen = proxy.proxy.seen();
+    // In any 200 ms: 150/s's 30, the pace's 20 ms of slack (3), and 50 ms for the machine's hiccups
+    // bunching arrivals (8). All 38 waiting at once, on top of those due, would be over 50.
+    let most = busiest(&seen[1..], Duration::from_millis(200));
+    assert!(most <= 41, "{most} requests reached the proxy within 200 ms");
+    let most = busiest(&seen[1..], Duration::from_secs(1));
+    assert!(most <= 150 + 3 + 8, "{most} requests reached the proxy within a second");
+    // They catch up: without it, 600 ms at 100/s and the two stalled calls, about 62 a second.
+    assert!(f(&report, "/requests") >= 300.0, "{report}");
+    assert!(f(&report, "/generator/waited_for_connection") > 0.0, "{report}");
+    // Every request of the schedule is accounted for, once.
+    let accounted = f(&report, "/requests") + f(&report, "/unfinished") + f(&report, "/generator/not_sent");
+    assert_eq!(accounted, 400.0, "{report}");
+    assert_eq!(seen.len() as f64 - 1.0, f(&report, "/requests") + f(&report, "/unfinished"), "{report}");
+}
+
 #[test]
 fn errors_are_counted_by_status_error_name_malformed_answer_and_reset() {
     let proxy = proxy(Variant::Mixed);
@@ -186,6 +234,22 @@ fn errors_are_counted_by_status_error_name_malformed_answer_and_reset() {
     assert_eq!(f(&report, "/connection_failures") as u64, resets);
     assert_eq!(errors.len(), 5, "{errors:?}");
     assert!((f(&report, "/error_rate") - 0.5).abs() < 0.02);
+}
+
+/// A proxy that names every error differently does not grow the report: past a few dozen kinds, the
+/// rest are counted together, and every error is still counted.
+#[test]
+fn errors_of_more_kinds_than_a_report_keeps_are_counted_together() {
+    let proxy = proxy(Variant::UniqueErrorNames);
+    let run = load(&proxy, &["--rate", "200", "--duration", "1s", "--output", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let errors = report["errors"].as_object().unwrap();
+    assert_eq!(errors.len(), 32, "{errors:?}");
+    let others = errors.iter().find(|(kind, _)| kind.starts_with("other errors")).map(|(_, n)| n.as_f64().unwrap());
+    assert!(others.is_some_and(|n| n >= 150.0), "{errors:?}");
+    let counted: f64 = errors.values().map(|n| n.as_f64().unwrap()).sum();
+    assert_eq!(counted, f(&report, "/requests"), "{report}");
 }
 
 #[test]
@@ -326,9 +390,26 @@ fn the_secret_never_appears_in_any_output() {
         assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET), "{output}");
         assert!(!std::fs::read_to_string(&saved).unwrap().contains(SECRET));
     }
-    // Nor when the run cannot start.
-    let run = load_at(&closed_port().to_string(), &["--rate", "50", "--duration", "1s"]);
-    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    // Nor in the plot.
+    let plot = dir.path().join("run.svg");
+    let plotted = load(&proxy, &["--rate", "50", "--duration", "1s", "--plot", plot.to_str().unwrap()]);
+    assert!(!plotted.stdout.contains(SECRET) && !plotted.stderr.contains(SECRET));
+    assert!(!std::fs::read_to_string(&plot).unwrap().contains(SECRET));
+    // Nor when the run cannot start, or its input is refused, or the proxy's configuration file that
+    // holds the secret is malformed.
+    let config = dir.path().join("proxy.json");
+    std::fs::write(&config, format!("{{\"XksProxyAuthenticationCredential\": {{\"RawSecretAccessKey\": \"{SECRET}\""))
+        .unwrap();
+    let config = config.to_str().unwrap();
+    for refused in [
+        load_at(&closed_port().to_string(), &["--rate", "50", "--duration", "1s"]),
+        load(&proxy, &["--ramp", "1..x"]),
+        load(&proxy, &["--rate", "50", "--duration", "1s", "--proxy-config", config]),
+        run(command(None), &["load", "--endpoint", "https://xks.example.test", "--proxy-config", config]),
+    ] {
+        assert_ne!(refused.code, 0);
+        assert!(!refused.stdout.contains(SECRET) && !refused.stderr.contains(SECRET), "{}", refused.stderr);
+    }
 }
 
 #[test]
@@ -356,7 +437,69 @@ fn load_refuses_no_target_too_high_a_rate_and_too_long_a_duration() {
     assert!(fast.stderr.contains("--max-rate"), "{}", fast.stderr);
     let long = load(&proxy, &["--duration", "11m"]);
     assert_eq!(long.code, 2);
+    // A ramp's steps together are a run: at most ten minutes.
+    let long_ramp = load(&proxy, &["--ramp", "100..1000", "--ramp-steps", "11", "--duration", "1m"]);
+    assert_eq!(long_ramp.code, 2, "{}", long_ramp.stderr);
+    assert!(long_ramp.stderr.contains("at most 10 minutes in all"), "{}", long_ramp.stderr);
+    // A ramp's rates are whole: rounded fractions could step past --max-rate or down to nothing.
+    for ramp in ["10..100.5", "0.3..5"] {
+        let fractional = load(&proxy, &["--ramp", ramp, "--max-rate", "100.5"]);
+        assert_eq!(fractional.code, 2, "{ramp}: {}", fractional.stderr);
+        assert!(fractional.stderr.contains("two whole rates"), "{}", fractional.stderr);
+    }
+    // A rate too low to send one request in the duration would run for nothing.
+    let nothing = load(&proxy, &["--rate", "0.04", "--duration", "10s"]);
+    assert_eq!(nothing.code, 2, "{}", nothing.stderr);
+    assert!(nothing.stderr.contains("at least one request"), "{}", nothing.stderr);
     assert!(proxy.proxy.seen().is_empty(), "nothing is sent on bad input");
+}
+
+/// `load merge` reads only reports that add up, and names the one that does not.
+#[test]
+fn merge_refuses_a_report_that_does_not_add_up_naming_that_file() {
+    let proxy = proxy(Variant::Faithful);
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    let run = load(&proxy, &["--rate", "50", "--duration", "1s", "--json", good.to_str().unwrap()]);
+    assert!(matches!(run.code, 0 | 1), "{}", run.stderr);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    let edited = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let mut copy = report.clone();
+        edit(&mut copy);
+        let path = dir.path().join(name);
+        std::fs::write(&path, copy.to_string()).unwrap();
+        path
+    };
+    let cases = [
+        (edited("future.json", &|r| r["schema_version"] = 99.into()), "schema_version 99"),
+        (edited("more_succeeded.json", &|r| r["succeeded"] = (u64::MAX).into()), "does not add up"),
+        (edited("more_requests.json", &|r| r["requests"] = 1_000_000.into()), "does not add up"),
+        (
+            edited("ramp.json", &|r| {
+                let step = serde_json::json!({"rate": 50.0, "requests": r["requests"], "achieved_rate": 50.0,
+                    "latency_ms": r["latency_ms"], "error_rate": 0.0, "held": true});
+                r["steps"] = serde_json::json!([step]);
+            }),
+            "merge adds runs",
+        ),
+    ];
+    for (bad, said) in &cases {
+        // First or second, the file that does not add up is the one named.
+        for order in [[bad, &good], [&good, bad]] {
+            let merged = run_merge(&[order[0], order[1]]);
+            assert_eq!(merged.code, 2, "{}", merged.stderr);
+            assert!(merged.stderr.contains(bad.to_str().unwrap()), "{}", merged.stderr);
+            assert!(merged.stderr.contains(said), "{}", merged.stderr);
+            assert_eq!(merged.stderr.trim().lines().count(), 1, "{}", merged.stderr);
+        }
+    }
+    assert_eq!(run_merge(&[&good, &good]).code, report["verdict"]["exit_code"].as_i64().unwrap() as i32);
+}
+
+fn run_merge(reports: &[&std::path::Path]) -> Run {
+    let mut args = vec!["load", "merge"];
+    args.extend(reports.iter().map(|p| p.to_str().unwrap()));
+    run(command(None), &args)
 }
 
 #[test]

@@ -109,6 +109,7 @@ fn the_side_effect_rule_refuses_what_would_create_a_key() {
         method: "POST".into(),
         path: path.into(),
         kms_operation: Some(operation.into()),
+        at: std::time::Instant::now(),
     };
     assert!(could_change(&request("/tenant-a/kms/xks/v1/keys/foo/metadata", "CreateKey")).is_some());
     assert!(could_change(&request("/tenant-a/kms/xks/v1/keys/foo/metadata", "ScheduleKeyDeletion")).is_some());

@@ -103,9 +103,13 @@ impl Caller {
     }
 
     /// Encrypts once under each key, before the run, so that every Decrypt has a ciphertext to open: the
-    /// first exchange that did not seal anything is handed back.
-    pub async fn prepare(&mut self) -> Result<(), (String, Probed<ProxyExchange>)> {
+    /// first exchange that did not seal anything is handed back. The Encrypts leave `gap` apart, so that
+    /// even these few keep to the rate asked for.
+    pub async fn prepare(&mut self, gap: Duration) -> Result<(), (String, Probed<ProxyExchange>)> {
         for index in 0..self.keys.len() {
+            if index > 0 {
+                tokio::time::sleep(gap).await;
+            }
             let encrypt = self.send(Operation::Encrypt, index).await;
             match Sealed::of(&encrypt) {
                 Some(sealed) => self.keys[index].sealed = Some(sealed),

@@ -135,6 +135,9 @@ pub enum Variant {
     /// Serves at most `concurrent` calls at once, each taking `ms`: a capacity of `concurrent * 1000 / ms`
     /// calls a second, past which calls queue.
     LimitedTo { concurrent: usize, ms: u64 },
+    /// Answers every call after the first with 500 and an errorName of its own (`InternalException-7`),
+    /// as a proxy that writes a request ID into it would.
+    UniqueErrorNames,
     /// Of every ten calls, from the first: five faithful, then 401 AuthenticationFailedException, 500
     /// InternalException, 503 DependencyTimeoutException, a 200 whose body is not a health report, and
     /// a connection closed with no answer.
@@ -163,6 +166,8 @@ pub struct SeenRequest {
     pub path: String,
     /// requestMetadata.kmsOperation, when the body has one.
     pub kms_operation: Option<String>,
+    /// When its body had been read.
+    pub at: std::time::Instant,
 }
 
 /// The one external key the test proxy holds.
@@ -326,6 +331,7 @@ impl XksProxy {
                 method: parts.method.to_string(),
                 path: parts.uri.path().to_string(),
                 kms_operation: request["requestMetadata"]["kmsOperation"].as_str().map(str::to_string),
+                at: std::time::Instant::now(),
             });
             seen.len() as u64 - 1
         };
@@ -340,6 +346,11 @@ impl XksProxy {
             Variant::LimitedTo { ms, .. } => {
                 let _served = self.gate.acquire().await.unwrap();
                 tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            Variant::UniqueErrorNames if number > 0 => {
+                let body =
+                    serde_json::json!({"errorName": format!("InternalException-{number}"), "errorMessage": "unique"});
+                return Ok(json(500, body, Duration::ZERO));
             }
             Variant::Mixed => {
                 let error = |status: u16, name: &str| {
