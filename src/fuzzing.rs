@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::facts::{to_file, Facts, PlannedSettings, Subject, VPC_ENDPOINT_SERVICE};
 use crate::iac::{plan_from, template_from, IacFile};
+use crate::load::LoadReport;
 use crate::report::{self, Detail, Layout};
 use crate::trusted_cas::{by_fingerprint, fingerprint, rows};
 use crate::user_input::{ca_file_from, facts_from, forget_read_secrets, proxy_config_from};
@@ -31,11 +32,22 @@ pub const TARGETS: &[Target] = &[
     ("proxy_answers", proxy_answers),
     ("terraform_plan", terraform_plan),
     ("cloudformation", cloudformation),
+    ("load_reports", load_reports),
 ];
 
 /// `explain`'s recogniser: any pasted text gets an answer.
 pub fn explain(data: &[u8], _: &Value) {
     let _ = crate::explain::explain(&String::from_utf8_lossy(data));
+}
+
+/// `load merge`: any JSON array of load reports is added up or refused, and what is added up renders as
+/// a table, in Markdown and as a plot.
+pub fn load_reports(data: &[u8], _: &Value) {
+    let Ok(reports) = serde_json::from_slice::<Vec<LoadReport>>(data) else { return };
+    let Ok(merged) = crate::load::merge(reports) else { return };
+    let _ = crate::load::render::table(&merged, 80);
+    let _ = crate::load::render::markdown(&merged);
+    let _ = crate::load::plot::svg(&merged);
 }
 
 /// `--proxy-config`: any text is read or refused, and a refusal never quotes the file's secret.

@@ -23,7 +23,6 @@ pub mod gather;
 pub mod iac;
 pub mod kms_errors;
 pub mod kms_metrics;
-#[cfg(feature = "aws")]
 pub mod load;
 pub mod panics;
 pub mod proxy_body;
